@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Prepares the local file backend and the `dev` stack (the lab), once per clone.
+# The passphrase that encrypts the stack's secrets is made here, kept beside the
+# state (both gitignored) and never printed.
+set -euo pipefail
+pulumi=$1
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+state="$root/.pulumi-state"
+
+mkdir -p "$state"
+if [[ ! -s $state/passphrase ]]; then
+  (umask 077 && head -c 32 /dev/urandom | base64 >"$state/passphrase")
+fi
+cd "$root"
+if ! "$pulumi" stack ls --json 2>/dev/null | grep -q '"name": "dev"'; then
+  if ! out=$("$pulumi" stack init dev --secrets-provider passphrase 2>&1); then
+    printf '%s\n' "$out" >&2
+    exit 1
+  fi
+  echo "setup: created stack dev (local state in .pulumi-state/)"
+fi

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The project's `pulumi`: the CLI built by tools/setup.sh, run against a file
+# backend inside the project with passphrase secrets, its own plugin folder, and
+# nothing that tries the internet (no update check, no plugin download).
+# Settings made by the caller win.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+export PULUMI_HOME=${PULUMI_HOME:-$root/.tools/home}
+export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$root/.pulumi-state}
+if [[ -z ${PULUMI_CONFIG_PASSPHRASE:-} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} ]]; then
+  export PULUMI_CONFIG_PASSPHRASE_FILE=$root/.pulumi-state/passphrase
+fi
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true
+exec "$root/.tools/libexec/pulumi" "$@"
