@@ -1,4 +1,94 @@
+// Clipper's multi-host preparation, step by step as the seed procedure does it:
+// inventory, daemon endpoints, swarm of managers, overlay network, and what a
+// Clipper user needs next.
 import * as pulumi from "@pulumi/pulumi";
+import { loadInventory, InventoryError } from "./hosts/inventory";
+import { readStackSettings, isWildcardAddress, StackSettingsError } from "./hosts/stack-settings";
+import { sshConnection } from "./hosts/connection";
+import { DaemonEndpoint } from "./components/daemon-endpoint";
+import { Swarm } from "./components/swarm";
+import { OverlayNetwork } from "./components/overlay-network";
+import * as clipperAdmin from "./components/clipper-admin";
 
-// Placeholder until the cluster components land: proves the toolchain runs the program.
-export const stack = pulumi.getStack();
+const config = new pulumi.Config();
+
+// 1. Inventory: every input is checked before any host is touched.
+const { settings, inventory, testHostIndex } = readInputs();
+if (settings.bindAddress !== undefined && isWildcardAddress(settings.bindAddress)) {
+  pulumi.log.warn(
+    `clipper-swarm:bindAddress is ${settings.bindAddress}: each Docker engine will accept unauthenticated ` +
+      `root-level API calls on every interface, port ${settings.daemonPort}. Bind the advertise address instead ` +
+      `unless every network those hosts are on is trusted.`,
+  );
+}
+
+// 2. Endpoints: dockerd on TCP beside its socket, and a Docker provider per host.
+const endpoints = inventory.hosts.map(
+  (host) =>
+    new DaemonEndpoint(host.name, {
+      hostName: host.name,
+      connection: sshConnection(host, config),
+      advertiseAddress: host.advertiseAddress,
+      bindAddress: settings.bindAddress,
+      port: settings.daemonPort,
+    }),
+);
+
+// 3. Swarm: the first host initialises it, every other host joins as a manager.
+const swarm = new Swarm(
+  "swarm",
+  {
+    managers: inventory.hosts.map((host, i) => ({
+      hostName: host.name,
+      connection: sshConnection(host, config),
+      advertiseAddress: host.advertiseAddress,
+      endpointUrl: endpoints[i].url,
+    })),
+  },
+  // Destroy takes nodes out of the swarm through the endpoints, so they go last.
+  { dependsOn: endpoints },
+);
+
+// 4. Network: the attachable overlay that Clipper's containers share.
+const network = new OverlayNetwork("overlay", {
+  networkName: settings.networkName,
+  provider: endpoints[0].provider,
+  swarm,
+});
+
+// 5. Outputs.
+/** Each host's engine endpoint, by host name: the `host` of a Docker provider or `docker -H`. */
+export const dockerHosts = pulumi.output(Object.fromEntries(inventory.hosts.map((h, i) => [h.name, endpoints[i].url])));
+export const swarmId = swarm.swarmId;
+export const nodeIds = swarm.nodeIds;
+export const networkId = network.networkId;
+export const networkName = network.networkName;
+/** The text of clipper_admin's `host_list` file. */
+export const clipperHostList = pulumi
+  .all(endpoints.map((e) => e.url))
+  .apply((urls) => clipperAdmin.hostList(urls.map((u) => u.replace(/^tcp:\/\//, ""))));
+/** The seed's test step on the stack's test host. */
+export const testCommand = pulumi
+  .all([endpoints[testHostIndex].url, network.networkName])
+  .apply(([url, name]) => clipperAdmin.testCommand(url, name, settings.testImage));
+
+function readInputs() {
+  try {
+    const settings = readStackSettings(config, pulumi.getStack());
+    const inventory = loadInventory(settings.inventoryFile);
+    const names = inventory.hosts.map((h) => h.name);
+    const testHost = settings.testHost ?? names[0];
+    if (!names.includes(testHost)) {
+      throw new StackSettingsError(
+        `Pulumi.${pulumi.getStack()}.yaml`,
+        "clipper-swarm:testHost",
+        `"${testHost}" is not a host of ${inventory.file} (${names.join(", ")})`,
+      );
+    }
+    return { settings, inventory, testHostIndex: names.indexOf(testHost) };
+  } catch (err) {
+    // One clear line instead of a stack trace: the message names file, line and field.
+    if (err instanceof InventoryError || err instanceof StackSettingsError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,78 @@
+import { isIPv6 } from "net";
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { remote, types } from "@pulumi/command";
+import { remoteScript } from "./remote-script";
+
+/** Where the drop-in lives: beside the packaged unit, never an edit of it. */
+export const dropInPath = "/etc/systemd/system/docker.service.d/clipper-swarm-tcp.conf";
+
+export interface DaemonEndpointArgs {
+  /** The host's name in the inventory; it names the host in every message. */
+  hostName: string;
+  /** How to reach the host over SSH. */
+  connection: pulumi.Input<types.input.remote.ConnectionArgs>;
+  /** The address other hosts and clients use to reach this host's engine. */
+  advertiseAddress: pulumi.Input<string>;
+  /** The address dockerd listens on for TCP. Defaults to `advertiseAddress`. */
+  bindAddress?: pulumi.Input<string>;
+  /** The TCP port dockerd listens on. Defaults to 2375. */
+  port?: pulumi.Input<number>;
+}
+
+/**
+ * One host's Docker engine exposed on plain TCP through a systemd drop-in, and a
+ * Docker provider for it. The seed procedure's first step, made repeatable.
+ */
+export class DaemonEndpoint extends pulumi.ComponentResource {
+  /** `tcp://ADDRESS:PORT`, known once the engine answers there. */
+  public readonly url: pulumi.Output<string>;
+  /** A Docker provider for this engine, for resources placed on this host. */
+  public readonly provider: docker.Provider;
+
+  constructor(name: string, args: DaemonEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("clipper-swarm:index:DaemonEndpoint", name, {}, opts);
+
+    const port = args.port ?? 2375;
+    const bind = args.bindAddress ?? args.advertiseAddress;
+    const create = remoteScript("endpoint-create", {
+      HOST: args.hostName,
+      LISTEN: pulumi.all([bind, port]).apply(([b, p]) => hostPort(b, p)),
+      PROBE: pulumi.all([bind, port]).apply(([b, p]) => hostPort(probeAddress(b), p)),
+      DROPIN: dropInPath,
+    });
+    const dropIn = new remote.Command(
+      `${name}-dropin`,
+      {
+        connection: args.connection,
+        create,
+        // The same idempotent script: a changed input rewrites the drop-in in
+        // place instead of deleting it first and restarting docker twice.
+        update: create,
+        delete: remoteScript("endpoint-delete", { HOST: args.hostName, DROPIN: dropInPath }),
+      },
+      { parent: this },
+    );
+
+    // Derived from the command's result so that nothing uses the endpoint
+    // before it answers: providers do not wait for dependsOn.
+    this.url = pulumi
+      .all([dropIn.stdout, args.advertiseAddress, port])
+      .apply(([, address, p]) => `tcp://${hostPort(address, p)}`);
+    this.provider = new docker.Provider(`${name}-docker`, { host: this.url }, { parent: this });
+
+    this.registerOutputs({ url: this.url });
+  }
+}
+
+/** `address:port`, with an IPv6 address in brackets as URLs need it. */
+export function hostPort(address: string, port: number): string {
+  return isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** Where the host itself checks that the engine answers: a wildcard bind is checked on loopback. */
+export function probeAddress(bind: string): string {
+  if (bind === "0.0.0.0") return "127.0.0.1";
+  if (bind === "::") return "::1";
+  return bind;
+}

@@ -1,0 +1,2 @@
+# Prints the manager join token. Parameters: HOST
+docker swarm join-token -q manager

@@ -1,0 +1,93 @@
+/**
+ * The stack's options, read from Pulumi config (namespace clipper-swarm).
+ * Validated here, with the stack file and key in every message, so a typo in
+ * Pulumi.<stack>.yaml fails before anything is planned.
+ */
+import { isIpAddress } from "./inventory";
+
+/** The one method of pulumi.Config used here, so tests need no Pulumi runtime. */
+export interface ConfigSource {
+  /** The value of a key of the project's namespace, or undefined when unset. */
+  get(key: string): string | undefined;
+}
+
+/** The stack's options, defaults applied. */
+export interface StackSettings {
+  /** Inventory file, relative to the project root (config `inventory`). */
+  inventoryFile: string;
+  /** TCP port each host's Docker daemon listens on (config `daemonPort`). */
+  daemonPort: number;
+  /** Name of the overlay network Clipper's containers join (config `networkName`). */
+  networkName: string;
+  /** Address every daemon binds; undefined: each host binds its advertise address (config `bindAddress`). */
+  bindAddress?: string;
+  /** Image of the seed's test container (config `testImage`). */
+  testImage: string;
+  /** Inventory name of the host the test command targets; undefined: the first host (config `testHost`). */
+  testHost?: string;
+}
+
+/** A bad config value; the message reads `Pulumi.STACK.yaml: clipper-swarm:KEY: problem`. */
+export class StackSettingsError extends Error {
+  /** The stack config file, e.g. Pulumi.dev.yaml. */
+  readonly file: string;
+  /** The full config key, e.g. clipper-swarm:daemonPort. */
+  readonly key: string;
+
+  constructor(file: string, key: string, problem: string) {
+    super(`${file}: ${key}: ${problem}`);
+    this.name = "StackSettingsError";
+    this.file = file;
+    this.key = key;
+  }
+}
+
+const NAMESPACE = "clipper-swarm";
+// Docker's own rule for network names.
+const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+// Lower-case path components with an optional registry, tag and digest; no spaces or shell characters.
+const IMAGE_REFERENCE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+
+/** Reads and validates the stack's options; throws StackSettingsError on the first bad value. */
+export function readStackSettings(config: ConfigSource, stack: string): StackSettings {
+  const fail = (key: string, problem: string): never => {
+    throw new StackSettingsError(`Pulumi.${stack}.yaml`, `${NAMESPACE}:${key}`, problem);
+  };
+
+  const inventoryFile = config.get("inventory") ?? "hosts/dev.yaml";
+  if (inventoryFile.trim() === "") fail("inventory", "must name the inventory file, not be empty");
+
+  const port = config.get("daemonPort") ?? "2375";
+  // Number() alone would accept "", " 1", "1e3" and "0x10".
+  const daemonPort = /^[0-9]+$/.test(port) ? Number(port) : NaN;
+  if (!(daemonPort >= 1 && daemonPort <= 65535)) fail("daemonPort", `"${port}" is not a port number (1-65535)`);
+
+  const networkName = config.get("networkName") ?? "clipper_network";
+  if (!NETWORK_NAME.test(networkName)) {
+    fail("networkName", `"${networkName}" is not a Docker network name (a letter or digit, then letters, digits, "_", "." or "-")`);
+  }
+
+  const bindAddress = config.get("bindAddress");
+  if (bindAddress !== undefined && !isIpAddress(bindAddress)) {
+    fail("bindAddress", `"${bindAddress}" is not an IP address; give one such as 0.0.0.0, or unset it to bind each host's advertise address`);
+  }
+
+  const testImage = config.get("testImage") ?? "busybox:latest";
+  if (!IMAGE_REFERENCE.test(testImage)) fail("testImage", `"${testImage}" is not an image reference`);
+
+  const testHost = config.get("testHost");
+  return {
+    inventoryFile,
+    daemonPort,
+    networkName,
+    testImage,
+    ...(bindAddress !== undefined && { bindAddress }),
+    ...(testHost !== undefined && { testHost }),
+  };
+}
+
+/** True for 0.0.0.0 and ::, which bind every interface (the daemon port has no authentication). */
+export function isWildcardAddress(addr: string): boolean {
+  // Any IPv6 spelling made only of zeros and colons (::, ::0, 0:0::0) is the wildcard.
+  return addr === "0.0.0.0" || (isIpAddress(addr) && /^[0:]+$/.test(addr));
+}

@@ -1,0 +1,72 @@
+/**
+ * Pulumi's mocks for unit tests: resources are recorded instead of created, and
+ * remote commands answer with what the real scripts print, so outputs that parse
+ * them resolve.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** A resource as the program registered it. */
+export interface Registered {
+  /** Resource type token, e.g. command:remote:Command. */
+  type: string;
+  /** Logical name. */
+  name: string;
+  /** Inputs, secrets unwrapped. */
+  inputs: Record<string, any>;
+  /** Options seen by a transformation: parent, dependsOn and the like. */
+  opts: pulumi.CustomResourceOptions;
+  /** Inputs as given, secrets still wrapped, to check what is secret. */
+  props: Record<string, unknown>;
+}
+
+/** Every resource registered since the last reset, by name. */
+export const registered = new Map<string, Registered>();
+
+/** Answers of remote commands, by a fragment of their create script. */
+const stdoutFor: [RegExp, string][] = [
+  [/swarm init --advertise-addr/, "swarm-id=swarm0000\nnode-id=node-first\n"],
+  [/join-token -q manager/, "SWMTKN-1-secret-token\n"],
+  [/\/swarm\/join/, "node-id=node-joined\n"],
+];
+
+pulumi.runtime.setMocks(
+  {
+    newResource(args) {
+      const create = String(args.inputs.create ?? "");
+      const stdout = stdoutFor.find(([pattern]) => pattern.test(create))?.[1] ?? "";
+      const entry = registered.get(args.name);
+      if (entry) {
+        entry.type = args.type;
+        entry.inputs = args.inputs;
+      }
+      return { id: `${args.name}-id`, state: { ...args.inputs, ...(args.type === "command:remote:Command" && { stdout }) } };
+    },
+    call(args) {
+      return args.inputs;
+    },
+  },
+  "clipper-swarm",
+  "unit",
+  false,
+);
+
+/** A transformation that records what it sees; pass it to the component under test. */
+export const record: pulumi.ResourceTransformation = ({ name, props, opts }) => {
+  registered.set(name, { type: "", name, inputs: {}, opts, props });
+  return undefined;
+};
+
+/** The value of an output, however deep. */
+export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
+  return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
+}
+
+/** Whether an input is a secret. */
+export function isSecret(input: unknown): Promise<boolean> {
+  return pulumi.Output.isInstance(input) ? pulumi.isSecret(input) : Promise.resolve(false);
+}
+
+/** Waits until every resource registration has reached the mocks. */
+export function settled(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 50));
+}

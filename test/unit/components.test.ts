@@ -1,0 +1,167 @@
+import { describe, it, beforeEach } from "node:test";
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { registered, record, valueOf, isSecret, settled } from "../support/mocks";
+import { DaemonEndpoint, dropInPath } from "../../components/daemon-endpoint";
+import { Swarm, SwarmManagerArgs, joinRequest } from "../../components/swarm";
+import { OverlayNetwork } from "../../components/overlay-network";
+
+const connection = (host: string) => ({ host, user: "root", privateKey: pulumi.secret("KEY") });
+
+function get(name: string) {
+  const r = registered.get(name);
+  assert.ok(r, `no resource named ${name}; have: ${[...registered.keys()].join(", ")}`);
+  return r;
+}
+
+function manager(name: string, address: string): SwarmManagerArgs {
+  return { hostName: name, connection: connection(address), advertiseAddress: address, endpointUrl: `tcp://${address}:2375` };
+}
+
+/** The names of the resources an option lists. */
+async function namesOf(deps: pulumi.CustomResourceOptions["dependsOn"]): Promise<string[]> {
+  const list = (await valueOf(deps ?? [])) as pulumi.Resource | pulumi.Resource[];
+  const resources = Array.isArray(list) ? list : [list];
+  return Promise.all(resources.map(async (r) => (await valueOf(r.urn)).split("::").pop() ?? ""));
+}
+
+beforeEach(() => registered.clear());
+
+describe("DaemonEndpoint", () => {
+  it("writes a drop-in for the advertise address and points a provider at it once it answers", async () => {
+    const ep = new DaemonEndpoint("host1", {
+      hostName: "host1",
+      connection: connection("10.0.0.1"),
+      advertiseAddress: "10.0.0.1",
+    }, { transformations: [record] });
+    assert.equal(await valueOf(ep.url), "tcp://10.0.0.1:2375");
+    await settled();
+
+    const dropIn = get("host1-dropin");
+    assert.equal(dropIn.type, "command:remote:Command");
+    assert.equal(dropIn.opts.parent, ep);
+    const create: string = dropIn.inputs.create;
+    assert.match(create, /^HOST='host1'$/m);
+    assert.match(create, /^LISTEN='10\.0\.0\.1:2375'$/m);
+    assert.match(create, /^PROBE='10\.0\.0\.1:2375'$/m);
+    assert.match(create, new RegExp(`^DROPIN='${dropInPath}'$`, "m"));
+    assert.match(create, /-H tcp:\/\/%s --tls=false/, "plain TCP must say --tls=false");
+    assert.match(create, /systemctl show -p FragmentPath/, "the packaged ExecStart is read from the host");
+    assert.equal(dropIn.inputs.update, create, "an input change reruns the idempotent script in place");
+    assert.match(dropIn.inputs.delete, /rm -f "\$DROPIN"/);
+
+    const provider = get("host1-docker");
+    assert.equal(provider.type, "pulumi:providers:docker");
+    assert.equal(provider.inputs.host, "tcp://10.0.0.1:2375");
+    assert.equal(provider.opts.parent, ep);
+  });
+
+  it("binds a wildcard address but checks it on loopback and advertises the host's address", async () => {
+    const ep = new DaemonEndpoint("h", {
+      hostName: "h",
+      connection: connection("10.0.0.1"),
+      advertiseAddress: "10.0.0.1",
+      bindAddress: "0.0.0.0",
+      port: 2400,
+    }, { transformations: [record] });
+    assert.equal(await valueOf(ep.url), "tcp://10.0.0.1:2400");
+    await settled();
+    const create: string = get("h-dropin").inputs.create;
+    assert.match(create, /^LISTEN='0\.0\.0\.0:2400'$/m);
+    assert.match(create, /^PROBE='127\.0\.0\.1:2400'$/m);
+  });
+
+  it("brackets IPv6 addresses in URLs", async () => {
+    const ep = new DaemonEndpoint("v6", {
+      hostName: "v6",
+      connection: connection("fd00::1"),
+      advertiseAddress: "fd00::1",
+    }, { transformations: [record] });
+    assert.equal(await valueOf(ep.url), "tcp://[fd00::1]:2375");
+  });
+
+  it("keeps the SSH key secret", async () => {
+    new DaemonEndpoint("s", { hostName: "s", connection: connection("10.0.0.9"), advertiseAddress: "10.0.0.9" },
+      { transformations: [record] });
+    await settled();
+    const conn = get("s-dropin").props.connection as { privateKey: unknown };
+    assert.equal(await isSecret(conn.privateKey), true);
+  });
+});
+
+describe("Swarm", () => {
+  function threeManagers() {
+    return new Swarm("swarm", {
+      managers: [manager("host1", "10.0.0.1"), manager("host2", "10.0.0.2"), manager("host3", "10.0.0.3")],
+    }, { transformations: [record] });
+  }
+
+  it("initialises on the first host and reports the swarm and node IDs", async () => {
+    const swarm = threeManagers();
+    assert.equal(await valueOf(swarm.swarmId), "swarm0000");
+    assert.equal(await valueOf(swarm.nodeIds.host1), "node-first");
+    assert.equal(await valueOf(swarm.nodeIds.host3), "node-joined");
+    await settled();
+    const init = get("swarm-init");
+    assert.match(init.inputs.create, /^ADVERTISE='10\.0\.0\.1'$/m);
+    assert.match(init.inputs.delete, /docker swarm leave --force/);
+    assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("swarm-join-")), ["swarm-join-host2", "swarm-join-host3"]);
+  });
+
+  it("joins the other hosts as managers one at a time, deleting before replacing", async () => {
+    threeManagers();
+    await settled();
+    const join2 = get("swarm-join-host2");
+    const join3 = get("swarm-join-host3");
+    assert.deepEqual(await namesOf(join2.opts.dependsOn), ["swarm-token"]);
+    assert.deepEqual(await namesOf(join3.opts.dependsOn), ["swarm-join-host2"]);
+    assert.equal(join3.opts.deleteBeforeReplace, true);
+    assert.match(join3.inputs.create, /^SWARM_ID='swarm0000'$/m);
+    assert.match(join3.inputs.delete, /docker node demote/);
+    assert.match(join3.inputs.delete, /^LEADER='tcp:\/\/10\.0\.0\.1:2375'$/m);
+  });
+
+  it("keeps the join token out of logs, state and command lines", async () => {
+    threeManagers();
+    await settled();
+    const token = get("swarm-token");
+    assert.equal(token.inputs.logging, "none");
+    assert.ok(token.opts.additionalSecretOutputs?.includes("stdout"), "the token (stdout) is a secret output");
+    const join = get("swarm-join-host2");
+    assert.equal(await isSecret(join.props.stdin), true, "the join request carries the token: secret");
+    assert.doesNotMatch(join.inputs.create, /SWMTKN/, "the token is not in the script");
+    assert.deepEqual(JSON.parse(await valueOf(join.props.stdin as pulumi.Output<string>)), {
+      ListenAddr: "10.0.0.2:2377",
+      AdvertiseAddr: "10.0.0.2",
+      RemoteAddrs: ["10.0.0.1:2377"],
+      JoinToken: "SWMTKN-1-secret-token",
+    });
+  });
+
+  it("refuses an empty host list", () => {
+    assert.throws(() => new Swarm("empty", { managers: [] }), /swarm needs at least one host/);
+  });
+
+  it("builds IPv6 join requests with bracketed addresses", async () => {
+    const body = JSON.parse(await valueOf(joinRequest("fd00::2", "fd00::1", "T\n")));
+    assert.deepEqual(body.RemoteAddrs, ["[fd00::1]:2377"]);
+    assert.equal(body.JoinToken, "T");
+  });
+});
+
+describe("OverlayNetwork", () => {
+  it("creates an attachable overlay through the given provider once the swarm exists", async () => {
+    const ep = new DaemonEndpoint("n1", { hostName: "n1", connection: connection("10.0.0.1"), advertiseAddress: "10.0.0.1" });
+    const swarm = new Swarm("sw", { managers: [manager("n1", "10.0.0.1")] });
+    const net = new OverlayNetwork("overlay", { networkName: "clipper_network", provider: ep.provider, swarm },
+      { transformations: [record] });
+    assert.equal(await valueOf(net.networkName), "clipper_network");
+    await settled();
+    const network = get("overlay-network");
+    assert.equal(network.type, "docker:index/network:Network");
+    assert.equal(network.inputs.driver, "overlay");
+    assert.equal(network.inputs.attachable, true);
+    assert.equal(network.opts.provider, ep.provider);
+    assert.deepEqual(network.opts.dependsOn, [swarm]);
+  });
+});

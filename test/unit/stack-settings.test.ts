@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { StackSettingsError, isWildcardAddress, readStackSettings } from "../../hosts/stack-settings";
+
+/** A stand-in for pulumi.Config holding the given keys (without namespace). */
+function config(values: Record<string, string>) {
+  return { get: (key: string): string | undefined => values[key] };
+}
+
+function errorOf(values: Record<string, string>, stack = "dev"): StackSettingsError {
+  try {
+    readStackSettings(config(values), stack);
+  } catch (err) {
+    assert.ok(err instanceof StackSettingsError, `expected a StackSettingsError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail("expected a StackSettingsError, but the settings were accepted");
+}
+
+describe("readStackSettings", () => {
+  test("defaults when nothing is set", () => {
+    assert.deepEqual(readStackSettings(config({}), "dev"), {
+      inventoryFile: "hosts/dev.yaml",
+      daemonPort: 2375,
+      networkName: "clipper_network",
+      testImage: "busybox:latest",
+    });
+  });
+
+  test("values that are set", () => {
+    const values = {
+      inventory: "hosts/prod.yaml",
+      daemonPort: "2376",
+      networkName: "clipper.net-2",
+      bindAddress: "10.0.0.1",
+      testImage: "registry.local:5000/clipper/query_frontend:0.4@sha256:" + "a".repeat(64),
+      testHost: "host2",
+    };
+    assert.deepEqual(readStackSettings(config(values), "prod"), {
+      inventoryFile: "hosts/prod.yaml",
+      daemonPort: 2376,
+      networkName: "clipper.net-2",
+      bindAddress: "10.0.0.1",
+      testImage: values.testImage,
+      testHost: "host2",
+    });
+  });
+
+  test("an image reference that a shell would split", () => {
+    assert.equal(
+      errorOf({ testImage: "busybox; rm -rf /" }).message,
+      'Pulumi.dev.yaml: clipper-swarm:testImage: "busybox; rm -rf /" is not an image reference',
+    );
+  });
+
+  test("wildcard and IPv6 bind addresses", () => {
+    assert.equal(readStackSettings(config({ bindAddress: "0.0.0.0" }), "dev").bindAddress, "0.0.0.0");
+    assert.equal(readStackSettings(config({ bindAddress: "::" }), "dev").bindAddress, "::");
+  });
+
+  test("an error names the stack's config file and the full key", () => {
+    const err = errorOf({ daemonPort: "abc" });
+    assert.equal(err.message, 'Pulumi.dev.yaml: clipper-swarm:daemonPort: "abc" is not a port number (1-65535)');
+    assert.equal(err.file, "Pulumi.dev.yaml");
+    assert.equal(err.key, "clipper-swarm:daemonPort");
+    assert.equal(errorOf({ daemonPort: "abc" }, "prod").file, "Pulumi.prod.yaml");
+  });
+
+  for (const port of ["0", "65536", "22.5", "1e3", " 2375", "-1", ""]) {
+    test(`daemonPort ${JSON.stringify(port)} is refused`, () => {
+      assert.equal(errorOf({ daemonPort: port }).message, `Pulumi.dev.yaml: clipper-swarm:daemonPort: "${port}" is not a port number (1-65535)`);
+    });
+  }
+
+  for (const name of ["_clipper", "-net", "clipper network", "net/1", ""]) {
+    test(`networkName ${JSON.stringify(name)} is refused`, () => {
+      assert.match(errorOf({ networkName: name }).message, new RegExp(`^Pulumi\\.dev\\.yaml: clipper-swarm:networkName: ".*" is not a Docker network name`));
+    });
+  }
+
+  for (const addr of ["localhost", "10.0.0.300", "*", ""]) {
+    test(`bindAddress ${JSON.stringify(addr)} is refused`, () => {
+      assert.match(errorOf({ bindAddress: addr }).message, /^Pulumi\.dev\.yaml: clipper-swarm:bindAddress: ".*" is not an IP address/);
+    });
+  }
+
+  test("an empty inventory path is refused", () => {
+    assert.match(errorOf({ inventory: "" }).message, /^Pulumi\.dev\.yaml: clipper-swarm:inventory: must name the inventory file/);
+  });
+});
+
+test("isWildcardAddress detects every-interface addresses only", () => {
+  for (const addr of ["0.0.0.0", "::", "::0", "0:0:0:0:0:0:0:0"]) assert.equal(isWildcardAddress(addr), true, addr);
+  for (const addr of ["127.0.0.1", "10.231.0.11", "::1", "fd00::", "0", "localhost", ""]) assert.equal(isWildcardAddress(addr), false, addr);
+});
