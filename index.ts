@@ -63,6 +63,8 @@ export const swarmId = swarm.swarmId;
 export const nodeIds = swarm.nodeIds;
 export const networkId = network.networkId;
 export const networkName = network.networkName;
+/** The image `npm run verify` and `npm run shell` start. */
+export const testImage = settings.testImage;
 /** The text of clipper_admin's `host_list` file. */
 export const clipperHostList = pulumi
   .all(endpoints.map((e) => e.url))

@@ -19,12 +19,15 @@ function readScript(name: string): string {
   return fs.readFileSync(path.join(scriptsDir, `${name}.sh`), "utf8");
 }
 
-/** The text of remote script `name` with its parameters set, ready for `remote.Command`. */
+/** The text of remote script `name` with its parameters set. */
+export function renderScript(name: string, values: Record<string, string | number>): string {
+  const assignments = Object.entries(values)
+    .map(([key, value]) => `${key}=${shellQuote(String(value))}`)
+    .join("\n");
+  return [assignments, readScript("common"), readScript(name)].join("\n");
+}
+
+/** `renderScript` for parameters that are still outputs, ready for `remote.Command`. */
 export function remoteScript(name: string, params: ScriptParams): pulumi.Output<string> {
-  return pulumi.output(params).apply((values) => {
-    const assignments = Object.entries(values)
-      .map(([key, value]) => `${key}=${shellQuote(String(value))}`)
-      .join("\n");
-    return [assignments, readScript("common"), readScript(name)].join("\n");
-  });
+  return pulumi.output(params).apply((values) => renderScript(name, values));
 }

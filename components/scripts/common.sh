@@ -25,3 +25,10 @@ read_swarm() {
 MARKER=/var/lib/clipper-swarm/swarm-id
 marked_swarm() { cat "$MARKER" 2>/dev/null || true; }
 mark_swarm() { mkdir -p "${MARKER%/*}" && printf '%s\n' "$1" >"$MARKER"; }
+# Leaving a swarm keeps the bridge that swarm made for its containers' outside
+# traffic; remove it so the host is as it was before (it stays while in use).
+drop_gwbridge() {
+  if docker network inspect docker_gwbridge >/dev/null 2>&1; then
+    docker network rm docker_gwbridge >/dev/null 2>&1 || say "docker_gwbridge is still in use; left in place"
+  fi
+}

@@ -8,6 +8,7 @@ elif [ "$cluster" != "$(marked_swarm)" ]; then
   exit 0
 else
   docker swarm leave --force >/dev/null
+  drop_gwbridge
   say "left swarm $cluster"
 fi
 rm -f "$MARKER"

@@ -13,6 +13,7 @@ if [ "$manager" = true ]; then
     fail "still a manager 30 s after demotion"
 fi
 docker swarm leave >/dev/null
+drop_gwbridge
 docker -H "$LEADER" node rm --force "$node" >/dev/null 2>&1 || say "node $node was already gone from the swarm's list"
 rm -f "$MARKER"
 say "demoted, left swarm $SWARM_ID and removed node $node"

@@ -1,0 +1,74 @@
+/**
+ * The cross-host check behind `npm run verify`: one container per host on the
+ * overlay network, each of which resolves every other by container name and
+ * exchanges bytes with it over TCP.
+ */
+import { spawnSync } from "node:child_process";
+
+/** A host to place a test container on. */
+export interface Engine {
+  /** The host's inventory name. */
+  name: string;
+  /** The engine's endpoint, e.g. tcp://10.231.0.11:2375. */
+  url: string;
+}
+
+/** One pair's result: from which host's container to which. */
+export interface PairResult {
+  /** Host the connection started from. */
+  from: string;
+  /** Host it reached, or failed to. */
+  to: string;
+  /** Whether the bytes came back. */
+  ok: boolean;
+  /** What went wrong, when not ok. */
+  detail?: string;
+}
+
+const port = 7000;
+const containerName = (host: string) => `clipper-verify-${host}`;
+
+function docker(url: string, args: string[]) {
+  return spawnSync("docker", ["-H", url, ...args], { encoding: "utf8", timeout: 60_000 });
+}
+
+/** Starts the echo containers, checks every ordered pair, removes the containers. */
+export function checkOverlay(engines: Engine[], network: string, image: string, progress: (line: string) => void): PairResult[] {
+  try {
+    for (const e of engines) {
+      docker(e.url, ["rm", "-f", containerName(e.name)]);
+      // busybox nc: -ll keeps listening, -e cat echoes what each client sends.
+      const started = docker(e.url, [
+        "run", "-d", "--name", containerName(e.name), "--net", network, image, "nc", "-ll", "-p", String(port), "-e", "cat",
+      ]);
+      if (started.status !== 0) throw new Error(`${e.name}: cannot start a container on ${network}: ${started.stderr.trim()}`);
+      progress(`${e.name}: container ${containerName(e.name)} started on ${network}`);
+    }
+    const results: PairResult[] = [];
+    for (const from of engines) {
+      for (const to of engines) {
+        if (from === to) continue;
+        const message = `clipper ${from.name} to ${to.name}`;
+        const r = docker(from.url, [
+          "exec", containerName(from.name), "sh", "-c", `echo '${message}' | nc -w 5 ${containerName(to.name)} ${port}`,
+        ]);
+        const ok = r.status === 0 && r.stdout.trim() === message;
+        results.push({ from: from.name, to: to.name, ok, ...(!ok && { detail: (r.stderr || r.stdout).trim() || `exit ${r.status}` }) });
+      }
+    }
+    return results;
+  } finally {
+    for (const e of engines) docker(e.url, ["rm", "-f", containerName(e.name)]);
+  }
+}
+
+/** The results as a table: one row per source host, one column per target. */
+export function matrix(engines: Engine[], results: PairResult[]): string {
+  const names = engines.map((e) => e.name);
+  const width = Math.max(4, ...names.map((n) => n.length)) + 2;
+  const cell = (s: string) => s.padEnd(width);
+  const rows = names.map((from) =>
+    cell(from) + names.map((to) => cell(from === to ? "-" : results.find((r) => r.from === from && r.to === to)?.ok ? "ok" : "FAIL")).join(""),
+  );
+  return [cell("from\\to") + names.map(cell).join(""), ...rows].join("\n");
+}

@@ -1,0 +1,38 @@
+# shellcheck shell=bash
+# Shared settings and helpers; sourced by lab.sh.
+
+LAB_NET=clipper-lab
+LAB_SUBNET=10.231.0.0/24
+LAB_GATEWAY=10.231.0.1
+LAB_PREFIX=clipper-lab-        # container name = prefix + hostN
+LAB_STATE=/var/lib/clipper-lab
+LAB_RUN=/run/clipper-lab
+LAB_CACHE=/root/.cache/clipper-swarm/lab
+LAB_KEY="$REPO_ROOT/.lab/id_ed25519"
+PROBE_IMAGE=clipper-lab/probe:latest
+
+# Every docker call of the lab goes to the lab's own engine, never to whatever
+# engine or context the caller has configured.
+export DOCKER_HOST="unix://$LAB_RUN/docker.sock"
+unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
+
+SSH_OPTS=(-i "$LAB_KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
+  -o LogLevel=ERROR -o BatchMode=yes -o ConnectTimeout=5)
+
+log() { printf 'lab: %s\n' "$*" >&2; }
+die() { printf 'lab: error: %s\n' "$*" >&2; exit 1; }
+
+host_addr() { echo "10.231.0.$((10 + ${1#host}))"; }   # host3 -> 10.231.0.13
+host_ctr()  { echo "$LAB_PREFIX$1"; }
+
+lab_ssh_to() {  # lab_ssh_to ADDR [CMD...]
+  local addr=$1; shift
+  ssh "${SSH_OPTS[@]}" "root@$addr" "$@"
+}
+
+ensure_key() {
+  [ -f "$LAB_KEY" ] && return
+  mkdir -p "$(dirname "$LAB_KEY")"
+  ssh-keygen -q -t ed25519 -N '' -C clipper-lab -f "$LAB_KEY"
+  log "created SSH key ${LAB_KEY#"$REPO_ROOT"/}"
+}

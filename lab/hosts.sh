@@ -1,0 +1,222 @@
+# shellcheck shell=bash
+# Lab network and hosts; sourced by lab.sh.
+
+# --privileged fails here ("unable to apply caps": CAP_SYS_RESOURCE is not in
+# the machine's bounding set), so grant every other capability by name.
+# PERFMON, BPF and CHECKPOINT_RESTORE are left out because Debian's 20.10
+# engine rejects them as unknown; nothing in the hosts needs them.
+HOST_CAPS=(CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID
+  SETPCAP LINUX_IMMUTABLE NET_BIND_SERVICE NET_BROADCAST NET_ADMIN NET_RAW
+  IPC_LOCK IPC_OWNER SYS_MODULE SYS_RAWIO SYS_CHROOT SYS_PTRACE SYS_PACCT
+  SYS_ADMIN SYS_BOOT SYS_NICE SYS_TIME SYS_TTY_CONFIG MKNOD LEASE AUDIT_WRITE
+  AUDIT_CONTROL SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG WAKE_ALARM BLOCK_SUSPEND
+  AUDIT_READ)
+
+HOSTS_FILE=$LAB_STATE/hosts   # how many hosts the last `up` asked for
+
+lab_up() {
+  local n=$1 i h
+  ensure_packages
+  engine_start
+  ensure_host_image
+  ensure_probe_image
+  ensure_key
+  ensure_network
+  remove_hosts_above "$n"
+  for ((i = 1; i <= n; i++)); do ensure_host "host$i"; done
+  echo "$n" >"$HOSTS_FILE"
+  wait_hosts "$n"
+  for ((i = 1; i <= n; i++)); do ensure_probe_in "host$i"; done
+  lab_status
+}
+
+ensure_network() {
+  local subnet
+  if subnet=$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' "$LAB_NET" 2>/dev/null); then
+    [ "$subnet" = "$LAB_SUBNET" ] ||
+      die "network $LAB_NET exists with subnet $subnet, expected $LAB_SUBNET; run: bash lab/lab.sh down"
+    return
+  fi
+  log "creating network $LAB_NET ($LAB_SUBNET)"
+  docker network create --driver bridge --subnet "$LAB_SUBNET" --gateway "$LAB_GATEWAY" \
+    -o com.docker.network.bridge.name=clipper-lab0 --label clipper-lab=1 "$LAB_NET" >/dev/null
+}
+
+# Hosts that exist, as hostN names in numeric order.
+existing_hosts() {
+  docker ps -a --filter label=clipper-lab.host --format '{{.Label "clipper-lab.host"}}' |
+    sort -V
+}
+
+remove_hosts_above() {
+  local h
+  for h in $(existing_hosts); do
+    [ "${h#host}" -gt "$1" ] || continue
+    log "removing $h (up asked for $1 hosts)"
+    docker rm -f "$(host_ctr "$h")" >/dev/null
+    docker volume rm -f "$(host_ctr "$h")-docker" >/dev/null
+  done
+}
+
+# systemd in a host remounts /sys/fs/cgroup read-only (a superblock-wide
+# remount): with the machine's whole /sys/fs/cgroup bind-mounted, that would
+# turn the MACHINE's cgroup tmpfs read-only too. So each host gets a tmpfs of
+# its own there, with the machine's hierarchies bound inside it, read-write.
+cgroup_mounts_args() {
+  local m
+  # shellcheck disable=SC2054  # commas are mount options
+  cgroup_mounts=(--tmpfs /sys/fs/cgroup:rw,nosuid,nodev,noexec,mode=755)
+  for m in $(awk '$5 ~ "^/sys/fs/cgroup/[^/]+$" { print $5 }' /proc/self/mountinfo); do
+    cgroup_mounts+=(-v "$m:$m:rw")
+  done
+}
+
+ctr_state() {  # running | stopped | absent
+  local s
+  s=$(docker inspect -f '{{.State.Status}}' "$(host_ctr "$1")" 2>/dev/null) || { echo absent; return; }
+  [ "$s" = running ] && echo running || echo stopped
+}
+
+ensure_host() {
+  local h=$1 ctr addr cap caps=() cgroup_mounts=()
+  ctr=$(host_ctr "$h") addr=$(host_addr "$h")
+  case $(ctr_state "$h") in
+    running)
+      [ "$(docker inspect -f '{{.Config.Image}}' "$ctr")" = "$HOST_IMAGE" ] ||
+        log "$h runs an older host image; 'down' then 'up' to rebuild it"
+      ;;
+    stopped)
+      log "starting $h"
+      docker start "$ctr" >/dev/null
+      ;;
+    absent)
+      log "creating $h ($addr)"
+      for cap in "${HOST_CAPS[@]}"; do caps+=(--cap-add "$cap"); done
+      cgroup_mounts_args
+      docker volume create --label clipper-lab=1 "$ctr-docker" >/dev/null
+      # systemd as PID 1 needs the cgroup tree, its own /run, and no seccomp;
+      # the inner dockerd needs devices and a non-overlay /var/lib/docker.
+      docker run -d --name "$ctr" --hostname "$h" --label "clipper-lab.host=$h" \
+        --network "$LAB_NET" --ip "$addr" --network-alias "$h" \
+        "${caps[@]}" \
+        --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+        --security-opt systempaths=unconfined \
+        --device-cgroup-rule 'a *:* rwm' \
+        --cgroupns=host "${cgroup_mounts[@]}" \
+        --tmpfs /run:exec,mode=755 --tmpfs /run/lock \
+        -v "$ctr-docker:/var/lib/docker" \
+        --stop-timeout 30 \
+        "$HOST_IMAGE" >/dev/null
+      ;;
+  esac
+  # Copied into the container's own layer, so it survives restarts and
+  # follows a regenerated key on the next `up`.
+  docker exec -i "$ctr" sh -c 'umask 077 && mkdir -p /root/.ssh && cat >/root/.ssh/authorized_keys' \
+    <"$LAB_KEY.pub"
+}
+
+# What `systemctl is-system-running` says over SSH, or stopped/absent/unreachable.
+host_state() {
+  local s
+  s=$(ctr_state "$1")
+  if [ "$s" = running ]; then
+    s=$(lab_ssh_to "$(host_addr "$1")" systemctl is-system-running 2>/dev/null) || true
+    [ -n "$s" ] || s=unreachable
+  fi
+  echo "$s"
+}
+
+wait_hosts() {
+  local n=$1 i h s deadline=$((SECONDS + 120)) pending
+  log "waiting for $n host(s) to boot"
+  while :; do
+    pending=()
+    for ((i = 1; i <= n; i++)); do
+      h=host$i
+      s=$(host_state "$h")
+      case $s in
+        running)
+          lab_ssh_to "$(host_addr "$h")" docker info >/dev/null 2>&1 || pending+=("$h(docker)")
+          ;;
+        degraded)
+          log "$h is degraded; failed units:"
+          lab_ssh_to "$(host_addr "$h")" systemctl --failed --no-legend >&2 || true
+          die "$h did not boot cleanly (see: bash lab/lab.sh ssh $h journalctl -b)"
+          ;;
+        *) pending+=("$h($s)") ;;
+      esac
+    done
+    [ ${#pending[@]} -eq 0 ] && return
+    if [ $SECONDS -ge $deadline ]; then
+      die "hosts not ready after 120 s: ${pending[*]}"
+    fi
+    sleep 2
+  done
+}
+
+ensure_probe_in() {
+  local addr want have
+  addr=$(host_addr "$1")
+  want=$(docker image inspect -f '{{.Id}}' "$PROBE_IMAGE")
+  have=$(lab_ssh_to "$addr" docker image inspect -f '{{.Id}}' "$PROBE_IMAGE" 2>/dev/null) || true
+  [ "$have" = "$want" ] && return
+  log "loading $PROBE_IMAGE into $1"
+  docker save "$PROBE_IMAGE" | lab_ssh_to "$addr" docker load -q >/dev/null
+}
+
+lab_status() {
+  local n=3 i h s rc=0 hosts=()
+  if ! engine_alive; then
+    echo "lab engine not running (${DOCKER_HOST#unix://}); start it with: bash lab/lab.sh up"
+    return 1
+  fi
+  [ -f "$HOSTS_FILE" ] && n=$(cat "$HOSTS_FILE")
+  for ((i = 1; i <= n; i++)); do hosts+=("host$i"); done
+  for h in $(existing_hosts); do
+    [[ " ${hosts[*]} " == *" $h "* ]] || hosts+=("$h")
+  done
+  for h in "${hosts[@]}"; do
+    s=$(host_state "$h")
+    [ "$s" = running ] || rc=1
+    printf '%-8s %-12s %s\n' "$h" "$(host_addr "$h")" "$s"
+  done
+  return $rc
+}
+
+lab_down() {
+  local h ids vols
+  if ! engine_alive; then
+    log "lab engine not running; nothing to remove"
+    return 0
+  fi
+  ids=$(docker ps -aq --filter label=clipper-lab.host)
+  if [ -n "$ids" ]; then
+    log "removing hosts: $(existing_hosts | tr '\n' ' ')"
+    # A clean shutdown lets each inner dockerd tear down its containers;
+    # killing the host outright would leave their cgroups on the machine.
+    # shellcheck disable=SC2086
+    docker stop -t 20 $ids >/dev/null
+    # shellcheck disable=SC2086
+    docker rm -f $ids >/dev/null
+  fi
+  vols=$(docker volume ls -q --filter label=clipper-lab=1)
+  # shellcheck disable=SC2086
+  [ -z "$vols" ] || docker volume rm -f $vols >/dev/null
+  if docker network inspect "$LAB_NET" >/dev/null 2>&1; then
+    docker network rm "$LAB_NET" >/dev/null
+  fi
+  rm -f "$HOSTS_FILE"
+  log "hosts, volumes and network removed (cached images kept)"
+}
+
+lab_ssh() {
+  local h=$1 addr; shift
+  case $h in
+    host[1-9]) addr=$(host_addr "$h") ;;
+    "$LAB_PREFIX"host[1-9]) addr=$(host_addr "${h#"$LAB_PREFIX"}") ;;
+    10.231.0.*) addr=$h ;;
+    *) die "ssh: unknown host '$h' (use host1, host2, ...)" ;;
+  esac
+  [ -f "$LAB_KEY" ] || die "no lab key at $LAB_KEY; run: bash lab/lab.sh up"
+  exec ssh "${SSH_OPTS[@]}" "root@$addr" "$@"
+}

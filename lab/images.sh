@@ -1,0 +1,88 @@
+# shellcheck shell=bash
+# Building, caching and importing the lab images; sourced by lab.sh.
+
+# shellcheck source=host-image.sh
+. "$LAB_DIR/host-image.sh"
+
+HOST_HASH=$(sha256sum "$LAB_DIR/host-image.sh" | cut -c1-12)
+HOST_IMAGE=clipper-lab/host:$HOST_HASH
+
+ensure_host_image() {
+  docker image inspect "$HOST_IMAGE" >/dev/null 2>&1 && return
+  local tar=$LAB_CACHE/host-$HOST_HASH.tar
+  [ -f "$tar" ] || build_host_tarball "$tar"
+  log "importing $HOST_IMAGE"
+  docker import \
+    --change 'CMD ["/sbin/init"]' \
+    --change 'ENV container=docker' \
+    "$tar" "$HOST_IMAGE-rootfs" >/dev/null
+  # The engine (Debian's 20.10) refuses STOPSIGNAL in import --change; one
+  # registry-free legacy build step adds it. SIGRTMIN+3 is systemd's
+  # "halt cleanly".
+  printf 'FROM %s\nSTOPSIGNAL SIGRTMIN+3\n' "$HOST_IMAGE-rootfs" |
+    DOCKER_BUILDKIT=0 docker build -q -t "$HOST_IMAGE" - >/dev/null 2>&1 ||
+    die "could not finish $HOST_IMAGE"
+  docker rmi "$HOST_IMAGE-rootfs" >/dev/null
+}
+
+build_host_tarball() {
+  local tar=$1 start=$SECONDS
+  local build=$LAB_STATE/build/host-$HOST_HASH
+  local root=$build/rootfs buildlog=$LAB_STATE/build/host-$HOST_HASH.log
+  log "building host image (first run, ~1-2 min; log: $buildlog)"
+  build_cleanup "$build"
+  mkdir -p "$root" "$LAB_CACHE/debs"
+  # Debs are cached apart from the tarball so a recipe change rebuilds
+  # without downloading everything again.
+  if ! debootstrap --variant=minbase --cache-dir="$LAB_CACHE/debs" \
+      --include="$(IFS=,; echo "${HOST_PACKAGES[*]}")" \
+      "$HOST_SUITE" "$root" "$HOST_MIRROR" >"$buildlog" 2>&1; then
+    log "debootstrap failed; last lines of $buildlog:"
+    tail -n 20 "$buildlog" >&2
+    [ -f "$root/debootstrap/debootstrap.log" ] && tail -n 20 "$root/debootstrap/debootstrap.log" >&2
+    build_cleanup "$build"
+    exit 1
+  fi
+  host_configure "$root" >>"$buildlog" 2>&1
+  build_unmount "$root"
+  tar --numeric-owner -C "$root" \
+    --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' \
+    --exclude='./run/*' --exclude='./tmp/*' \
+    -cf "$tar.tmp" .
+  mv "$tar.tmp" "$tar"
+  build_cleanup "$build"
+  log "host image built in $((SECONDS - start)) s ($(du -h "$tar" | cut -f1))"
+}
+
+# A build that was interrupted may have left debootstrap's mounts behind;
+# never rm -rf through them.
+build_unmount() {
+  local m
+  for m in $(awk -v r="$1" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r); do
+    umount -l "$m" 2>/dev/null || true
+  done
+}
+build_cleanup() {
+  [ -d "$1" ] || return 0
+  build_unmount "$1"
+  rm -rf "$1"
+}
+
+# A registry-free probe: Debian's static busybox with one link per applet.
+ensure_probe_image() {
+  docker image inspect "$PROBE_IMAGE" >/dev/null 2>&1 && return
+  log "building probe image $PROBE_IMAGE"
+  local dir applet
+  dir=$(mktemp -d)
+  mkdir -p "$dir/bin" "$dir/etc" "$dir/tmp" "$dir/root"
+  cp /bin/busybox "$dir/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || ln -s busybox "$dir/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$dir/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
+  chmod 1777 "$dir/tmp"
+  tar --numeric-owner --owner=0 --group=0 -C "$dir" -cf - . |
+    docker import --change 'CMD ["sh"]' --change 'ENV PATH=/bin' - "$PROBE_IMAGE" >/dev/null
+  rm -rf "$dir"
+}

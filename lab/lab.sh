@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Local lab for clipper-swarm: a few systemd + Docker "hosts" (containers on a
+# private engine) reachable over SSH, so the Pulumi program can be exercised
+# end to end without real machines. See lab/README.md.
+set -euo pipefail
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(dirname "$LAB_DIR")
+
+# shellcheck source=common.sh
+. "$LAB_DIR/common.sh"
+# shellcheck source=engine.sh
+. "$LAB_DIR/engine.sh"
+# shellcheck source=images.sh
+. "$LAB_DIR/images.sh"
+# shellcheck source=hosts.sh
+. "$LAB_DIR/hosts.sh"
+
+usage() {
+  cat <<USAGE
+usage: bash lab/lab.sh COMMAND
+  up [N]            create/start N lab hosts (default 3, 1..7) and wait until ready
+  status            NAME ADDRESS STATE per host; exit 0 only if all are running
+  down [--all]      remove hosts, their volumes and the network (--all: stop the engine too)
+  ssh HOST [CMD...] ssh to a lab host (host1, host2, ...) as root with the lab key
+USAGE
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  up)
+    n=${1:-3}
+    [[ "$n" =~ ^[1-7]$ ]] || die "up: N must be 1..7 (got '$n')"
+    lab_up "$n"
+    ;;
+  status) lab_status ;;
+  down)
+    case "${1:-}" in
+      "") lab_down ;;
+      --all) lab_down; engine_stop ;;
+      *) die "down: unknown option '$1'" ;;
+    esac
+    ;;
+  ssh)
+    [ $# -ge 1 ] || die "ssh: which host? (host1, host2, ...)"
+    lab_ssh "$@"
+    ;;
+  -h|--help|help) usage ;;
+  *) usage >&2; exit 2 ;;
+esac

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Everything `npm run up` and `npm test` need, installed or started only when
+# missing: npm packages, the compiled tests and helpers, the Pulumi toolchain,
+# and the local lab of Docker hosts.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+# npm keeps a copy of the lock it installed; a different lock means a new install.
+if ! cmp -s package-lock.json node_modules/.clipper-swarm-lock 2>/dev/null; then
+  echo "prepare: installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.clipper-swarm-lock
+fi
+npm run --silent build
+bash tools/setup.sh
+bash lab/lab.sh up

@@ -1,0 +1,144 @@
+// The host-side steps of the stack, run on the lab's hosts exactly as
+// remote.Command sends them (the script as the SSH command, the join request on
+// standard input), but over OpenSSH: they must be idempotent, say what they
+// found, and leave each host as they found it.
+import { describe, it, before, after } from "node:test";
+import * as assert from "node:assert/strict";
+import { labHosts, ssh, dockerAt, Run } from "../support/cli";
+import { renderScript } from "../../components/remote-script";
+import { dropInPath, hostPort } from "../../components/daemon-endpoint";
+import { swarmPort } from "../../components/swarm";
+import { checkOverlay } from "../../bin/overlay-check";
+import type { HostSpec } from "../../hosts/inventory";
+
+const port = 2375;
+const hosts = labHosts();
+const [first, ...others] = hosts;
+const url = (h: HostSpec) => `tcp://${hostPort(h.address, port)}`;
+
+function script(host: HostSpec, name: string, params: Record<string, string>, input?: string): Run {
+  return ssh(host, renderScript(name, { HOST: host.name, ...params }), input);
+}
+function ok(r: Run, what: string): Run {
+  assert.equal(r.status, 0, `${what} failed:\n${r.stderr}${r.stdout}`);
+  return r;
+}
+const endpoint = (h: HostSpec) => ({ LISTEN: hostPort(h.address, port), PROBE: hostPort(h.address, port), DROPIN: dropInPath });
+const dockerStarted = (h: HostSpec) => ssh(h, "systemctl show -p ActiveEnterTimestampMonotonic --value docker").stdout.trim();
+const networks = (h: HostSpec) => ok(ssh(h, "docker network ls --format '{{.Name}}' | sort"), "network ls").stdout;
+const networksBefore = new Map<string, string>();
+let swarmId = "";
+
+function tearDown() {
+  for (const h of [...others].reverse()) script(h, "swarm-join-delete", { SWARM_ID: swarmId, LEADER: url(first) });
+  script(first, "swarm-init-delete", {});
+  for (const h of hosts) script(h, "endpoint-delete", { DROPIN: dropInPath });
+}
+
+describe("remote scripts on the lab hosts", () => {
+  before(() => {
+    for (const h of hosts) {
+      const state = ssh(h, "docker info --format '{{.Swarm.LocalNodeState}}'; test -e " + dropInPath + " && echo dropin");
+      assert.equal(state.stdout.trim(), "inactive", `${h.name} must start clean (no swarm, no drop-in): npm run lab -- down, then up`);
+      networksBefore.set(h.name, networks(h));
+    }
+  });
+  after(tearDown);
+
+  it("exposes every engine on TCP, keeping the packaged ExecStart flags", () => {
+    for (const h of hosts) {
+      const r = ok(script(h, "endpoint-create", endpoint(h)), `${h.name} endpoint`);
+      assert.match(r.stderr, new RegExp(`${h.name}: writing ${dropInPath}`));
+      const unit = ssh(h, `cat ${dropInPath}`).stdout;
+      assert.match(unit, /^ExecStart=$/m);
+      assert.match(unit, new RegExp(`^ExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock \\$DOCKER_OPTS -H tcp://${h.address}:${port} --tls=false$`, "m"));
+      ok(dockerAt(url(h), ["version"]), `docker -H ${url(h)} version`);
+    }
+  });
+
+  it("finds a drop-in in place and restarts nothing", () => {
+    for (const h of hosts) {
+      const before = dockerStarted(h);
+      const r = ok(script(h, "endpoint-create", endpoint(h)), `${h.name} endpoint again`);
+      assert.match(r.stderr, /already in place/);
+      assert.equal(dockerStarted(h), before, `${h.name}: docker was restarted`);
+    }
+  });
+
+  it("reports a hosts key in daemon.json as a conflict and changes nothing", () => {
+    ok(ssh(first, `echo '{"hosts": ["unix:///var/run/docker.sock"]}' > /etc/docker/daemon.json`), "write daemon.json");
+    try {
+      const r = script(first, "endpoint-create", endpoint(first));
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /host1: error: \/etc\/docker\/daemon.json sets "hosts"/);
+    } finally {
+      ssh(first, "rm -f /etc/docker/daemon.json");
+    }
+  });
+
+  it("initialises the swarm on the first host, once", () => {
+    const r = ok(script(first, "swarm-init", { ADVERTISE: first.address }), "swarm init");
+    swarmId = /^swarm-id=(\S+)$/m.exec(r.stdout)?.[1] ?? "";
+    assert.match(swarmId, /^\w{25}$/);
+    const again = ok(script(first, "swarm-init", { ADVERTISE: first.address }), "swarm init again");
+    assert.match(again.stderr, /already the first manager/);
+    assert.match(again.stdout, new RegExp(`^swarm-id=${swarmId}$`, "m"));
+  });
+
+  it("joins the other hosts as managers with the token on standard input, once", () => {
+    const token = ok(script(first, "join-token", {}), "join token").stdout.trim();
+    assert.match(token, /^SWMTKN-1-/);
+    for (const h of others) {
+      const request = JSON.stringify({
+        ListenAddr: hostPort(h.address, swarmPort),
+        AdvertiseAddr: h.address,
+        RemoteAddrs: [hostPort(first.address, swarmPort)],
+        JoinToken: token,
+      });
+      const r = ok(script(h, "swarm-join", { SWARM_ID: swarmId }, request), `${h.name} join`);
+      assert.match(r.stdout, /^node-id=\w+$/m);
+      assert.doesNotMatch(r.stdout + r.stderr, /SWMTKN/);
+      assert.match(ok(script(h, "swarm-join", { SWARM_ID: swarmId }, request), "join again").stderr, /already a manager/);
+    }
+    const nodes = ok(dockerAt(url(first), ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]), "node ls");
+    assert.deepEqual(nodes.stdout.trim().split("\n").sort(), [
+      "host1 Ready Leader",
+      ...others.map((h) => `${h.name} Ready Reachable`),
+    ].sort());
+  });
+
+  it("refuses to adopt a swarm it did not make", () => {
+    ok(ssh(first, "mv /var/lib/clipper-swarm/swarm-id /tmp/marker"), "hide marker");
+    try {
+      const r = script(first, "swarm-init", { ADVERTISE: first.address });
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /already in a swarm that clipper-swarm did not create/);
+    } finally {
+      ssh(first, "mv /tmp/marker /var/lib/clipper-swarm/swarm-id");
+    }
+  });
+
+  it("carries bytes between containers on every pair of hosts over an attachable overlay", () => {
+    const network = "clipper_scripts_test";
+    ok(dockerAt(url(first), ["network", "create", "-d", "overlay", "--attachable", network]), "network create");
+    try {
+      const results = checkOverlay(hosts.map((h) => ({ name: h.name, url: url(h) })), network, "clipper-lab/probe:latest", () => {});
+      assert.equal(results.length, hosts.length * (hosts.length - 1));
+      assert.deepEqual(results.filter((r) => !r.ok), []);
+    } finally {
+      dockerAt(url(first), ["network", "rm", network]);
+    }
+  });
+
+  it("takes every host out of the swarm and off TCP, leaving it as it was", () => {
+    tearDown();
+    for (const h of hosts) {
+      const state = ok(ssh(h, "docker info --format '{{.Swarm.LocalNodeState}}'; ls /var/lib/clipper-swarm 2>/dev/null; test -e " + dropInPath + " && echo dropin; true"), "state");
+      assert.equal(state.stdout.trim(), "inactive", `${h.name} is clean`);
+      assert.notEqual(dockerAt(url(h), ["version"]).status, 0, `${h.name} no longer answers on TCP`);
+      assert.equal(networks(h), networksBefore.get(h.name), `${h.name} has the networks it had before`);
+    }
+    const again = script(first, "swarm-init-delete", {});
+    assert.match(again.stderr, /not in a swarm; nothing to do/);
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * Runs the project's real tools from integration tests: the Pulumi CLI that
+ * `npm run setup` built, SSH to the lab's hosts, the Docker client.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { loadInventory, HostSpec } from "../../hosts/inventory";
+
+/** The repository's root (tests run from build/test/...). */
+export const root = path.resolve(__dirname, "..", "..", "..");
+
+/** A finished command. */
+export interface Run {
+  /** Exit status. */
+  status: number;
+  /** Standard output. */
+  stdout: string;
+  /** Standard error. */
+  stderr: string;
+}
+
+/** Runs a program to its end; never throws for a non-zero exit. */
+export function run(file: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Run {
+  const r = spawnSync(file, args, {
+    cwd: opts.cwd ?? root,
+    env: opts.env ?? process.env,
+    input: opts.input,
+    encoding: "utf8",
+    timeout: opts.timeoutMs ?? 600_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error) throw r.error;
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The project's `pulumi` (the wrapper that `npm run setup` installs). */
+export const pulumiBin = path.join(root, ".tools", "bin", "pulumi");
+
+/** Runs the project's `pulumi`. */
+export function pulumi(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Run {
+  return run(pulumiBin, ["--non-interactive", ...args], opts);
+}
+
+/**
+ * The resource plugins that setup could not provide, with its reason, or
+ * undefined when all are installed. Tests that need them skip with this text.
+ */
+export function missingPlugins(): string | undefined {
+  const file = path.join(root, ".tools", "missing-plugins");
+  return existsSync(file) ? `plugins unavailable: ${readFileSync(file, "utf8").trim()}` : undefined;
+}
+
+/** The lab's hosts, as the dev stack's inventory lists them. */
+export function labHosts(): HostSpec[] {
+  return loadInventory(path.join(root, "hosts", "dev.yaml")).hosts;
+}
+
+/** Runs a shell command on a lab host over SSH with the lab key. */
+export function ssh(host: HostSpec, command: string, input?: string): Run {
+  const key = host.privateKey.kind === "path" ? host.privateKey.path : "";
+  return run("ssh", [
+    "-i", key, "-p", String(host.port),
+    "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+    "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+    `${host.user}@${host.address}`, command,
+  ], { input });
+}
+
+/** Runs the Docker client against an engine URL such as tcp://10.231.0.11:2375. */
+export function dockerAt(url: string, args: string[]): Run {
+  return run("docker", ["-H", url, ...args], { timeoutMs: 120_000 });
+}
