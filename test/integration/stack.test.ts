@@ -1,0 +1,70 @@
+// The product end to end on the lab, through the real CLI: up, verify, a second
+// look that changes nothing, destroy that leaves the hosts clean, up again.
+import { describe, it, after } from "node:test";
+import * as assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { labHosts, ssh, dockerAt, missingPlugins, root, run } from "../support/cli";
+import { scratchStack } from "../support/scratch-stack";
+import { dropInPath } from "../../components/daemon-endpoint";
+
+describe("the cluster stack on the lab", { skip: missingPlugins() }, () => {
+  const stack = scratchStack(".", "e2e");
+  // The dev stack's settings, in a file of the test's own.
+  const configFile = path.join(mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-e2e-")), "Pulumi.e2e.yaml");
+  copyFileSync(path.join(root, "Pulumi.dev.yaml"), configFile);
+  const cli = (args: string[]) => stack.run([...args, "--config-file", configFile]);
+  after(() => {
+    cli(["destroy", "--yes", "--skip-preview"]);
+    stack.dispose();
+  });
+
+  const hosts = labHosts();
+  const converge = () => {
+    const up = cli(["up", "--yes", "--skip-preview"]);
+    assert.equal(up.status, 0, up.stderr + up.stdout);
+    return up;
+  };
+
+  it("converges: every host a Ready manager, one Leader, clipper_network on all", () => {
+    const up = converge();
+    assert.doesNotMatch(up.stdout + up.stderr, /SWMTKN|PRIVATE KEY/);
+    const outputs = JSON.parse(stack.run(["stack", "output", "--json"]).stdout);
+    for (const h of hosts) {
+      const nodes = dockerAt(outputs.dockerHosts[h.name], ["node", "ls", "--format", "{{.Status}} {{.ManagerStatus}}"]);
+      assert.equal(nodes.status, 0, nodes.stderr);
+      const states = nodes.stdout.trim().split("\n").sort();
+      assert.deepEqual(states, ["Ready Leader", ...hosts.slice(1).map(() => "Ready Reachable")].sort());
+      const net = dockerAt(outputs.dockerHosts[h.name], ["network", "inspect", "clipper_network", "--format", "{{.Id}} {{.Driver}} {{.Attachable}}"]);
+      assert.equal(net.stdout.trim(), `${outputs.networkId} overlay true`);
+    }
+    assert.equal(outputs.clipperHostList, `${hosts.length}\n${hosts.map((h) => `${h.address}:2375`).join("\n")}\n`);
+  });
+
+  it("passes npm run verify", () => {
+    const verify = run("node", ["build/bin/verify.js"], { env: { ...stack.env, PULUMI_STACK: "e2e" } });
+    assert.equal(verify.status, 0, verify.stderr + verify.stdout);
+  });
+
+  it("then previews no changes, and a second up changes nothing", () => {
+    assert.equal(cli(["preview", "--expect-no-changes"]).status, 0);
+    const again = converge();
+    assert.doesNotMatch(again.stdout, /[+~-] /, "a second up reports no changes");
+  });
+
+  it("keeps the join token and keys out of the state in plain text", () => {
+    const state = stack.run(["stack", "export"]).stdout;
+    assert.doesNotMatch(state, /SWMTKN|PRIVATE KEY/);
+  });
+
+  it("destroys to clean hosts and converges again", () => {
+    const down = cli(["destroy", "--yes", "--skip-preview"]);
+    assert.equal(down.status, 0, down.stderr + down.stdout);
+    for (const h of hosts) {
+      const state = ssh(h, `docker info --format '{{.Swarm.LocalNodeState}}'; test -e ${dropInPath} && echo dropin; docker network ls -q --filter name=clipper_network`);
+      assert.equal(state.stdout.trim(), "inactive", `${h.name} is clean`);
+    }
+    converge();
+  });
+});

@@ -1,0 +1,59 @@
+// The toolchain that `npm run setup` builds from Go modules runs programs for real.
+import { describe, it, after } from "node:test";
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { pulumi, root, missingPlugins } from "../support/cli";
+import { scratchStack } from "../support/scratch-stack";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pins: Record<string, string> = require(path.join(root, "package.json")).dependencies;
+
+describe("toolchain", () => {
+  it("pulumi is the version package.json pins for @pulumi/pulumi", () => {
+    assert.equal(pulumi(["version"]).stdout.trim(), `v${pins["@pulumi/pulumi"]}`);
+  });
+
+  it("has the resource plugins package.json pins", { skip: missingPlugins() }, () => {
+    const plugins = JSON.parse(pulumi(["plugin", "ls", "--json"]).stdout) as { name: string; version: string }[];
+    const have = plugins.map((p) => `${p.name}@${p.version}`);
+    assert.ok(have.includes(`command@${pins["@pulumi/command"]}`), have.join(", "));
+    assert.ok(have.includes(`docker@${pins["@pulumi/docker"]}`), have.join(", "));
+  });
+
+  describe("a program on the local file backend", () => {
+    const stack = scratchStack("test/fixtures/smoke-core", "smoke");
+    after(() => stack.dispose());
+
+    it("comes up with its outputs, secrets encrypted in state", () => {
+      const up = stack.run(["up", "--yes", "--skip-preview"]);
+      assert.equal(up.status, 0, up.stderr + up.stdout);
+      assert.doesNotMatch(up.stdout + up.stderr, /smoke-secret-value/);
+      const outputs = JSON.parse(stack.run(["stack", "output", "--json"]).stdout);
+      assert.deepEqual(outputs, { plain: "visible", hidden: "[secret]" });
+      const state = stack.run(["stack", "export"]).stdout;
+      assert.match(state, /smoke:index:Probe/);
+      assert.doesNotMatch(state, /smoke-secret-value/);
+      assert.match(stack.run(["stack", "output", "hidden", "--show-secrets"]).stdout, /smoke-secret-value/);
+    });
+
+    it("previews no changes on a second look and destroys", () => {
+      assert.equal(stack.run(["preview", "--expect-no-changes"]).status, 0);
+      const down = stack.run(["destroy", "--yes", "--skip-preview"]);
+      assert.equal(down.status, 0, down.stderr + down.stdout);
+      assert.equal(JSON.parse(stack.run(["stack", "export"]).stdout).deployment.resources, undefined);
+    });
+  });
+});
+
+describe("both providers against a lab host", { skip: missingPlugins() }, () => {
+  const stack = scratchStack("test/fixtures/smoke-providers", "smoke");
+  after(() => stack.dispose());
+
+  it("runs a command over SSH and makes a Docker network, then removes it", () => {
+    const up = stack.run(["up", "--yes", "--skip-preview"]);
+    assert.equal(up.status, 0, up.stderr + up.stdout);
+    assert.equal(JSON.parse(stack.run(["stack", "output", "--json"]).stdout).greeting, "hello from host1");
+    const down = stack.run(["destroy", "--yes", "--skip-preview"]);
+    assert.equal(down.status, 0, down.stderr + down.stdout);
+  });
+});
