@@ -2,7 +2,7 @@
  * A throwaway stack of a fixture program, with its own file backend and
  * passphrase, so integration tests never touch the dev stack's state.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { pulumi, root, Run } from "./cli";
@@ -26,8 +26,15 @@ export function scratchStack(program: string, name: string): ScratchStack {
     PULUMI_CONFIG_PASSPHRASE: "scratch-stack-passphrase",
   };
   const cwd = path.join(root, program);
+  // `stack init` writes the stack's encryption salt beside the program; it goes with the stack.
+  const stackFile = path.join(cwd, `Pulumi.${name}.yaml`);
+  const ownsStackFile = !existsSync(stackFile);
   const run = (args: string[]) => pulumi([...args, "--stack", name], { cwd, env });
   const init = pulumi(["stack", "init", name], { cwd, env });
   if (init.status !== 0) throw new Error(`pulumi stack init ${name} failed: ${init.stderr}`);
-  return { run, env, dispose: () => rmSync(backend, { recursive: true, force: true }) };
+  const dispose = () => {
+    rmSync(backend, { recursive: true, force: true });
+    if (ownsStackFile) rmSync(stackFile, { force: true });
+  };
+  return { run, env, dispose };
 }
