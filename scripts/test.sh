@@ -6,4 +6,4 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$root/scripts/prepare.sh"
 cd "$root"
 # One process at a time: the integration tests share the lab's hosts.
-exec node --test --test-concurrency=1 build/test/
+exec node --test --test-concurrency=1 build/test/unit/ build/test/integration/
