@@ -19,7 +19,7 @@ export interface Registered {
   props: Record<string, unknown>;
 }
 
-/** Every resource registered since the last reset, by name. */
+/** Every resource registered since the last reset, by name (components only through `record`). */
 export const registered = new Map<string, Registered>();
 
 /** Answers of remote commands, by a fragment of their create script. */
@@ -34,11 +34,9 @@ pulumi.runtime.setMocks(
     newResource(args) {
       const create = String(args.inputs.create ?? "");
       const stdout = stdoutFor.find(([pattern]) => pattern.test(create))?.[1] ?? "";
-      const entry = registered.get(args.name);
-      if (entry) {
-        entry.type = args.type;
-        entry.inputs = args.inputs;
-      }
+      // Resources without the recording transformation are kept too, with what the mocks see.
+      const entry = registered.get(args.name) ?? { name: args.name, opts: {}, props: {} };
+      registered.set(args.name, { ...entry, type: args.type, inputs: args.inputs });
       return { id: `${args.name}-id`, state: { ...args.inputs, ...(args.type === "command:remote:Command" && { stdout }) } };
     },
     call(args) {
