@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything `npm run up` and `npm test` need, installed or started only when
 # missing: npm packages, the compiled tests and helpers, the Pulumi toolchain,
-# and the local lab of Docker hosts.
+# and the local lab of Docker hosts: $1 of them (default 3, the dev stack's).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -14,4 +14,4 @@ if ! cmp -s package-lock.json node_modules/.clipper-swarm-lock 2>/dev/null; then
 fi
 npm run --silent build
 bash tools/setup.sh
-bash lab/lab.sh up
+bash lab/lab.sh up "${1:-3}"

@@ -34,9 +34,12 @@ build_tool() {
     local pkg
     pkg=$(cd "$root/tools/$dir" && go list -f '{{.ImportPath}}' tool)
     say "building $dir $version from Go modules (first time only, about $minutes min)" >&2
-    local start=$SECONDS
+    local start=$SECONDS log="$cache/$dir-$version/build.log"
     mkdir -p "$(dirname "$bin")"
-    (cd "$root/tools/$dir" && go build -mod=readonly -trimpath -ldflags "-s -w $ldflags" -o "$bin.tmp" "$pkg") >&2
+    if ! (cd "$root/tools/$dir" && go build -mod=readonly -trimpath -ldflags "-s -w $ldflags" -o "$bin.tmp" "$pkg") >"$log" 2>&1; then
+      tail -n 20 "$log" >&2
+      die "building $dir $version failed; the whole log is in $log"
+    fi
     mv "$bin.tmp" "$bin"
     say "built $dir $version in $((SECONDS - start)) s" >&2
   fi

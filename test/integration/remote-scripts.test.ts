@@ -70,7 +70,7 @@ describe("remote scripts on the lab hosts", () => {
     try {
       const r = script(first, "endpoint-create", endpoint(first));
       assert.notEqual(r.status, 0);
-      assert.match(r.stderr, /host1: error: \/etc\/docker\/daemon.json sets "hosts"/);
+      assert.match(r.stderr, new RegExp(`^${first.name}: error: /etc/docker/daemon.json sets "hosts"`));
     } finally {
       ssh(first, "rm -f /etc/docker/daemon.json");
     }
@@ -102,7 +102,7 @@ describe("remote scripts on the lab hosts", () => {
     }
     const nodes = ok(dockerAt(url(first), ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]), "node ls");
     assert.deepEqual(nodes.stdout.trim().split("\n").sort(), [
-      "host1 Ready Leader",
+      `${first.name} Ready Leader`,
       ...others.map((h) => `${h.name} Ready Reachable`),
     ].sort());
   });

@@ -2,18 +2,21 @@
 // look that changes nothing, destroy that leaves the hosts clean, up again.
 import { describe, it, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { labHosts, ssh, dockerAt, missingPlugins, root, run } from "../support/cli";
+import { labHosts, ssh, dockerAt, missingPlugins, root, run, testInventory } from "../support/cli";
 import { scratchStack } from "../support/scratch-stack";
 import { dropInPath } from "../../components/daemon-endpoint";
 
 describe("the cluster stack on the lab", { skip: missingPlugins() }, () => {
   const stack = scratchStack(".", "e2e");
-  // The dev stack's settings, in a file of the test's own.
+  // The dev stack's settings on the tests' hosts, in a file of the test's own.
   const configFile = path.join(mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-e2e-")), "Pulumi.e2e.yaml");
-  copyFileSync(path.join(root, "Pulumi.dev.yaml"), configFile);
+  writeFileSync(
+    configFile,
+    readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8").replace(/(clipper-swarm:inventory:).*/, `$1 ${testInventory}`),
+  );
   const cli = (args: string[]) => stack.run([...args, "--config-file", configFile]);
   after(() => {
     cli(["destroy", "--yes", "--skip-preview"]);

@@ -52,7 +52,7 @@ describe("both providers against a lab host", { skip: missingPlugins() }, () => 
   it("runs a command over SSH and makes a Docker network, then removes it", () => {
     const up = stack.run(["up", "--yes", "--skip-preview"]);
     assert.equal(up.status, 0, up.stderr + up.stdout);
-    assert.equal(JSON.parse(stack.run(["stack", "output", "--json"]).stdout).greeting, "hello from host1");
+    assert.equal(JSON.parse(stack.run(["stack", "output", "--json"]).stdout).greeting, "hello from host4");
     const down = stack.run(["destroy", "--yes", "--skip-preview"]);
     assert.equal(down.status, 0, down.stderr + down.stdout);
   });

@@ -51,9 +51,12 @@ export function missingPlugins(): string | undefined {
   return existsSync(file) ? `plugins unavailable: ${readFileSync(file, "utf8").trim()}` : undefined;
 }
 
-/** The lab's hosts, as the dev stack's inventory lists them. */
+/** The inventory of the lab hosts that the tests use (not the dev stack's). */
+export const testInventory = "test/fixtures/lab-hosts.yaml";
+
+/** The lab hosts that the tests use. */
 export function labHosts(): HostSpec[] {
-  return loadInventory(path.join(root, "hosts", "dev.yaml")).hosts;
+  return loadInventory(path.join(root, testInventory)).hosts;
 }
 
 /** Runs a shell command on a lab host over SSH with the lab key. */
