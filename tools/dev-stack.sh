@@ -7,6 +7,13 @@ pulumi=$1
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 state="$root/.pulumi-state"
 
+# Pulumi writes the stack's encryption salt into Pulumi.dev.yaml; it matches this
+# clone's passphrase only, so git is told to leave it out (see .gitattributes).
+if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
+  git -C "$root" config filter.clipper-swarm-dev-salt.clean "sed '/^encryptionsalt:/d'"
+  git -C "$root" config filter.clipper-swarm-dev-salt.smudge cat
+fi
+
 mkdir -p "$state"
 if [[ ! -s $state/passphrase ]]; then
   (umask 077 && head -c 32 /dev/urandom | base64 >"$state/passphrase")
