@@ -23,11 +23,12 @@ if (settings.bindAddress !== undefined && isWildcardAddress(settings.bindAddress
 }
 
 // 2. Endpoints: dockerd on TCP beside its socket, and a Docker provider per host.
+const connections = inventory.hosts.map((host) => sshConnection(host, config));
 const endpoints = inventory.hosts.map(
-  (host) =>
+  (host, i) =>
     new DaemonEndpoint(host.name, {
       hostName: host.name,
-      connection: sshConnection(host, config),
+      connection: connections[i],
       advertiseAddress: host.advertiseAddress,
       bindAddress: settings.bindAddress,
       port: settings.daemonPort,
@@ -40,7 +41,7 @@ const swarm = new Swarm(
   {
     managers: inventory.hosts.map((host, i) => ({
       hostName: host.name,
-      connection: sshConnection(host, config),
+      connection: connections[i],
       advertiseAddress: host.advertiseAddress,
       endpointUrl: endpoints[i].url,
     })),
