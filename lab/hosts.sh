@@ -109,9 +109,12 @@ ensure_host() {
         "$HOST_IMAGE" >/dev/null
       ;;
   esac
-  # Copied into the container's own layer, so it survives restarts and
-  # follows a regenerated key on the next `up`.
-  docker exec -i "$ctr" sh -c 'umask 077 && mkdir -p /root/.ssh && cat >/root/.ssh/authorized_keys' \
+  # Kept in the container's own layer, so it survives restarts. Each checkout
+  # on this machine has its own lab key: keys are added, never replaced, so one
+  # clone's `up` does not lock another out.
+  docker exec -i "$ctr" sh -c 'umask 077 && mkdir -p /root/.ssh && key=$(cat) &&
+    touch /root/.ssh/authorized_keys &&
+    { grep -qxF "$key" /root/.ssh/authorized_keys || printf "%s\n" "$key" >>/root/.ssh/authorized_keys; }' \
     <"$LAB_KEY.pub"
 }
 
