@@ -65,10 +65,11 @@ export function checkOverlay(engines: Engine[], network: string, image: string, 
 /** The results as a table: one row per source host, one column per target. */
 export function matrix(engines: Engine[], results: PairResult[]): string {
   const names = engines.map((e) => e.name);
-  const width = Math.max(4, ...names.map((n) => n.length)) + 2;
+  const corner = "from\\to";
+  const width = Math.max(corner.length, ...names.map((n) => n.length)) + 2;
   const cell = (s: string) => s.padEnd(width);
   const rows = names.map((from) =>
     cell(from) + names.map((to) => cell(from === to ? "-" : results.find((r) => r.from === from && r.to === to)?.ok ? "ok" : "FAIL")).join(""),
   );
-  return [cell("from\\to") + names.map(cell).join(""), ...rows].join("\n");
+  return [cell(corner) + names.map(cell).join(""), ...rows].map((row) => row.trimEnd()).join("\n");
 }

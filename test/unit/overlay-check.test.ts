@@ -1,0 +1,32 @@
+import { describe, it } from "node:test";
+import * as assert from "node:assert/strict";
+import { matrix } from "../../bin/overlay-check";
+import { hostList, testCommand } from "../../components/clipper-admin";
+
+describe("verify's matrix", () => {
+  it("has a row per source host and marks each pair", () => {
+    const engines = [{ name: "host1", url: "tcp://a:2375" }, { name: "host2", url: "tcp://b:2375" }];
+    const table = matrix(engines, [
+      { from: "host1", to: "host2", ok: true },
+      { from: "host2", to: "host1", ok: false, detail: "timeout" },
+    ]);
+    assert.deepEqual(table.split("\n").map((l) => l.trim().split(/\s+/)), [
+      ["from\\to", "host1", "host2"],
+      ["host1", "-", "ok"],
+      ["host2", "FAIL", "-"],
+    ]);
+  });
+});
+
+describe("clipper_admin texts", () => {
+  it("host_list: the count, then one endpoint per line", () => {
+    assert.equal(hostList(["10.0.0.1:2375", "10.0.0.2:2375"]), "2\n10.0.0.1:2375\n10.0.0.2:2375\n");
+  });
+
+  it("the seed's test command", () => {
+    assert.equal(
+      testCommand("tcp://10.0.0.1:2375", "clipper_network", "busybox:latest"),
+      "docker -H tcp://10.0.0.1:2375 run -it --rm --net clipper_network busybox:latest",
+    );
+  });
+});
