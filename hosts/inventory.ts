@@ -8,8 +8,9 @@ import { readFileSync, statSync } from "node:fs";
 import { isIP } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
-import type { Node, YAMLMap } from "yaml";
+import { LineCounter, isMap, isScalar, isSeq, parseDocument } from "yaml";
+import type { Node } from "yaml";
+import { Checker, Fields, Value, describe } from "./yaml-fields";
 
 /** A key file on the machine running Pulumi. */
 export interface PathKey {
@@ -141,7 +142,7 @@ export function loadInventory(file: string, opts: LoadOptions = {}): Inventory {
   }
 
   const env = opts.env ?? process.env;
-  const check = new Checker(lines, {
+  const check: InventoryChecker = new Checker(lines, {
     dir: path.dirname(absFile),
     home: env.HOME ?? os.homedir(),
     agentSocket: env.SSH_AUTH_SOCK,
@@ -152,139 +153,13 @@ export function loadInventory(file: string, opts: LoadOptions = {}): Inventory {
   return { file, hosts };
 }
 
+type InventoryChecker = Checker<Context>;
+
 /** What key paths and the agent form depend on outside the file. */
 interface Context {
   dir: string;
   home: string;
   agentSocket: string | undefined;
-}
-
-interface Problem {
-  offset: number;
-  line: number;
-  field: string;
-  problem: string;
-}
-
-/** A field's value with where it came from, for error locations. */
-interface Value<T> {
-  value: T;
-  node: Node;
-  field: string;
-}
-
-/** Collects problems so the earliest in the file can be reported. */
-class Checker {
-  private readonly problems: Problem[] = [];
-
-  constructor(
-    private readonly lines: LineCounter,
-    readonly ctx: Context,
-  ) {}
-
-  add(node: Node, field: string, problem: string): void {
-    const offset = node.range?.[0] ?? 0;
-    this.problems.push({ offset, line: this.lines.linePos(offset).line, field, problem });
-  }
-
-  line(node: Node): number {
-    return this.lines.linePos(node.range?.[0] ?? 0).line;
-  }
-
-  first(): Problem | undefined {
-    // Array.prototype.sort is stable: problems at one offset keep their check order.
-    return [...this.problems].sort((a, b) => a.offset - b.offset)[0];
-  }
-}
-
-/** The fields of one map, with unknown ones reported. */
-class Fields {
-  private readonly values = new Map<string, Node>();
-  /** An unknown field is often a misspelt known one, so it makes "missing" doubtful. */
-  unknown = false;
-
-  constructor(
-    private readonly check: Checker,
-    readonly map: YAMLMap,
-    private readonly at: string,
-    allowed: readonly string[],
-  ) {
-    for (const pair of map.items) {
-      const key = pair.key as Node;
-      const name = isScalar(key) ? String(key.value) : describe(key);
-      if (!allowed.includes(name)) {
-        check.add(key, this.path(name), `unknown field; allowed: ${allowed.join(", ")}`);
-        this.unknown = true;
-      } else {
-        // An empty value (`port:`) is a null scalar; fall back to the key for its location.
-        this.values.set(name, (pair.value as Node | null) ?? key);
-      }
-    }
-  }
-
-  path(key: string): string {
-    return this.at === "" ? key : `${this.at}.${key}`;
-  }
-
-  has(key: string): boolean {
-    return this.values.has(key);
-  }
-
-  /** Reports a missing field, unless a misspelling of it may be the actual problem. */
-  missing(key: string, problem: string): void {
-    if (!this.unknown) this.check.add(this.map, this.path(key), `missing; ${problem}`);
-  }
-
-  /** The raw node; absence is the caller's business. */
-  node(key: string): Value<Node> | undefined {
-    const node = this.values.get(key);
-    return node && { value: node, node, field: this.path(key) };
-  }
-
-  /** A non-empty string; undefined when absent or invalid (the latter reported). */
-  string(key: string): Value<string> | undefined {
-    const v = this.node(key);
-    if (!v) return undefined;
-    const s = isScalar(v.node) ? v.node.value : undefined;
-    if (typeof s === "string" && s !== "") return { ...v, value: s };
-    this.check.add(v.node, v.field, s === "" ? "must not be empty" : `must be a string, not ${describe(v.node)}`);
-    return undefined;
-  }
-
-  port(key: string): Value<number> | undefined {
-    const v = this.node(key);
-    if (!v) return undefined;
-    const n = isScalar(v.node) ? v.node.value : undefined;
-    if (typeof n !== "number" || !Number.isInteger(n)) {
-      this.check.add(v.node, v.field, `must be an integer port number (1-65535), not ${describe(v.node)}`);
-      return undefined;
-    }
-    if (n < 1 || n > 65535) {
-      this.check.add(v.node, v.field, `${n} is out of range (1-65535)`);
-      return undefined;
-    }
-    return { ...v, value: n };
-  }
-
-  configKey(key: string): Value<string> | undefined {
-    const v = this.string(key);
-    if (v && !CONFIG_KEY.test(v.value)) {
-      this.check.add(v.node, v.field, `"${v.value}" is not a stack config key name (letters, digits, "_", "." or "-", without the "clipper-swarm:" namespace)`);
-      return undefined;
-    }
-    return v;
-  }
-
-  /** A nested map's fields; undefined when absent or not a map (the latter reported). */
-  fields(key: string, allowed: readonly string[], expected: string): Fields | undefined {
-    const v = this.node(key);
-    if (!v) return undefined;
-    if (!isMap(v.node)) {
-      this.check.add(v.node, v.field, `must be ${expected}, not ${describe(v.node)}`);
-      return undefined;
-    }
-    return new Fields(this.check, v.node, v.field, allowed);
-  }
 }
 
 interface Defaults {
@@ -299,7 +174,7 @@ interface Defaults {
   hasKey: boolean;
 }
 
-function readTop(check: Checker, top: Fields): HostSpec[] {
+function readTop(check: InventoryChecker, top: Fields): HostSpec[] {
   const defaults = readDefaults(check, top);
   const list = top.node("hosts");
   if (!list) {
@@ -348,7 +223,7 @@ function readTop(check: Checker, top: Fields): HostSpec[] {
 class Seen {
   private readonly first = new Map<string, { at: string; line: number }>();
 
-  constructor(private readonly check: Checker) {}
+  constructor(private readonly check: InventoryChecker) {}
 
   claim(v: Value<unknown>, key: string, at: string, what: string): void {
     const prior = this.first.get(key);
@@ -360,7 +235,7 @@ class Seen {
   }
 }
 
-function readDefaults(check: Checker, top: Fields): Defaults {
+function readDefaults(check: InventoryChecker, top: Fields): Defaults {
   const fallback: Defaults = { user: "root", port: 22, privateKey: undefined, hasKey: false };
   if (!top.has("defaults")) return { ...fallback, hasKey: top.unknown };
   const f = top.fields("defaults", DEFAULTS_FIELDS, "a map (user, port, privateKey)");
@@ -384,7 +259,7 @@ interface HostRead {
 }
 
 /** Reads one host; problems are reported, and the invalid parts left out. */
-function readHost(check: Checker, f: Fields, defaults: Defaults): HostRead {
+function readHost(check: InventoryChecker, f: Fields, defaults: Defaults): HostRead {
   const name = valid(check, f.string("name"), (v) => HOST_NAME.test(v),
     (v) => `"${v}" is not a valid name: lower-case letters, digits and "-", at most 63, not starting or ending with "-" (it becomes part of resource names)`);
   if (!f.has("name")) f.missing("name", "every host needs a name (a DNS label such as host1)");
@@ -420,7 +295,7 @@ function readHost(check: Checker, f: Fields, defaults: Defaults): HostRead {
 }
 
 /** Reads the `privateKey` field of a host or of defaults; undefined when absent or invalid. */
-function readKey(check: Checker, parent: Fields): PrivateKeySource | undefined {
+function readKey(check: InventoryChecker, parent: Fields): PrivateKeySource | undefined {
   const f = parent.fields("privateKey", KEY_FIELDS, "a map with one of path, secret or agent");
   if (!f) return undefined;
   const forms = KEY_FORMS.flatMap((form) => {
@@ -435,10 +310,10 @@ function readKey(check: Checker, parent: Fields): PrivateKeySource | undefined {
   const [{ form, v: chosen }] = forms;
   if (form === "agent") return readAgent(check, f, chosen);
 
-  const passphrase = f.configKey("passphraseSecret");
+  const passphrase = configKey(f, "passphraseSecret");
   const passphraseSecret = passphrase && { passphraseSecret: passphrase.value };
   if (form === "secret") {
-    const secret = f.configKey("secret");
+    const secret = configKey(f, "secret");
     return secret && { kind: "secret", configKey: secret.value, ...passphraseSecret };
   }
   const file = f.string("path");
@@ -452,7 +327,7 @@ function readKey(check: Checker, parent: Fields): PrivateKeySource | undefined {
   return { kind: "path", path: abs, ...passphraseSecret };
 }
 
-function readAgent(check: Checker, f: Fields, agent: Value<Node>): AgentKey | undefined {
+function readAgent(check: InventoryChecker, f: Fields, agent: Value<Node>): AgentKey | undefined {
   if (!(isScalar(agent.node) && agent.node.value === true)) {
     check.add(agent.node, agent.field, `must be true, not ${describe(agent.node)} (to not use the agent, give path or secret instead)`);
     return undefined;
@@ -484,7 +359,7 @@ function keyFileProblem(abs: string): string | undefined {
     : `${abs} is not a private key (no "PRIVATE KEY-----" line; is it the .pub file?)`;
 }
 
-function valid(check: Checker, v: Value<string> | undefined, ok: (s: string) => boolean, problem: (s: string) => string): Value<string> | undefined {
+function valid(check: InventoryChecker, v: Value<string> | undefined, ok: (s: string) => boolean, problem: (s: string) => string): Value<string> | undefined {
   if (v && !ok(v.value)) {
     check.add(v.node, v.field, problem(v.value));
     return undefined;
@@ -506,16 +381,9 @@ function errorCode(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? String(err);
 }
 
-/** The kind of a node, for "must be X, not Y" messages; never the value (it might be a pasted key). */
-function describe(node: unknown): string {
-  if (isMap(node)) return "a map";
-  if (isSeq(node)) return "a list";
-  if (isAlias(node)) return "an alias (aliases are not supported)";
-  if (!isScalar(node) || node.value === null) return "an empty value";
-  switch (typeof node.value) {
-    case "string": return "a string";
-    case "number": return Number.isInteger(node.value) ? "an integer" : "a number";
-    case "boolean": return String(node.value);
-    default: return typeof node.value;
-  }
+/** The name of a secret in stack config, without its namespace. */
+function configKey(f: Fields, key: string): Value<string> | undefined {
+  return f.matching(key, CONFIG_KEY, (v) =>
+    `"${v}" is not a stack config key name (letters, digits, "_", "." or "-", without the "clipper-swarm:" namespace)`,
+  );
 }

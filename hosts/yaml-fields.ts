@@ -1,0 +1,149 @@
+/**
+ * Reading YAML maps field by field while keeping where each value came from, so
+ * that every problem can be reported as FILE:LINE: FIELD, earliest first.
+ */
+import { isAlias, isMap, isScalar, isSeq } from "yaml";
+import type { LineCounter, Node, YAMLMap } from "yaml";
+
+export interface Problem {
+  offset: number;
+  line: number;
+  field: string;
+  problem: string;
+}
+
+/** A field's value with where it came from, for error locations. */
+export interface Value<T> {
+  value: T;
+  node: Node;
+  field: string;
+}
+
+/** Collects problems so the earliest in the file can be reported; `ctx` is what the reader needs besides the file. */
+export class Checker<C> {
+  private readonly problems: Problem[] = [];
+
+  constructor(
+    private readonly lines: LineCounter,
+    readonly ctx: C,
+  ) {}
+
+  add(node: Node, field: string, problem: string): void {
+    const offset = node.range?.[0] ?? 0;
+    this.problems.push({ offset, line: this.lines.linePos(offset).line, field, problem });
+  }
+
+  line(node: Node): number {
+    return this.lines.linePos(node.range?.[0] ?? 0).line;
+  }
+
+  first(): Problem | undefined {
+    // Array.prototype.sort is stable: problems at one offset keep their check order.
+    return [...this.problems].sort((a, b) => a.offset - b.offset)[0];
+  }
+}
+
+/** The fields of one map, with unknown ones reported. */
+export class Fields {
+  private readonly values = new Map<string, Node>();
+  /** An unknown field is often a misspelt known one, so it makes "missing" doubtful. */
+  unknown = false;
+
+  constructor(
+    private readonly check: Checker<unknown>,
+    readonly map: YAMLMap,
+    private readonly at: string,
+    allowed: readonly string[],
+  ) {
+    for (const pair of map.items) {
+      const key = pair.key as Node;
+      const name = isScalar(key) ? String(key.value) : describe(key);
+      if (!allowed.includes(name)) {
+        check.add(key, this.path(name), `unknown field; allowed: ${allowed.join(", ")}`);
+        this.unknown = true;
+      } else {
+        // An empty value (`port:`) is a null scalar; fall back to the key for its location.
+        this.values.set(name, (pair.value as Node | null) ?? key);
+      }
+    }
+  }
+
+  path(key: string): string {
+    return this.at === "" ? key : `${this.at}.${key}`;
+  }
+
+  has(key: string): boolean {
+    return this.values.has(key);
+  }
+
+  /** Reports a missing field, unless a misspelling of it may be the actual problem. */
+  missing(key: string, problem: string): void {
+    if (!this.unknown) this.check.add(this.map, this.path(key), `missing; ${problem}`);
+  }
+
+  /** The raw node; absence is the caller's business. */
+  node(key: string): Value<Node> | undefined {
+    const node = this.values.get(key);
+    return node && { value: node, node, field: this.path(key) };
+  }
+
+  /** A non-empty string; undefined when absent or invalid (the latter reported). */
+  string(key: string): Value<string> | undefined {
+    const v = this.node(key);
+    if (!v) return undefined;
+    const s = isScalar(v.node) ? v.node.value : undefined;
+    if (typeof s === "string" && s !== "") return { ...v, value: s };
+    this.check.add(v.node, v.field, s === "" ? "must not be empty" : `must be a string, not ${describe(v.node)}`);
+    return undefined;
+  }
+
+  port(key: string): Value<number> | undefined {
+    const v = this.node(key);
+    if (!v) return undefined;
+    const n = isScalar(v.node) ? v.node.value : undefined;
+    if (typeof n !== "number" || !Number.isInteger(n)) {
+      this.check.add(v.node, v.field, `must be an integer port number (1-65535), not ${describe(v.node)}`);
+      return undefined;
+    }
+    if (n < 1 || n > 65535) {
+      this.check.add(v.node, v.field, `${n} is out of range (1-65535)`);
+      return undefined;
+    }
+    return { ...v, value: n };
+  }
+
+  /** A string that `pattern` matches; undefined when absent or invalid (the latter reported). */
+  matching(key: string, pattern: RegExp, problem: (value: string) => string): Value<string> | undefined {
+    const v = this.string(key);
+    if (v && !pattern.test(v.value)) {
+      this.check.add(v.node, v.field, problem(v.value));
+      return undefined;
+    }
+    return v;
+  }
+
+  /** A nested map's fields; undefined when absent or not a map (the latter reported). */
+  fields(key: string, allowed: readonly string[], expected: string): Fields | undefined {
+    const v = this.node(key);
+    if (!v) return undefined;
+    if (!isMap(v.node)) {
+      this.check.add(v.node, v.field, `must be ${expected}, not ${describe(v.node)}`);
+      return undefined;
+    }
+    return new Fields(this.check, v.node, v.field, allowed);
+  }
+}
+
+/** The kind of a node, for "must be X, not Y" messages; never the value (it might be a pasted key). */
+export function describe(node: unknown): string {
+  if (isMap(node)) return "a map";
+  if (isSeq(node)) return "a list";
+  if (isAlias(node)) return "an alias (aliases are not supported)";
+  if (!isScalar(node) || node.value === null) return "an empty value";
+  switch (typeof node.value) {
+    case "string": return "a string";
+    case "number": return Number.isInteger(node.value) ? "an integer" : "a number";
+    case "boolean": return String(node.value);
+    default: return typeof node.value;
+  }
+}
