@@ -5,17 +5,25 @@
 import { isAlias, isMap, isScalar, isSeq } from "yaml";
 import type { LineCounter, Node, YAMLMap } from "yaml";
 
+/** A problem found in the file. */
 export interface Problem {
+  /** Character offset of the offending node, to report the earliest first. */
   offset: number;
+  /** 1-based line of the offending node. */
   line: number;
+  /** Path of the offending field, e.g. `hosts[1].address`. */
   field: string;
+  /** What is wrong, without the location. */
   problem: string;
 }
 
 /** A field's value with where it came from, for error locations. */
 export interface Value<T> {
+  /** The value, read and checked. */
   value: T;
+  /** The YAML node it came from. */
   node: Node;
+  /** Path of the field. */
   field: string;
 }
 
