@@ -4,7 +4,6 @@
 # next `up`. Only Debian's packages are used: no image registry is reachable.
 
 HOST_SUITE=bookworm
-HOST_MIRROR=http://deb.debian.org/debian
 # What a real swarm node needs (systemd, sshd, Docker) plus the tools the
 # product and its tests use on the hosts; nothing else.
 HOST_PACKAGES=(

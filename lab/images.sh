@@ -25,6 +25,19 @@ ensure_host_image() {
   docker rmi "$HOST_IMAGE-rootfs" >/dev/null
 }
 
+# The Debian mirror this machine's apt uses for the suite, so the lab fetches
+# from the same place the machine's own packages come from.
+debian_mirror() {
+  local uri
+  uri=$(awk -v suite="$HOST_SUITE" '
+    /^URIs:/ { uri = $2 }
+    /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == suite && uri != "") { print uri; exit } }
+    /^$/ { uri = "" }' /etc/apt/sources.list.d/*.sources 2>/dev/null)
+  [ -n "$uri" ] || uri=$(awk -v suite="$HOST_SUITE" '$1 == "deb" && $3 == suite { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
+  [ -n "$uri" ] || { log "no Debian $HOST_SUITE source in this machine's apt configuration"; exit 1; }
+  printf '%s\n' "$uri"
+}
+
 build_host_tarball() {
   local tar=$1 start=$SECONDS
   local build=$LAB_STATE/build/host-$HOST_HASH
@@ -36,7 +49,7 @@ build_host_tarball() {
   # without downloading everything again.
   if ! debootstrap --variant=minbase --cache-dir="$LAB_CACHE/debs" \
       --include="$(IFS=,; echo "${HOST_PACKAGES[*]}")" \
-      "$HOST_SUITE" "$root" "$HOST_MIRROR" >"$buildlog" 2>&1; then
+      "$HOST_SUITE" "$root" "$(debian_mirror)" >"$buildlog" 2>&1; then
     log "debootstrap failed; last lines of $buildlog:"
     tail -n 20 "$buildlog" >&2
     [ -f "$root/debootstrap/debootstrap.log" ] && tail -n 20 "$root/debootstrap/debootstrap.log" >&2
