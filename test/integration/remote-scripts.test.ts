@@ -65,6 +65,23 @@ describe("remote scripts on the lab hosts", () => {
     }
   });
 
+  it("starts a stopped engine when the drop-in is already in place", () => {
+    const last = hosts[hosts.length - 1];
+    ok(ssh(last, "systemctl stop docker.socket docker"), "stop docker");
+    const r = ok(script(last, "endpoint-create", endpoint(last)), `${last.name} endpoint with docker stopped`);
+    assert.match(r.stderr, /docker is not running; starting it/);
+    ok(dockerAt(url(last), ["version"]), `docker -H ${url(last)} version`);
+  });
+
+  it("rewrites the drop-in when the bind address changes, and binds every interface on request", () => {
+    const last = hosts[hosts.length - 1];
+    const wildcard = { ...endpoint(last), LISTEN: hostPort("0.0.0.0", port), PROBE: hostPort("127.0.0.1", port) };
+    assert.match(ok(script(last, "endpoint-create", wildcard), "wildcard bind").stderr, /writing .* -H tcp:\/\/0\.0\.0\.0:2375/);
+    ok(dockerAt(url(last), ["version"]), "answers on the host's address");
+    assert.match(ok(script(last, "endpoint-create", endpoint(last)), "back to the advertise address").stderr, /writing/);
+    ok(dockerAt(url(last), ["version"]), "answers again");
+  });
+
   it("reports a hosts key in daemon.json as a conflict and changes nothing", () => {
     ok(ssh(first, `echo '{"hosts": ["unix:///var/run/docker.sock"]}' > /etc/docker/daemon.json`), "write daemon.json");
     try {
@@ -85,6 +102,18 @@ describe("remote scripts on the lab hosts", () => {
     assert.match(again.stdout, new RegExp(`^swarm-id=${swarmId}$`, "m"));
   });
 
+  it("refuses to move a host that is in another swarm", () => {
+    const last = hosts[hosts.length - 1];
+    ok(ssh(last, `docker swarm init --advertise-addr ${last.address} >/dev/null`), "a foreign swarm");
+    try {
+      const r = script(last, "swarm-join", { SWARM_ID: swarmId }, "{}");
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, new RegExp(`^${last.name}: error: already in another swarm`, "m"));
+    } finally {
+      ssh(last, "docker swarm leave --force >/dev/null; docker network rm docker_gwbridge >/dev/null");
+    }
+  });
+
   it("joins the other hosts as managers with the token on standard input, once", () => {
     const token = ok(script(first, "join-token", {}), "join token").stdout.trim();
     assert.match(token, /^SWMTKN-1-/);
@@ -95,9 +124,15 @@ describe("remote scripts on the lab hosts", () => {
         RemoteAddrs: [hostPort(first.address, swarmPort)],
         JoinToken: token,
       });
+      // Samples every process's arguments on the host while it joins.
+      ok(ssh(h, "rm -f /tmp/clipper-ps.*; nohup sh -c 'for i in $(seq 150); do ps -eo args; sleep 0.02; done >/tmp/clipper-ps.log; touch /tmp/clipper-ps.done' >/dev/null 2>&1 &"), "sampler");
       const r = ok(script(h, "swarm-join", { SWARM_ID: swarmId }, request), `${h.name} join`);
       assert.match(r.stdout, /^node-id=\w+$/m);
       assert.doesNotMatch(r.stdout + r.stderr, /SWMTKN/);
+      // Read only once sampling is over, or the sampler would see this very grep.
+      ok(ssh(h, "until [ -e /tmp/clipper-ps.done ]; do sleep 0.2; done"), "sampling");
+      const seen = ssh(h, "grep -c SWMTKN /tmp/clipper-ps.log; rm -f /tmp/clipper-ps.*");
+      assert.equal(seen.stdout.trim(), "0", `${h.name}: the join token appeared in a process's arguments`);
       assert.match(ok(script(h, "swarm-join", { SWARM_ID: swarmId }, request), "join again").stderr, /already a manager/);
     }
     const nodes = ok(dockerAt(url(first), ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]), "node ls");
