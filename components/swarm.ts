@@ -119,20 +119,23 @@ function joinAsManager(
   );
 }
 
-/** The body of the engine API's `POST /swarm/join`. */
+/** The body of the engine API's `POST /swarm/join` for a manager at `advertise` joining through `leader`. */
+export function joinRequestBody(advertise: string, leader: string, token: string): string {
+  return JSON.stringify({
+    ListenAddr: hostPort(advertise, swarmPort),
+    AdvertiseAddr: advertise,
+    RemoteAddrs: [hostPort(leader, swarmPort)],
+    JoinToken: token.trim(),
+  });
+}
+
+/** `joinRequestBody` of values that are still outputs. */
 export function joinRequest(
   advertise: pulumi.Input<string>,
   leader: pulumi.Input<string>,
   token: pulumi.Input<string>,
 ): pulumi.Output<string> {
-  return pulumi.all([advertise, leader, token]).apply(([a, l, t]) =>
-    JSON.stringify({
-      ListenAddr: hostPort(a, swarmPort),
-      AdvertiseAddr: a,
-      RemoteAddrs: [hostPort(l, swarmPort)],
-      JoinToken: t.trim(),
-    }),
-  );
+  return pulumi.all([advertise, leader, token]).apply(([a, l, t]) => joinRequestBody(a, l, t));
 }
 
 /** A `key=value` line that a remote script printed. */

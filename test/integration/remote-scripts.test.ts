@@ -6,8 +6,8 @@ import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
 import { labHosts, ssh, dockerAt, Run } from "../support/cli";
 import { renderScript } from "../../components/remote-script";
-import { dropInPath, hostPort } from "../../components/daemon-endpoint";
-import { swarmPort } from "../../components/swarm";
+import { dropInPath, hostPort, probeAddress } from "../../components/daemon-endpoint";
+import { joinRequestBody } from "../../components/swarm";
 import { checkOverlay } from "../../bin/overlay-check";
 import type { HostSpec } from "../../hosts/inventory";
 
@@ -75,7 +75,7 @@ describe("remote scripts on the lab hosts", () => {
 
   it("rewrites the drop-in when the bind address changes, and binds every interface on request", () => {
     const last = hosts[hosts.length - 1];
-    const wildcard = { ...endpoint(last), LISTEN: hostPort("0.0.0.0", port), PROBE: hostPort("127.0.0.1", port) };
+    const wildcard = { ...endpoint(last), LISTEN: hostPort("0.0.0.0", port), PROBE: hostPort(probeAddress("0.0.0.0"), port) };
     assert.match(ok(script(last, "endpoint-create", wildcard), "wildcard bind").stderr, /writing .* -H tcp:\/\/0\.0\.0\.0:2375/);
     ok(dockerAt(url(last), ["version"]), "answers on the host's address");
     assert.match(ok(script(last, "endpoint-create", endpoint(last)), "back to the advertise address").stderr, /writing/);
@@ -118,12 +118,7 @@ describe("remote scripts on the lab hosts", () => {
     const token = ok(script(first, "join-token", {}), "join token").stdout.trim();
     assert.match(token, /^SWMTKN-1-/);
     for (const h of others) {
-      const request = JSON.stringify({
-        ListenAddr: hostPort(h.address, swarmPort),
-        AdvertiseAddr: h.address,
-        RemoteAddrs: [hostPort(first.address, swarmPort)],
-        JoinToken: token,
-      });
+      const request = joinRequestBody(h.address, first.address, token);
       // Samples every process's arguments on the host while it joins.
       ok(ssh(h, "rm -f /tmp/clipper-ps.*; nohup sh -c 'for i in $(seq 150); do ps -eo args; sleep 0.02; done >/tmp/clipper-ps.log; touch /tmp/clipper-ps.done' >/dev/null 2>&1 &"), "sampler");
       const r = ok(script(h, "swarm-join", { SWARM_ID: swarmId }, request), `${h.name} join`);
