@@ -35,10 +35,11 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
 
     const port = args.port ?? 2375;
     const bind = args.bindAddress ?? args.advertiseAddress;
+    const listen = pulumi.all([bind, port]);
     const create = remoteScript("endpoint-create", {
       HOST: args.hostName,
-      LISTEN: pulumi.all([bind, port]).apply(([b, p]) => hostPort(b, p)),
-      PROBE: pulumi.all([bind, port]).apply(([b, p]) => hostPort(probeAddress(b), p)),
+      LISTEN: listen.apply(([b, p]) => hostPort(b, p)),
+      PROBE: listen.apply(([b, p]) => hostPort(probeAddress(b), p)),
       DROPIN: dropInPath,
     });
     const dropIn = new remote.Command(
