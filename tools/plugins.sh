@@ -13,19 +13,24 @@ plugin_sources=(
   "docker|@pulumi/docker|github.com/pulumi/pulumi-docker/provider/v5|c2baf6a4997f3f53052ee9284bcf2ef0cf8081ae"
 )
 
+# Prints what the JavaScript expression $1 makes of the JSON on standard input
+# (named j, null when there is none): a line per item when it is a list.
+from_json() {
+  node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>{const j=s.trim()?JSON.parse(s):null;for(const l of [].concat(eval(process.argv[1])??[]))console.log(l)})' "$1"
+}
+
 # Why a provider's module cannot be fetched, in the Go command's words.
 module_refusal() {
   local module=$1 commit=$2
   # Outside any module, so that the query is the only thing the Go command does.
   (cd / && { go mod download -json "$module@$commit" 2>/dev/null || true; } |
-    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const e=JSON.parse(s||"{}").Error;if(e)console.log(e.split("\n").map(l=>l.trim()).join(" "))})')
+    from_json 'j?.Error?.split("\n").map((l) => l.trim()).join(" ")')
 }
 
 install_plugins() {
   local pulumi=$1 cache=$2 missing="$root/.tools/missing-plugins"
   local installed
-  installed=$("$pulumi" plugin ls --json 2>/dev/null | node -e \
-    'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const p of JSON.parse(s||"[]"))console.log(`${p.name}@${p.version}`)})')
+  installed=$("$pulumi" plugin ls --json 2>/dev/null | from_json '(j ?? []).map((p) => `${p.name}@${p.version}`)')
   : >"$missing"
   local entry name pkg module commit version bin reason
   for entry in "${plugin_sources[@]}"; do

@@ -66,8 +66,9 @@ command -v node >/dev/null || die "Node.js is not installed"
 [[ -d $root/node_modules/@pulumi/pulumi ]] || die "node_modules is missing: run 'npm ci' first"
 
 pulumi_version=$(npm_pin @pulumi/pulumi)
-[[ $(go_pin pulumi github.com/pulumi/pulumi/pkg/v3) == "v$pulumi_version" ]] ||
-  die "tools/pulumi/go.mod builds $(go_pin pulumi github.com/pulumi/pulumi/pkg/v3) but package.json pins @pulumi/pulumi $pulumi_version; update one to match the other"
+cli_module_version=$(go_pin pulumi github.com/pulumi/pulumi/pkg/v3)
+[[ $cli_module_version == "v$pulumi_version" ]] ||
+  die "tools/pulumi/go.mod builds $cli_module_version but package.json pins @pulumi/pulumi $pulumi_version; update one to match the other"
 
 mkdir -p "$tools/bin" "$tools/libexec" "$tools/home"
 
