@@ -1,53 +1,66 @@
-# Resource plugins for the providers that package.json pins. Sourced by
-# tools/setup.sh (uses its say and npm_pin).
-#
-# Each provider's Go module sits in a subfolder of its repository without tags of
-# its own, so it can only be fetched at the commit its release tag points to.
-# When a binary of the pinned version is in the cache it is installed; otherwise
-# the Go module proxy is asked for that commit and its answer is reported, and
-# the plugin is listed in .tools/missing-plugins for the tests and `npm run up`.
+#!/usr/bin/env bash
+# Installs the resource plugin of each provider that package.json pins, at
+# exactly the pinned version, into the plugin folder of the `pulumi` given:
+#   1. from a binary of that version in the tool cache, where one is there;
+#   2. otherwise by Pulumi's own plugin download (its release site, or whatever
+#      PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES points it at);
+#   3. otherwise it says which plugin, which version and where to put a binary,
+#      and lists the plugin in MISSING_FILE for the tests and `npm run up`.
+# Usage: plugins.sh PULUMI CACHE_DIR MISSING_FILE
+set -euo pipefail
+pulumi=$1 cache=$2 missing=$3
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# name|npm package|Go module|commit of the release tag
-plugin_sources=(
-  "command|@pulumi/command|github.com/pulumi/pulumi-command/provider|7f3eb6f3b77cd0fa3895ba437a695dd393f7dd25"
-  "docker|@pulumi/docker|github.com/pulumi/pulumi-docker/provider/v5|c2baf6a4997f3f53052ee9284bcf2ef0cf8081ae"
-)
+# The providers whose plugins the program needs, by npm package.
+providers=(command:@pulumi/command docker:@pulumi/docker)
 
-# Prints what the JavaScript expression $1 makes of the JSON on standard input
-# (named j, null when there is none): a line per item when it is a list.
-from_json() {
-  node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>{const j=s.trim()?JSON.parse(s):null;for(const l of [].concat(eval(process.argv[1])??[]))console.log(l)})' "$1"
+# A download that has not answered by then is treated as unreachable.
+download_limit=${CLIPPER_PLUGIN_DOWNLOAD_SECONDS:-120}
+
+say() { printf 'setup: %s\n' "$*"; }
+
+npm_pin() {
+  node -p "require('$root/package.json').dependencies['$1'] || ''"
 }
 
-# Why a provider's module cannot be fetched, in the Go command's words.
-module_refusal() {
-  local module=$1 commit=$2
-  # Outside any module, so that the query is the only thing the Go command does.
-  (cd / && { go mod download -json "$module@$commit" 2>/dev/null || true; } |
-    from_json 'j?.Error?.split("\n").map((l) => l.trim()).join(" ")')
+# The version that the provider binary $1 reports in its schema.
+binary_version() {
+  "$pulumi" package get-schema "$1" 2>/dev/null | node -e \
+    'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>{try{console.log(JSON.parse(s).version??"")}catch{console.log("")}})'
 }
 
-install_plugins() {
-  local pulumi=$1 cache=$2 missing="$root/.tools/missing-plugins"
-  local installed
-  installed=$("$pulumi" plugin ls --json 2>/dev/null | from_json '(j ?? []).map((p) => `${p.name}@${p.version}`)')
-  : >"$missing"
-  local entry name pkg module commit version bin reason
-  for entry in "${plugin_sources[@]}"; do
-    IFS='|' read -r name pkg module commit <<<"$entry"
-    version=$(npm_pin "$pkg")
-    grep -qxF "$name@$version" <<<"$installed" && continue
-    bin="$cache/pulumi-resource-$name-$version/pulumi-resource-$name"
-    if [[ -x $bin ]]; then
-      "$pulumi" plugin install resource "$name" "$version" --file "$bin" >/dev/null
-      say "installed plugin $name $version"
+# The last line of what the download said: Pulumi's own reason.
+last_line() { sed '/^[[:space:]]*$/d' | tail -n 1; }
+
+installed=$("$pulumi" plugin ls 2>/dev/null | awk '$2 == "resource" { print $1 "@" $3 }')
+: >"$missing"
+for provider in "${providers[@]}"; do
+  name=${provider%%:*}
+  version=$(npm_pin "${provider#*:}")
+  grep -qxF "$name@$version" <<<"$installed" && continue
+  bin="$cache/pulumi-resource-$name-$version/pulumi-resource-$name"
+  if [[ -x $bin ]]; then
+    reported=$(binary_version "$bin")
+    if [[ $reported == "$version" ]]; then
+      out=$("$pulumi" plugin install resource "$name" "$version" --file "$bin" 2>&1) || {
+        printf '%s\n' "$out" >&2
+        exit 1
+      }
+      say "installed plugin $name $version from $bin"
       continue
     fi
-    reason=$(module_refusal "$module" "$commit")
-    reason=${reason:-"the module downloads, but no build recipe for it exists yet"}
-    printf '%s %s: %s\n' "$name" "$version" "$reason" >>"$missing"
-    say "plugin $name $version is not available: $reason"
-    say "  a pulumi-resource-$name $version built elsewhere can be placed at $bin"
-  done
-  [[ -s $missing ]] || rm -f "$missing"
-}
+    say "ignoring $bin: it reports version '${reported:-none}', not $version"
+  fi
+  say "downloading plugin $name $version"
+  if out=$(timeout "$download_limit" "$pulumi" plugin install resource "$name" "$version" 2>&1); then
+    say "installed plugin $name $version by download"
+    continue
+  fi
+  reason=$(last_line <<<"$out")
+  [[ -n $reason ]] || reason="no answer within $download_limit s"
+  printf '%s %s: not in the cache and not downloadable (%s); place a pulumi-resource-%s %s binary at %s\n' \
+    "$name" "$version" "$reason" "$name" "$version" "$bin" >>"$missing"
+  say "plugin $name $version is not available: $reason"
+  say "  place a pulumi-resource-$name binary of version $version at $bin and run setup again"
+done
+[[ -s $missing ]] || rm -f "$missing"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's `pulumi`: the CLI built by tools/setup.sh, run against a file
 # backend inside the project with passphrase secrets, its own plugin folder, and
-# nothing that tries the internet (no update check, no plugin download).
+# no update check. Plugins come from setup (tools/plugins.sh).
 # Settings made by the caller win.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -12,6 +12,5 @@ if [[ -z ${PULUMI_CONFIG_PASSPHRASE:-} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} 
   export PULUMI_CONFIG_PASSPHRASE_FILE=$root/.pulumi-state/passphrase
 fi
 export PULUMI_SKIP_UPDATE_CHECK=true
-export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true
 exec "$root/.tools/libexec/pulumi" "$@"

@@ -8,8 +8,6 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${CLIPPER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/clipper-swarm}/tools
 tools="$root/.tools"
-# shellcheck source=tools/plugins.sh
-source "$root/tools/plugins.sh"
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -88,5 +86,5 @@ if ! cmp -s "$root/tools/pulumi-wrapper.sh" "$tools/bin/pulumi"; then
 fi
 pulumi="$tools/bin/pulumi"
 
-install_plugins "$pulumi" "$cache"
+bash "$root/tools/plugins.sh" "$pulumi" "$cache" "$tools/missing-plugins"
 "$root/tools/dev-stack.sh" "$pulumi"

@@ -11,12 +11,13 @@ import { dropInPath } from "../../components/daemon-endpoint";
 
 describe("the cluster stack on the lab", { skip: missingPlugins() }, () => {
   const stack = scratchStack(".", "e2e");
-  // The dev stack's settings on the tests' hosts, in a file of the test's own.
+  // The dev stack's settings on the tests' hosts, in a file of the test's own,
+  // with the encryption salt of this stack's passphrase instead of the dev one's.
   const configFile = path.join(mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-e2e-")), "Pulumi.e2e.yaml");
-  writeFileSync(
-    configFile,
-    readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8").replace(/(clipper-swarm:inventory:).*/, `$1 ${testInventory}`),
-  );
+  const devSettings = readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8")
+    .replace(/^encryptionsalt:.*\n?/m, "")
+    .replace(/(clipper-swarm:inventory:).*/, `$1 ${testInventory}`);
+  writeFileSync(configFile, devSettings + stack.encryptionSalt() + "\n");
   const cli = (args: string[]) => stack.run([...args, "--config-file", configFile]);
   after(() => {
     cli(["destroy", "--yes", "--skip-preview"]);

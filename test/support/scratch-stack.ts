@@ -2,7 +2,7 @@
  * A throwaway stack of a fixture program, with its own file backend and
  * passphrase, so integration tests never touch the dev stack's state.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { pulumi, root, Run } from "./cli";
@@ -15,6 +15,8 @@ export interface ScratchStack {
   dispose(): void;
   /** The environment that selects this stack's backend and passphrase. */
   env: NodeJS.ProcessEnv;
+  /** The `encryptionsalt:` line of this stack's passphrase, for a config file of the test's own. */
+  encryptionSalt(): string;
 }
 
 /** Creates stack `name` of the program in folder `program` (relative to the repository). */
@@ -36,5 +38,10 @@ export function scratchStack(program: string, name: string): ScratchStack {
     rmSync(backend, { recursive: true, force: true });
     if (ownsStackFile) rmSync(stackFile, { force: true });
   };
-  return { run, env, dispose };
+  const encryptionSalt = () => {
+    const line = readFileSync(stackFile, "utf8").match(/^encryptionsalt:.*$/m)?.[0];
+    if (!line) throw new Error(`pulumi stack init ${name} wrote no encryption salt to ${stackFile}`);
+    return line;
+  };
+  return { run, env, dispose, encryptionSalt };
 }
