@@ -14,12 +14,16 @@ import { pulumiBin, root, run } from "../support/cli";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const pins: Record<string, string> = require(path.join(root, "package.json")).dependencies;
-const commandVersion = pins["@pulumi/command"];
-const dockerVersion = pins["@pulumi/docker"];
 
 /** Where setup keeps plugin binaries (tools/setup.sh). */
 const toolCache = path.join(process.env.CLIPPER_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "clipper-swarm"), "tools");
-const cachedCommand = path.join(toolCache, `pulumi-resource-command-${commandVersion}`, "pulumi-resource-command");
+
+/** Each pinned plugin, and where setup would find its binary in the tool cache. */
+const plugins = ["command", "docker"].map((name) => {
+  const version = pins[`@pulumi/${name}`];
+  return { name, version, cached: path.join(toolCache, `pulumi-resource-${name}-${version}`, `pulumi-resource-${name}`) };
+});
+const uncached = plugins.filter((p) => !existsSync(p.cached)).map((p) => `pulumi-resource-${p.name} ${p.version}`);
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-plugins-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -80,31 +84,32 @@ describe("plugin installation", () => {
     await site.close();
     assert.equal(result.status, 0, result.output);
     const missing = readFileSync(ws.missing, "utf8");
-    for (const [name, version] of [["command", commandVersion], ["docker", dockerVersion]]) {
+    for (const { name, version } of plugins) {
       assert.match(missing, new RegExp(`^${name} ${version}: not in the cache and not downloadable .*pulumi-resource-${name}-${version}/pulumi-resource-${name}$`, "m"));
+      assert.ok(site.asked.some((p) => p.includes(`pulumi-resource-${name}-v${version}-linux-`)), `Pulumi asked the site for ${name}: ${site.asked.join(", ")}`);
     }
-    assert.ok(site.asked.some((p) => p.includes(`pulumi-resource-command-v${commandVersion}-linux-`)), site.asked.join(", "));
     assert.deepEqual(installed(ws.home), []);
   });
 
-  it("installs a plugin by Pulumi's own download from a release-style tarball", { skip: existsSync(cachedCommand) ? undefined : `no pulumi-resource-command ${commandVersion} in ${toolCache} to serve` }, async () => {
+  it("installs each plugin by Pulumi's own download from release-style tarballs", { skip: uncached.length ? `not in ${toolCache}, so nothing to serve: ${uncached.join(", ")}` : undefined }, async () => {
     const ws = workspace("download");
     const release = path.join(scratch, "release");
     mkdirSync(release, { recursive: true });
-    // The layout of the provider's release asset: the binary at the tarball's root.
+    // The layout of a provider's release asset: the binary at the tarball's root.
     const arch = os.arch() === "x64" ? "amd64" : os.arch();
-    const tarball = path.join(release, `pulumi-resource-command-v${commandVersion}-linux-${arch}.tar.gz`);
-    const tar = run("tar", ["-czf", tarball, "-C", path.dirname(cachedCommand), "pulumi-resource-command"]);
-    assert.equal(tar.status, 0, tar.stderr);
+    for (const p of plugins) {
+      const tarball = path.join(release, `pulumi-resource-${p.name}-v${p.version}-linux-${arch}.tar.gz`);
+      const tar = run("tar", ["-czf", tarball, "-C", path.dirname(p.cached), path.basename(p.cached)]);
+      assert.equal(tar.status, 0, tar.stderr);
+    }
     const site = await downloadSite(release);
     const result = await installPlugins(ws, site.url);
     await site.close();
     assert.equal(result.status, 0, result.output);
-    assert.match(result.output, new RegExp(`installed plugin command ${commandVersion} by download`));
-    assert.ok(installed(ws.home).includes(`command@${commandVersion}`), installed(ws.home).join(", "));
-    // docker is not on this site, so it is reported, and command is not.
-    const missing = readFileSync(ws.missing, "utf8");
-    assert.match(missing, new RegExp(`^docker ${dockerVersion}: `, "m"));
-    assert.doesNotMatch(missing, /^command /m);
+    for (const p of plugins) {
+      assert.match(result.output, new RegExp(`installed plugin ${p.name} ${p.version} by download`));
+      assert.ok(installed(ws.home).includes(`${p.name}@${p.version}`), installed(ws.home).join(", "));
+    }
+    assert.equal(existsSync(ws.missing), false, "nothing is reported missing");
   });
 });

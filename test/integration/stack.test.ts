@@ -69,6 +69,7 @@ describe("the cluster stack on the lab", { skip: missingPlugins() }, () => {
     for (const h of hosts) {
       const state = ssh(h, `docker info --format '{{.Swarm.LocalNodeState}}'; test -e ${dropInPath} && echo dropin; docker network ls -q --filter name=clipper_network`);
       assert.equal(state.stdout.trim(), "inactive", `${h.name} is clean`);
+      assert.notEqual(dockerAt(`tcp://${h.address}:2375`, ["version"]).status, 0, `${h.name} no longer answers on 2375`);
     }
     converge();
   });
