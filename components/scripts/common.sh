@@ -25,6 +25,9 @@ read_swarm() {
 MARKER=/var/lib/clipper-swarm/swarm-id
 marked_swarm() { cat "$MARKER" 2>/dev/null || true; }
 mark_swarm() { mkdir -p "${MARKER%/*}" && printf '%s\n' "$1" >"$MARKER"; }
+# Forgets the swarm, and the folder too when nothing else is in it: a host is
+# left as it was before this tool came.
+unmark_swarm() { rm -f "$MARKER" && { rmdir "${MARKER%/*}" 2>/dev/null || true; }; }
 # Leaving a swarm keeps the bridge that swarm made for its containers' outside
 # traffic; remove it so the host is as it was before (it stays while in use).
 drop_gwbridge() {

@@ -11,4 +11,4 @@ else
   drop_gwbridge
   say "left swarm $cluster"
 fi
-rm -f "$MARKER"
+unmark_swarm

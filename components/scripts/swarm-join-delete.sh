@@ -3,7 +3,7 @@
 read_swarm
 if [ "$state" != active ] || [ "${cluster:-$SWARM_ID}" != "$SWARM_ID" ]; then
   say "not in swarm $SWARM_ID; nothing to do"
-  rm -f "$MARKER"
+  unmark_swarm
   exit 0
 fi
 node=$(docker info --format '{{.Swarm.NodeID}}')
@@ -15,5 +15,5 @@ fi
 docker swarm leave >/dev/null
 drop_gwbridge
 docker -H "$LEADER" node rm --force "$node" >/dev/null 2>&1 || say "node $node was already gone from the swarm's list"
-rm -f "$MARKER"
+unmark_swarm
 say "demoted, left swarm $SWARM_ID and removed node $node"

@@ -163,7 +163,7 @@ describe("remote scripts on the lab hosts", () => {
   it("takes every host out of the swarm and off TCP, leaving it as it was", () => {
     tearDown();
     for (const h of hosts) {
-      const state = ok(ssh(h, "docker info --format '{{.Swarm.LocalNodeState}}'; ls /var/lib/clipper-swarm 2>/dev/null; test -e " + dropInPath + " && echo dropin; true"), "state");
+      const state = ok(ssh(h, "docker info --format '{{.Swarm.LocalNodeState}}'; test -e /var/lib/clipper-swarm && echo state-folder; test -e " + dropInPath + " && echo dropin; true"), "state");
       assert.equal(state.stdout.trim(), "inactive", `${h.name} is clean`);
       assert.notEqual(dockerAt(url(h), ["version"]).status, 0, `${h.name} no longer answers on TCP`);
       assert.equal(networks(h), networksBefore.get(h.name), `${h.name} has the networks it had before`);

@@ -67,7 +67,7 @@ describe("the cluster stack on the lab", { skip: missingPlugins() }, () => {
     const down = cli(["destroy", "--yes", "--skip-preview"]);
     assert.equal(down.status, 0, down.stderr + down.stdout);
     for (const h of hosts) {
-      const state = ssh(h, `docker info --format '{{.Swarm.LocalNodeState}}'; test -e ${dropInPath} && echo dropin; docker network ls -q --filter name=clipper_network`);
+      const state = ssh(h, `docker info --format '{{.Swarm.LocalNodeState}}'; test -e /var/lib/clipper-swarm && echo state-folder; test -e ${dropInPath} && echo dropin; docker network ls -q --filter name=clipper_network`);
       assert.equal(state.stdout.trim(), "inactive", `${h.name} is clean`);
       assert.notEqual(dockerAt(`tcp://${h.address}:2375`, ["version"]).status, 0, `${h.name} no longer answers on 2375`);
     }
