@@ -2,6 +2,7 @@ import { isIPv6 } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { remote, types } from "@pulumi/command";
+import { HostAudit } from "./host-audit";
 import { remoteScript } from "./remote-script";
 
 /** Where the drop-in lives: beside the packaged unit, never an edit of it. */
@@ -22,7 +23,8 @@ export interface DaemonEndpointArgs {
 
 /**
  * One host's Docker engine exposed on plain TCP through a systemd drop-in, and a
- * Docker provider for it. The seed procedure's first step, made repeatable.
+ * Docker provider for it. The seed procedure's first step, made repeatable; the
+ * drop-in and the engine are audited on every run (see HostAudit).
  */
 export class DaemonEndpoint extends pulumi.ComponentResource {
   /** `tcp://ADDRESS:PORT`, known once the engine answers there. */
@@ -36,12 +38,24 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
     const port = args.port ?? 2375;
     const bind = args.bindAddress ?? args.advertiseAddress;
     const listen = pulumi.all([bind, port]);
-    const create = remoteScript("endpoint-create", {
+    const params = {
       HOST: args.hostName,
       LISTEN: listen.apply(([b, p]) => hostPort(b, p)),
       PROBE: listen.apply(([b, p]) => hostPort(probeAddress(b), p)),
       DROPIN: dropInPath,
-    });
+    };
+    const audit = new HostAudit(
+      `${name}-audit`,
+      {
+        hostName: args.hostName,
+        concern: "engine endpoint",
+        connection: args.connection,
+        check: remoteScript("endpoint-check", params),
+      },
+      { parent: this },
+    );
+    // Bumped by the audit when it finds drift, so that the same script runs again.
+    const create = remoteScript("endpoint-create", { ...params, GENERATION: audit.generation });
     const dropIn = new remote.Command(
       `${name}-dropin`,
       {
@@ -55,10 +69,12 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    // Derived from the command's result so that nothing uses the endpoint
-    // before it answers: providers do not wait for dependsOn.
+    // Derived from the command's ID so that nothing uses the endpoint before it
+    // first answers (providers do not wait for dependsOn). The ID, unlike the
+    // output, stays known while a repair is planned, so a repair of this host
+    // does not show as a change of its provider and its peers.
     this.url = pulumi
-      .all([dropIn.stdout, args.advertiseAddress, port])
+      .all([dropIn.id, args.advertiseAddress, port])
       .apply(([, address, p]) => `tcp://${hostPort(address, p)}`);
     this.provider = new docker.Provider(`${name}-docker`, { host: this.url }, { parent: this });
 

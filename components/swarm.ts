@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { remote, types } from "@pulumi/command";
 import { hostPort } from "./daemon-endpoint";
+import { HostAudit } from "./host-audit";
 import { remoteScript } from "./remote-script";
 
 /** Swarm managers talk raft on this port. */
@@ -14,7 +15,7 @@ export interface SwarmManagerArgs {
   connection: pulumi.Input<types.input.remote.ConnectionArgs>;
   /** The address the swarm advertises and listens on for this host. */
   advertiseAddress: pulumi.Input<string>;
-  /** The host's engine endpoint (`tcp://ADDRESS:PORT`); the first manager's removes departing nodes. */
+  /** The host's engine endpoint (`tcp://ADDRESS:PORT`): its peers join, promote and remove nodes through it. */
   endpointUrl: pulumi.Input<string>;
 }
 
@@ -28,7 +29,9 @@ export interface SwarmArgs {
 
 /**
  * A Docker swarm whose every node is a manager: `docker swarm init` on the first
- * host, then `docker swarm join` as a manager on each other host.
+ * host, then `docker swarm join` as a manager on each other host. Each host's
+ * membership is audited on every run (see HostAudit); a host that left, was
+ * demoted or rebuilt is brought back through any live manager.
  */
 export class Swarm extends pulumi.ComponentResource {
   /** The swarm's ID. */
@@ -38,104 +41,72 @@ export class Swarm extends pulumi.ComponentResource {
 
   constructor(name: string, args: SwarmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:Swarm", name, {}, opts);
-    const [first, ...others] = args.managers;
-    if (!first) throw new Error(`${name}: a swarm needs at least one host`);
+    if (args.managers.length === 0) throw new Error(`${name}: a swarm needs at least one host`);
 
-    const init = new remote.Command(
-      `${name}-init`,
-      {
-        connection: first.connection,
-        create: remoteScript("swarm-init", { HOST: first.hostName, ADVERTISE: first.advertiseAddress }),
-        delete: remoteScript("swarm-init-delete", { HOST: first.hostName }),
-      },
-      { parent: this },
-    );
-    this.swarmId = init.stdout.apply((out) => field(out, "swarm-id", `${name}-init`));
-    this.nodeIds = { [first.hostName]: init.stdout.apply((out) => field(out, "node-id", `${name}-init`)) };
-
-    const token = new remote.Command(
-      `${name}-token`,
-      {
-        connection: first.connection,
-        create: remoteScript("join-token", { HOST: first.hostName }),
-        // The token admits a manager: it stays out of logs and is encrypted in state.
-        logging: "none",
-      },
-      { parent: this, dependsOn: [init], additionalSecretOutputs: ["stdout"] },
-    );
-
+    this.nodeIds = {};
+    let previous: pulumi.Resource | undefined;
+    let swarmId: pulumi.Output<string> | undefined;
     // Raft changes its membership one node at a time: each join waits for the one before.
-    let previous: pulumi.Resource = token;
-    for (const host of others) {
-      const join = joinAsManager(
-        `${name}-join-${host.hostName}`,
-        host,
-        {
-          swarmId: this.swarmId,
-          token: token.stdout,
-          leader: first,
-        },
-        { parent: this, dependsOn: [previous] },
-      );
-      this.nodeIds[host.hostName] = join.stdout.apply((out) =>
-        field(out, "node-id", `${name}-join-${host.hostName}`),
-      );
-      previous = join;
+    for (const [i, host] of args.managers.entries()) {
+      const peers = args.managers.filter((other) => other !== host);
+      // The first host's resource keeps the name it had when only it could start the swarm.
+      const memberName = i === 0 ? `${name}-init` : `${name}-join-${host.hostName}`;
+      const member = swarmMember(memberName, `${name}-audit-${host.hostName}`, host, peers, i === 0, {
+        parent: this,
+        dependsOn: previous ? [previous] : [],
+      });
+      swarmId ??= member.stdout.apply((out) => field(out, "swarm-id", memberName));
+      this.nodeIds[host.hostName] = member.stdout.apply((out) => field(out, "node-id", memberName));
+      previous = member;
     }
+    this.swarmId = swarmId as pulumi.Output<string>;
 
     this.registerOutputs({ swarmId: this.swarmId, nodeIds: this.nodeIds });
   }
 }
 
-interface JoinTarget {
-  /** The swarm to join. */
-  swarmId: pulumi.Output<string>;
-  /** The manager join token (secret). */
-  token: pulumi.Output<string>;
-  /** The first manager: the address to join and the endpoint that removes departing nodes. */
-  leader: SwarmManagerArgs;
-}
-
-function joinAsManager(
+/** One host's membership: its audit, and the command that makes and repairs it. */
+function swarmMember(
   name: string,
+  auditName: string,
   host: SwarmManagerArgs,
-  target: JoinTarget,
+  peers: SwarmManagerArgs[],
+  first: boolean,
   opts: pulumi.CustomResourceOptions,
 ): remote.Command {
+  const audit = new HostAudit(
+    auditName,
+    {
+      hostName: host.hostName,
+      concern: "swarm membership",
+      connection: host.connection,
+      check: remoteScript("swarm-check", { HOST: host.hostName }),
+    },
+    { parent: opts.parent },
+  );
+  const peerUrls = pulumi.all(peers.map((p) => p.endpointUrl)).apply((urls) => urls.join(" "));
+  const create = remoteScript("swarm-member", {
+    HOST: host.hostName,
+    ADVERTISE: host.advertiseAddress,
+    LISTEN_ADDR: pulumi.output(host.advertiseAddress).apply((a) => hostPort(a, swarmPort)),
+    PEERS: peerUrls,
+    MAY_INIT: first ? "yes" : "no",
+    // Bumped by the audit when it finds drift, so that the same script runs again.
+    GENERATION: audit.generation,
+  });
   return new remote.Command(
     name,
     {
       connection: host.connection,
-      create: remoteScript("swarm-join", { HOST: host.hostName, SWARM_ID: target.swarmId }),
-      // The engine API's join request; the script hands it to the engine unchanged.
-      stdin: pulumi.secret(joinRequest(host.advertiseAddress, target.leader.advertiseAddress, target.token)),
-      delete: remoteScript("swarm-join-delete", {
-        HOST: host.hostName,
-        SWARM_ID: target.swarmId,
-        LEADER: target.leader.endpointUrl,
-      }),
+      create,
+      // The same idempotent script: a changed input re-runs it in place.
+      update: create,
+      delete: first
+        ? remoteScript("swarm-init-delete", { HOST: host.hostName })
+        : remoteScript("swarm-join-delete", { HOST: host.hostName, PEERS: peerUrls }),
     },
-    { ...opts, deleteBeforeReplace: true },
+    opts,
   );
-}
-
-/** The body of the engine API's `POST /swarm/join` for a manager at `advertise` joining through `leader`. */
-export function joinRequestBody(advertise: string, leader: string, token: string): string {
-  return JSON.stringify({
-    ListenAddr: hostPort(advertise, swarmPort),
-    AdvertiseAddr: advertise,
-    RemoteAddrs: [hostPort(leader, swarmPort)],
-    JoinToken: token.trim(),
-  });
-}
-
-/** `joinRequestBody` of values that are still outputs. */
-export function joinRequest(
-  advertise: pulumi.Input<string>,
-  leader: pulumi.Input<string>,
-  token: pulumi.Input<string>,
-): pulumi.Output<string> {
-  return pulumi.all([advertise, leader, token]).apply(([a, l, t]) => joinRequestBody(a, l, t));
 }
 
 /** A `key=value` line that a remote script printed. */

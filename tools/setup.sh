@@ -84,6 +84,9 @@ ln -sfn ../libexec/pulumi-language-nodejs "$tools/bin/pulumi-language-nodejs"
 if ! cmp -s "$root/tools/pulumi-wrapper.sh" "$tools/bin/pulumi"; then
   install -m 0755 "$root/tools/pulumi-wrapper.sh" "$tools/bin/pulumi"
 fi
+if ! cmp -s "$root/tools/pulumi-resource-pulumi-nodejs.sh" "$tools/libexec/pulumi-resource-pulumi-nodejs"; then
+  install -m 0755 "$root/tools/pulumi-resource-pulumi-nodejs.sh" "$tools/libexec/pulumi-resource-pulumi-nodejs"
+fi
 pulumi="$tools/bin/pulumi"
 
 bash "$root/tools/plugins.sh" "$pulumi" "$cache" "$tools/missing-plugins"

@@ -12,6 +12,24 @@ wait_for() {
     sleep 1
   done
 }
+
+# --- the engine endpoint ---
+# Sets want: the drop-in that exposes dockerd on tcp://$LISTEN, keeping the
+# packaged unit's ExecStart flags as they are on the host now.
+wanted_dropin() {
+  command -v systemctl >/dev/null || fail "systemd is required: systemctl not found"
+  fragment=$(systemctl show -p FragmentPath --value docker.service)
+  [ -n "$fragment" ] && [ -f "$fragment" ] || fail "docker.service is not installed"
+  if grep -qs '"hosts"' /etc/docker/daemon.json; then
+    fail "/etc/docker/daemon.json sets \"hosts\", which dockerd refuses beside -H flags; remove that key (this tool manages the listeners)"
+  fi
+  packaged=$(sed -n 's/^ExecStart=\(..*\)$/\1/p' "$fragment" | tail -n 1)
+  [ -n "$packaged" ] || fail "no ExecStart in $fragment"
+  # --tls=false said explicitly: dockerd otherwise stalls its start 15 s on plain TCP.
+  want=$(printf '# Written by clipper-swarm: dockerd on tcp://%s beside its packaged listeners.\n[Service]\nExecStart=\nExecStart=%s -H tcp://%s --tls=false' "$LISTEN" "$packaged" "$LISTEN")
+}
+
+# --- the swarm ---
 # Sets state (inactive, active, pending, ...), manager (true/false) and cluster
 # (the swarm's ID, known to managers only).
 read_swarm() {
@@ -28,10 +46,55 @@ mark_swarm() { mkdir -p "${MARKER%/*}" && printf '%s\n' "$1" >"$MARKER"; }
 # Forgets the swarm, and the folder too when nothing else is in it: a host is
 # left as it was before this tool came.
 unmark_swarm() { rm -f "$MARKER" && { rmdir "${MARKER%/*}" 2>/dev/null || true; }; }
+# Every node this tool adds carries this label, in the swarm's own records, so
+# that a host rejoining through a peer joins only a swarm this tool made.
+LABEL=clipper-swarm.member
+label_self() { docker node update --label-add "$LABEL=true" "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null; }
 # Leaving a swarm keeps the bridge that swarm made for its containers' outside
 # traffic; remove it so the host is as it was before (it stays while in use).
 drop_gwbridge() {
   if docker network inspect docker_gwbridge >/dev/null 2>&1; then
     docker network rm docker_gwbridge >/dev/null 2>&1 || say "docker_gwbridge is still in use; left in place"
   fi
+}
+# The first engine among $PEERS that manages a swarm this tool made, or nothing.
+live_manager() {
+  for peer in $PEERS; do
+    [ "$(docker -H "$peer" node inspect self --format "{{.ManagerStatus.Reachability}} {{index .Spec.Labels \"$LABEL\"}}" 2>/dev/null)" = "reachable true" ] &&
+      { printf '%s\n' "$peer"; return 0; }
+  done
+  return 0
+}
+# Joins this host as a manager through engine $1. The token goes from that
+# engine's API to this engine's API through a pipe and shell built-ins, never
+# as a process argument. Sets cluster.
+join_through() {
+  command -v curl >/dev/null || fail "curl is required to join without putting the token on a command line"
+  # Every manager but this host's own old entry, should one be left.
+  remotes=
+  for addr in $(docker -H "$1" info --format '{{range .Swarm.RemoteManagers}}{{.Addr}} {{end}}'); do
+    [ "$addr" = "$LISTEN_ADDR" ] || remotes="${remotes:+$remotes,}\"$addr\""
+  done
+  say "joining the swarm as a manager through $1"
+  reply=$(docker -H "$1" swarm join-token -q manager |
+    { read -r token && printf '{"ListenAddr":"%s","AdvertiseAddr":"%s","RemoteAddrs":[%s],"JoinToken":"%s"}' "$LISTEN_ADDR" "$ADVERTISE" "$remotes" "$token"; } |
+    curl -sS --unix-socket /var/run/docker.sock -H 'Content-Type: application/json' \
+      --data-binary @- -w '\n%{http_code}' http://localhost/swarm/join) || fail "cannot reach the engine's API"
+  code=$(printf '%s\n' "$reply" | tail -n 1)
+  [ "$code" = 200 ] || fail "join refused ($code): $(printf '%s\n' "$reply" | sed '$d')"
+  read_swarm
+}
+# Removes the entry this host left behind in the swarm's list (it left by hand,
+# or the system was rebuilt): another node at this host's address. A stale
+# manager entry still counts in the raft quorum, so it is demoted first.
+remove_stale_nodes() {
+  me=$(docker info --format '{{.Swarm.NodeID}}')
+  for id in $(docker node ls -q); do
+    [ "$id" != "$me" ] || continue
+    [ "$(docker node inspect "$id" --format '{{.Status.Addr}}')" = "$ADVERTISE" ] || continue
+    if [ "$(docker node inspect "$id" --format '{{.Spec.Role}}')" = manager ]; then
+      wait_for 30 docker node demote "$id" || fail "could not demote node $id, this host's entry before it rejoined"
+    fi
+    docker node rm --force "$id" >/dev/null && say "removed node $id, this host's entry before it rejoined"
+  done
 }

@@ -1,8 +1,9 @@
 # Takes this manager out of the swarm: demotes it, leaves, and removes its node
-# entry through the first manager's endpoint. Parameters: HOST SWARM_ID LEADER
+# entry through any live manager among PEERS. Parameters: HOST PEERS
 read_swarm
-if [ "$state" != active ] || [ "${cluster:-$SWARM_ID}" != "$SWARM_ID" ]; then
-  say "not in swarm $SWARM_ID; nothing to do"
+marked=$(marked_swarm)
+if [ "$state" != active ] || [ -z "$marked" ] || [ "${cluster:-$marked}" != "$marked" ]; then
+  say "not in a swarm that clipper-swarm joined; nothing to do"
   unmark_swarm
   exit 0
 fi
@@ -14,6 +15,10 @@ if [ "$manager" = true ]; then
 fi
 docker swarm leave >/dev/null
 drop_gwbridge
-docker -H "$LEADER" node rm --force "$node" >/dev/null 2>&1 || say "node $node was already gone from the swarm's list"
+removed=
+for peer in $PEERS; do
+  docker -H "$peer" node rm --force "$node" >/dev/null 2>&1 && { removed=yes; break; }
+done
+[ -n "$removed" ] || say "node $node was already gone from the swarm's list, or no peer could remove it"
 unmark_swarm
-say "demoted, left swarm $SWARM_ID and removed node $node"
+say "demoted, left swarm $marked and removed node $node"

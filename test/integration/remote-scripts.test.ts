@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import { labHosts, ssh, dockerAt, Run } from "../support/cli";
 import { renderScript } from "../../components/remote-script";
 import { dropInPath, hostPort, probeAddress } from "../../components/daemon-endpoint";
-import { joinRequestBody } from "../../components/swarm";
+import { swarmPort } from "../../components/swarm";
 import { checkOverlay } from "../../bin/overlay-check";
 import type { HostSpec } from "../../hosts/inventory";
 
@@ -29,8 +29,21 @@ const networks = (h: HostSpec) => ok(ssh(h, "docker network ls --format '{{.Name
 const networksBefore = new Map<string, string>();
 let swarmId = "";
 
+/** The engine URLs of every host but `h`. */
+const peers = (h: HostSpec) => hosts.filter((p) => p !== h).map(url).join(" ");
+/** The swarm-member parameters of host `h`. */
+const member = (h: HostSpec) => ({
+  ADVERTISE: h.address,
+  LISTEN_ADDR: hostPort(h.address, swarmPort),
+  PEERS: peers(h),
+  MAY_INIT: h === first ? "yes" : "no",
+});
+const nodeList = () =>
+  ok(dockerAt(url(first), ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]), "node ls").stdout.trim().split("\n").sort();
+const allManagers = () => [`${first.name} Ready Leader`, ...others.map((h) => `${h.name} Ready Reachable`)].sort();
+
 function tearDown() {
-  for (const h of [...others].reverse()) script(h, "swarm-join-delete", { SWARM_ID: swarmId, LEADER: url(first) });
+  for (const h of [...others].reverse()) script(h, "swarm-join-delete", { PEERS: peers(h) });
   script(first, "swarm-init-delete", {});
   for (const h of hosts) script(h, "endpoint-delete", { DROPIN: dropInPath });
 }
@@ -94,11 +107,12 @@ describe("remote scripts on the lab hosts", () => {
   });
 
   it("initialises the swarm on the first host, once", () => {
-    const r = ok(script(first, "swarm-init", { ADVERTISE: first.address }), "swarm init");
+    const r = ok(script(first, "swarm-member", member(first)), "swarm init");
+    assert.match(r.stderr, /initialising a swarm/);
     swarmId = /^swarm-id=(\S+)$/m.exec(r.stdout)?.[1] ?? "";
     assert.match(swarmId, /^\w{25}$/);
-    const again = ok(script(first, "swarm-init", { ADVERTISE: first.address }), "swarm init again");
-    assert.match(again.stderr, /already the first manager/);
+    const again = ok(script(first, "swarm-member", member(first)), "swarm init again");
+    assert.match(again.stderr, new RegExp(`a manager of swarm ${swarmId}`));
     assert.match(again.stdout, new RegExp(`^swarm-id=${swarmId}$`, "m"));
   });
 
@@ -106,41 +120,56 @@ describe("remote scripts on the lab hosts", () => {
     const last = hosts[hosts.length - 1];
     ok(ssh(last, `docker swarm init --advertise-addr ${last.address} >/dev/null`), "a foreign swarm");
     try {
-      const r = script(last, "swarm-join", { SWARM_ID: swarmId }, "{}");
+      const r = script(last, "swarm-member", member(last));
       assert.notEqual(r.status, 0);
-      assert.match(r.stderr, new RegExp(`^${last.name}: error: already in another swarm`, "m"));
+      assert.match(r.stderr, new RegExp(`^${last.name}: error: already in a swarm that clipper-swarm did not create`, "m"));
     } finally {
       ssh(last, "docker swarm leave --force >/dev/null; docker network rm docker_gwbridge >/dev/null");
     }
   });
 
-  it("joins the other hosts as managers with the token on standard input, once", () => {
-    const token = ok(script(first, "join-token", {}), "join token").stdout.trim();
-    assert.match(token, /^SWMTKN-1-/);
+  it("joins the other hosts as managers through a peer, the token never in a process's arguments, once", () => {
     for (const h of others) {
-      const request = joinRequestBody(h.address, first.address, token);
       // Samples every process's arguments on the host while it joins.
       ok(ssh(h, "rm -f /tmp/clipper-ps.*; nohup sh -c 'for i in $(seq 150); do ps -eo args; sleep 0.02; done >/tmp/clipper-ps.log; touch /tmp/clipper-ps.done' >/dev/null 2>&1 &"), "sampler");
-      const r = ok(script(h, "swarm-join", { SWARM_ID: swarmId }, request), `${h.name} join`);
+      const r = ok(script(h, "swarm-member", member(h)), `${h.name} join`);
+      assert.match(r.stdout, new RegExp(`^swarm-id=${swarmId}$`, "m"));
       assert.match(r.stdout, /^node-id=\w+$/m);
       assert.doesNotMatch(r.stdout + r.stderr, /SWMTKN/);
       // Read only once sampling is over, or the sampler would see this very grep.
       ok(ssh(h, "until [ -e /tmp/clipper-ps.done ]; do sleep 0.2; done"), "sampling");
       const seen = ssh(h, "grep -c SWMTKN /tmp/clipper-ps.log; rm -f /tmp/clipper-ps.*");
       assert.equal(seen.stdout.trim(), "0", `${h.name}: the join token appeared in a process's arguments`);
-      assert.match(ok(script(h, "swarm-join", { SWARM_ID: swarmId }, request), "join again").stderr, /already a manager/);
+      assert.match(ok(script(h, "swarm-member", member(h)), "join again").stderr, /a manager of swarm/);
     }
-    const nodes = ok(dockerAt(url(first), ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]), "node ls");
-    assert.deepEqual(nodes.stdout.trim().split("\n").sort(), [
-      `${first.name} Ready Leader`,
-      ...others.map((h) => `${h.name} Ready Reachable`),
-    ].sort());
+    assert.deepEqual(nodeList(), allManagers());
+  });
+
+  it("finds every host as configured; a host that left is reported, rejoins and removes its old entry", () => {
+    for (const h of hosts) assert.equal(ok(script(h, "swarm-check", {}), `${h.name} check`).stdout, "");
+    const [second] = others;
+    ok(ssh(second, "docker swarm leave --force >/dev/null"), "leave by hand");
+    assert.equal(ok(script(second, "swarm-check", {}), "check").stdout.trim(), `not in the swarm ${swarmId}`);
+    const rejoin = ok(script(second, "swarm-member", member(second)), "rejoin");
+    assert.match(rejoin.stderr, /joining the swarm as a manager through/);
+    assert.match(rejoin.stderr, /removed node \w+, this host's entry before it rejoined/);
+    assert.equal(ok(script(second, "swarm-check", {}), "check").stdout, "");
+    assert.deepEqual(nodeList(), allManagers());
+  });
+
+  it("reports a demoted host and promotes it back", () => {
+    const last = hosts[hosts.length - 1];
+    ok(dockerAt(url(first), ["node", "demote", last.name]), "demote by hand");
+    assert.equal(ok(script(last, "swarm-check", {}), "check").stdout.trim(), "a worker, not a manager");
+    assert.match(ok(script(last, "swarm-member", member(last)), "promote").stderr, /promoted back to manager/);
+    assert.equal(ok(script(last, "swarm-check", {}), "check").stdout, "");
+    assert.deepEqual(nodeList(), allManagers());
   });
 
   it("refuses to adopt a swarm it did not make", () => {
     ok(ssh(first, "mv /var/lib/clipper-swarm/swarm-id /tmp/marker"), "hide marker");
     try {
-      const r = script(first, "swarm-init", { ADVERTISE: first.address });
+      const r = script(first, "swarm-member", member(first));
       assert.notEqual(r.status, 0);
       assert.match(r.stderr, /already in a swarm that clipper-swarm did not create/);
     } finally {

@@ -2,34 +2,15 @@
 // look that changes nothing, destroy that leaves the hosts clean, up again.
 import { describe, it, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { labHosts, ssh, dockerAt, missingPlugins, root, run, testInventory } from "../support/cli";
-import { scratchStack } from "../support/scratch-stack";
+import { labHosts, ssh, dockerAt, missingPlugins, run } from "../support/cli";
+import { labStack } from "../support/lab-stack";
 import { dropInPath } from "../../components/daemon-endpoint";
 
 describe("the cluster stack on the lab", { skip: missingPlugins() }, () => {
-  const stack = scratchStack(".", "e2e");
-  // The dev stack's settings on the tests' hosts, in a file of the test's own,
-  // with the encryption salt of this stack's passphrase instead of the dev one's.
-  const configFile = path.join(mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-e2e-")), "Pulumi.e2e.yaml");
-  const devSettings = readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8")
-    .replace(/^encryptionsalt:.*\n?/m, "")
-    .replace(/(clipper-swarm:inventory:).*/, `$1 ${testInventory}`);
-  writeFileSync(configFile, devSettings + stack.encryptionSalt() + "\n");
-  const cli = (args: string[]) => stack.run([...args, "--config-file", configFile]);
-  after(() => {
-    cli(["destroy", "--yes", "--skip-preview"]);
-    stack.dispose();
-  });
-
+  const lab = labStack("e2e");
+  const { stack, cli, converge } = lab;
+  after(() => lab.dispose());
   const hosts = labHosts();
-  const converge = () => {
-    const up = cli(["up", "--yes", "--skip-preview"]);
-    assert.equal(up.status, 0, up.stderr + up.stdout);
-    return up;
-  };
 
   it("converges: every host a Ready manager, one Leader, clipper_network on all", () => {
     const up = converge();

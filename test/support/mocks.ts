@@ -24,10 +24,12 @@ export const registered = new Map<string, Registered>();
 
 /** Answers of remote commands, by a fragment of their create script. */
 const stdoutFor: [RegExp, string][] = [
-  [/swarm init --advertise-addr/, "swarm-id=swarm0000\nnode-id=node-first\n"],
-  [/join-token -q manager/, "SWMTKN-1-secret-token\n"],
-  [/\/swarm\/join/, "node-id=node-joined\n"],
+  [/^MAY_INIT='yes'$/m, "swarm-id=swarm0000\nnode-id=node-first\n"],
+  [/^MAY_INIT='no'$/m, "swarm-id=swarm0000\nnode-id=node-joined\n"],
 ];
+
+/** What a host audit reports under the mocks: a host as configured, never repaired. */
+const auditState = { found: "as configured", generation: 0 };
 
 pulumi.runtime.setMocks(
   {
@@ -37,7 +39,8 @@ pulumi.runtime.setMocks(
       // Resources without the recording transformation are kept too, with what the mocks see.
       const entry = registered.get(args.name) ?? { name: args.name, opts: {}, props: {} };
       registered.set(args.name, { ...entry, type: args.type, inputs: args.inputs });
-      return { id: `${args.name}-id`, state: { ...args.inputs, ...(args.type === "command:remote:Command" && { stdout }) } };
+      const outputs = args.type.endsWith(":HostAudit") ? auditState : args.type === "command:remote:Command" ? { stdout } : {};
+      return { id: `${args.name}-id`, state: { ...args.inputs, ...outputs } };
     },
     call(args) {
       return args.inputs;

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { registered, record, valueOf, isSecret, settled } from "../support/mocks";
 import { DaemonEndpoint, dropInPath } from "../../components/daemon-endpoint";
-import { Swarm, SwarmManagerArgs, joinRequest } from "../../components/swarm";
+import { Swarm, SwarmManagerArgs } from "../../components/swarm";
 import { OverlayNetwork } from "../../components/overlay-network";
 
 const connection = (host: string) => ({ host, user: "root", privateKey: pulumi.secret("KEY") });
@@ -48,6 +48,15 @@ describe("DaemonEndpoint", () => {
     assert.match(create, /-H tcp:\/\/%s --tls=false/, "plain TCP must say --tls=false");
     assert.match(create, /systemctl show -p FragmentPath/, "the packaged ExecStart is read from the host");
     assert.equal(dropIn.inputs.update, create, "an input change reruns the idempotent script in place");
+    assert.match(create, /^GENERATION='0'$/m, "the audit's generation: drift found re-runs the script");
+
+    const audit = get("host1-audit");
+    assert.match(audit.type, /:HostAudit$/);
+    assert.equal(audit.opts.parent, ep);
+    assert.equal(audit.inputs.hostName, "host1");
+    assert.equal(audit.inputs.concern, "engine endpoint");
+    assert.match(audit.inputs.check, /^LISTEN='10\.0\.0\.1:2375'$/m);
+    assert.match(audit.inputs.check, /drop-in \$DROPIN is missing/);
     assert.match(dropIn.inputs.delete, /rm -f "\$DROPIN"/);
 
     const provider = get("host1-docker");
@@ -104,48 +113,56 @@ describe("Swarm", () => {
     await settled();
     const init = get("swarm-init");
     assert.match(init.inputs.create, /^ADVERTISE='10\.0\.0\.1'$/m);
+    assert.match(init.inputs.create, /^MAY_INIT='yes'$/m);
+    assert.match(init.inputs.create, /^PEERS='tcp:\/\/10\.0\.0\.2:2375 tcp:\/\/10\.0\.0\.3:2375'$/m);
+    assert.equal(init.inputs.update, init.inputs.create, "an input change reruns the idempotent script in place");
     assert.match(init.inputs.delete, /docker swarm leave --force/);
     assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("swarm-join-")), ["swarm-join-host2", "swarm-join-host3"]);
   });
 
-  it("joins the other hosts as managers one at a time, deleting before replacing", async () => {
+  it("joins the other hosts as managers one at a time, through any live peer", async () => {
     threeManagers();
     await settled();
     const join2 = get("swarm-join-host2");
     const join3 = get("swarm-join-host3");
-    assert.deepEqual(await namesOf(join2.opts.dependsOn), ["swarm-token"]);
+    assert.deepEqual(await namesOf(join2.opts.dependsOn), ["swarm-init"]);
     assert.deepEqual(await namesOf(join3.opts.dependsOn), ["swarm-join-host2"]);
-    assert.equal(join3.opts.deleteBeforeReplace, true);
-    assert.match(join3.inputs.create, /^SWARM_ID='swarm0000'$/m);
+    assert.match(join3.inputs.create, /^MAY_INIT='no'$/m, "only the first host may start a swarm");
+    assert.match(join3.inputs.create, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
     assert.match(join3.inputs.delete, /docker node demote/);
-    assert.match(join3.inputs.delete, /^LEADER='tcp:\/\/10\.0\.0\.1:2375'$/m);
+    assert.match(join3.inputs.delete, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
   });
 
-  it("keeps the join token out of logs, state and command lines", async () => {
+  it("audits every host's membership, and re-runs its script on drift", async () => {
     threeManagers();
     await settled();
-    const token = get("swarm-token");
-    assert.equal(token.inputs.logging, "none");
-    assert.ok(token.opts.additionalSecretOutputs?.includes("stdout"), "the token (stdout) is a secret output");
-    const join = get("swarm-join-host2");
-    assert.equal(await isSecret(join.props.stdin), true, "the join request carries the token: secret");
-    assert.doesNotMatch(join.inputs.create, /SWMTKN/, "the token is not in the script");
-    assert.deepEqual(JSON.parse(await valueOf(join.props.stdin as pulumi.Output<string>)), {
-      ListenAddr: "10.0.0.2:2377",
-      AdvertiseAddr: "10.0.0.2",
-      RemoteAddrs: ["10.0.0.1:2377"],
-      JoinToken: "SWMTKN-1-secret-token",
-    });
+    for (const [host, member] of [["host1", "swarm-init"], ["host2", "swarm-join-host2"], ["host3", "swarm-join-host3"]]) {
+      const audit = get(`swarm-audit-${host}`);
+      assert.match(audit.type, /:HostAudit$/);
+      assert.equal(audit.inputs.concern, "swarm membership");
+      assert.match(audit.inputs.check, new RegExp(`^HOST='${host}'$`, "m"));
+      assert.match(get(member).inputs.create, /^GENERATION='0'$/m);
+    }
+  });
+
+  it("passes no join token through Pulumi: hosts fetch it from a peer's engine", async () => {
+    threeManagers();
+    await settled();
+    for (const r of registered.values()) {
+      assert.equal(r.inputs.stdin, undefined, `${r.name} has no standard input`);
+      assert.doesNotMatch(JSON.stringify(r.inputs), /SWMTKN/, `${r.name} carries no token`);
+    }
+    assert.match(get("swarm-join-host2").inputs.create, /swarm join-token -q manager \|/, "the token goes through a pipe");
   });
 
   it("refuses an empty host list", () => {
     assert.throws(() => new Swarm("empty", { managers: [] }), /swarm needs at least one host/);
   });
 
-  it("builds IPv6 join requests with bracketed addresses", async () => {
-    const body = JSON.parse(await valueOf(joinRequest("fd00::2", "fd00::1", "T\n")));
-    assert.deepEqual(body.RemoteAddrs, ["[fd00::1]:2377"]);
-    assert.equal(body.JoinToken, "T");
+  it("brackets IPv6 swarm addresses", async () => {
+    new Swarm("v6", { managers: [manager("a", "fd00::1")] }, { transformations: [record] });
+    await settled();
+    assert.match(get("v6-init").inputs.create, /^LISTEN_ADDR='\[fd00::1\]:2377'$/m);
   });
 });
 

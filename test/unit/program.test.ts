@@ -38,7 +38,12 @@ describe("the program", () => {
     const commands = [...registered.values()].filter((r) => r.type === "command:remote:Command").map((r) => r.name);
     assert.deepEqual(commands.sort(), [
       "alpha-dropin", "beta-dropin", "gamma-dropin",
-      "swarm-init", "swarm-join-beta", "swarm-join-gamma", "swarm-token",
+      "swarm-init", "swarm-join-beta", "swarm-join-gamma",
+    ]);
+    const audits = [...registered.values()].filter((r) => r.type.endsWith(":HostAudit")).map((r) => r.name);
+    assert.deepEqual(audits.sort(), [
+      "alpha-audit", "beta-audit", "gamma-audit",
+      "swarm-audit-alpha", "swarm-audit-beta", "swarm-audit-gamma",
     ]);
     const providers = [...registered.values()].filter((r) => r.type === "pulumi:providers:docker");
     assert.deepEqual(providers.map((p) => [p.name, p.inputs.host]).sort(), [

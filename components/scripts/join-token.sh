@@ -1,2 +1,0 @@
-# Prints the manager join token. Parameters: HOST
-docker swarm join-token -q manager

@@ -1,0 +1,43 @@
+# Makes this host a manager of the swarm, or finds it already is one; repairs
+# what an audit found. A host that is not in the swarm (new, rebuilt, or it
+# left) joins through any live manager among PEERS and removes the entry it
+# left behind; a demoted one is promoted back. Only the first host
+# (MAY_INIT=yes) starts a new swarm, and only when no peer manages one.
+# Prints the swarm and node IDs.
+# Parameters: HOST ADVERTISE LISTEN_ADDR PEERS (engine URLs) MAY_INIT
+read_swarm
+case "$state" in
+  inactive)
+    peer=$(live_manager)
+    if [ -n "$peer" ]; then
+      join_through "$peer"
+      remove_stale_nodes
+    elif [ "$MAY_INIT" = yes ]; then
+      say "initialising a swarm advertised on $LISTEN_ADDR"
+      docker swarm init --advertise-addr "$ADVERTISE" --listen-addr "$LISTEN_ADDR" >/dev/null
+      read_swarm
+    else
+      fail "no engine among $PEERS manages a swarm that clipper-swarm made; is the first host up?"
+    fi
+    mark_swarm "$cluster"
+    ;;
+  active)
+    [ -n "$(marked_swarm)" ] ||
+      fail "already in a swarm that clipper-swarm did not create or join; leave it first with: docker swarm leave --force"
+    if [ "$manager" != true ]; then
+      peer=$(live_manager)
+      [ -n "$peer" ] || fail "a worker of the swarm, and no manager among $PEERS answers to promote it"
+      docker -H "$peer" node promote "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null
+      wait_for 30 sh -c '[ "$(docker info --format "{{.Swarm.ControlAvailable}}")" = true ]' ||
+        fail "still not a manager 30 s after promotion through $peer"
+      say "promoted back to manager through $peer"
+      read_swarm
+    fi
+    [ "$cluster" = "$(marked_swarm)" ] ||
+      fail "in swarm $cluster, not swarm $(marked_swarm) that clipper-swarm made; leave it first with: docker swarm leave --force"
+    say "a manager of swarm $cluster"
+    ;;
+  *) fail "swarm state is '$state'; wait until it settles (docker info) and run again" ;;
+esac
+label_self
+printf 'swarm-id=%s\nnode-id=%s\n' "$cluster" "$(docker info --format '{{.Swarm.NodeID}}')"

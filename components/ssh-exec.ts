@@ -1,0 +1,86 @@
+import { Client } from "ssh2";
+
+/** Where and how to log in; the fields of `remote.Command`'s connection that a probe uses. */
+export interface SshLogin {
+  /** Address or DNS name of the host. */
+  host: string;
+  /** SSH port; 22 when unset. */
+  port?: number;
+  /** Login user; root when unset. */
+  user?: string;
+  /** Private key (PEM or OpenSSH format). */
+  privateKey?: string;
+  /** Passphrase of an encrypted private key. */
+  privateKeyPassword?: string;
+  /** Socket of an SSH agent that holds the key. */
+  agentSocketPath?: string;
+  /** Seconds one connection attempt may take. */
+  perDialTimeout?: number;
+  /** Connection attempts before giving up. */
+  dialErrorLimit?: number;
+}
+
+/** What a script run over SSH printed, and how it ended. */
+export interface ScriptRun {
+  /** The script's exit status. */
+  code: number;
+  /** Standard output. */
+  stdout: string;
+  /** Standard error. */
+  stderr: string;
+}
+
+/**
+ * Runs a shell script on a host: `sh -s` with the script on standard input, so
+ * nothing of it shows in the host's process list. Connection failures are
+ * retried with a growing pause, as remote.Command does, for a host that is
+ * rebooting; the error names the host.
+ */
+export async function runOverSsh(login: SshLogin, script: string): Promise<ScriptRun> {
+  const attempts = Math.max(1, login.dialErrorLimit ?? 1);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runOnce(login, script);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (attempt >= attempts) {
+        throw new Error(`${login.host}: cannot log in over SSH after ${attempt} attempt(s): ${reason}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
+    }
+  }
+}
+
+function runOnce(login: SshLogin, script: string): Promise<ScriptRun> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    client
+      .on("ready", () => {
+        client.exec("sh -s", (err, stream) => {
+          if (err) {
+            client.end();
+            return reject(err);
+          }
+          let stdout = "";
+          let stderr = "";
+          stream.on("data", (d: Buffer) => (stdout += d.toString()));
+          stream.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+          stream.on("close", (code: number | null) => {
+            client.end();
+            resolve({ code: code ?? -1, stdout, stderr });
+          });
+          stream.end(script);
+        });
+      })
+      .on("error", reject)
+      .connect({
+        host: login.host,
+        port: login.port ?? 22,
+        username: login.user ?? "root",
+        privateKey: login.privateKey,
+        passphrase: login.privateKeyPassword,
+        agent: login.agentSocketPath,
+        readyTimeout: (login.perDialTimeout ?? 15) * 1000,
+      });
+  });
+}

@@ -1,0 +1,84 @@
+// Drift made by hand on a converged cluster, with plain commands, one case at a
+// time: `pulumi preview` names the host and what drifted and fails
+// --expect-no-changes; `pulumi up` repairs it without restarting an engine or
+// changing a node on any other host; the next preview is clean.
+import { describe, it, before, after } from "node:test";
+import * as assert from "node:assert/strict";
+import { labHosts, ssh, dockerAt, missingPlugins, run } from "../support/cli";
+import { labStack } from "../support/lab-stack";
+import { dropInPath } from "../../components/daemon-endpoint";
+import type { HostSpec } from "../../hosts/inventory";
+
+const packagedUnit = "/lib/systemd/system/docker.service";
+
+interface DriftCase {
+  /** What is done by hand. */
+  name: string;
+  /** Which host it is done on: an index into the test hosts. */
+  host: number;
+  /** The shell commands that make the drift. */
+  drift: string;
+  /** What the plan must say about that host. */
+  finds: RegExp;
+}
+
+const cases: DriftCase[] = [
+  { name: "(a) the drop-in removed and docker restarted", host: 1, drift: `rm ${dropInPath}; systemctl daemon-reload; systemctl restart docker`, finds: /engine endpoint: drop-in \S+ is missing/ },
+  { name: "(a) the same on the first host", host: 0, drift: `rm ${dropInPath}; systemctl daemon-reload; systemctl restart docker`, finds: /engine endpoint: drop-in \S+ is missing/ },
+  { name: "(b) the drop-in edited to another port and docker restarted", host: 1, drift: `sed -i 's/:2375 /:2376 /' ${dropInPath}; systemctl daemon-reload; systemctl restart docker`, finds: /engine endpoint: drop-in \S+ is not tcp:\/\/\S+:2375 over the packaged ExecStart; docker does not answer/ },
+  { name: "(c) the engine stopped", host: 1, drift: "systemctl stop docker.socket docker", finds: /engine endpoint: docker is not running/ },
+  { name: "(d) the node left the swarm", host: 1, drift: "docker swarm leave --force >/dev/null", finds: /swarm membership: not in the swarm/ },
+  { name: "(d) the first host left the swarm", host: 0, drift: "docker swarm leave --force >/dev/null", finds: /swarm membership: not in the swarm/ },
+  { name: "(e) the node demoted to a worker", host: 1, drift: "docker node demote $(docker info --format '{{.Swarm.NodeID}}') >/dev/null", finds: /swarm membership: a worker, not a manager/ },
+  { name: "(i) the packaged unit's ExecStart changed under the drop-in, as an upgrade does", host: 1, drift: `sed -i 's|^ExecStart=/usr/sbin/dockerd |ExecStart=/usr/sbin/dockerd --log-level=warn |' ${packagedUnit}; systemctl daemon-reload; systemctl restart docker`, finds: /engine endpoint: drop-in \S+ is not tcp:\/\/\S+ over the packaged ExecStart/ },
+];
+
+/** When each host's engine last started, and the swarm's nodes: what a repair must not touch elsewhere. */
+function snapshot(hosts: HostSpec[]) {
+  return hosts.map((h) => {
+    const started = ssh(h, "systemctl show -p ActiveEnterTimestampMonotonic --value docker").stdout.trim();
+    const node = ssh(h, "docker info --format '{{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}'").stdout.trim();
+    return `${h.name} started=${started} node=${node}`;
+  });
+}
+
+describe("drift on the lab: preview reports it, up repairs only it", { skip: missingPlugins() }, () => {
+  const lab = labStack("drift");
+  const hosts = labHosts();
+  before(() => lab.converge());
+  after(() => {
+    // Puts back the packaged unit that case (i) changed, then leaves the hosts clean.
+    for (const h of hosts) ssh(h, `sed -i 's|--log-level=warn ||' ${packagedUnit}; systemctl daemon-reload`);
+    lab.dispose();
+  });
+
+  for (const c of cases) {
+    it(c.name, () => {
+      const host = hosts[c.host];
+      const healthy = hosts.filter((h) => h !== host);
+      const drift = ssh(host, c.drift);
+      assert.equal(drift.status, 0, drift.stderr);
+      const untouched = snapshot(healthy);
+
+      const preview = lab.cli(["preview", "--expect-no-changes"]);
+      assert.notEqual(preview.status, 0, "preview --expect-no-changes must fail on drift:\n" + preview.stdout);
+      const plan = preview.stdout + preview.stderr;
+      assert.match(plan, new RegExp(`${host.name}: ${c.finds.source}`), plan);
+      for (const h of healthy) assert.doesNotMatch(plan, new RegExp(`^\\s+${h.name}: `, "m"), `${h.name} is not reported`);
+
+      lab.converge();
+      assert.deepEqual(snapshot(healthy), untouched, "no engine restart and no membership change on the healthy hosts");
+      const clean = lab.cli(["preview", "--expect-no-changes"]);
+      assert.equal(clean.status, 0, "the preview after the repair is clean:\n" + clean.stdout + clean.stderr);
+    });
+  }
+
+  it("leaves every host a Ready manager, and passes npm run verify", () => {
+    const outputs = JSON.parse(lab.stack.run(["stack", "output", "--json"]).stdout);
+    const nodes = dockerAt(outputs.dockerHosts[hosts[1].name], ["node", "ls", "--format", "{{.Status}} {{.ManagerStatus}}"]);
+    assert.deepEqual(nodes.stdout.trim().split("\n").map((l) => l.split(" ")[0]), hosts.map(() => "Ready"), "no stale node entries");
+    assert.equal(nodes.stdout.split("\n").filter((l) => / (Leader|Reachable)$/.test(l)).length, hosts.length);
+    const verify = run("node", ["build/bin/verify.js"], { env: { ...lab.stack.env, PULUMI_STACK: "drift" } });
+    assert.equal(verify.status, 0, verify.stderr + verify.stdout);
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * A stack of the project's own program on the tests' lab hosts, with the dev
+ * stack's settings, its own backend and passphrase: integration tests converge,
+ * audit and destroy it through the real CLI without touching the dev stack.
+ */
+import * as assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { root, Run, testInventory } from "./cli";
+import { scratchStack, ScratchStack } from "./scratch-stack";
+
+/** The program's stack on the tests' hosts. */
+export interface LabStack {
+  /** The stack underneath, for commands that take no config file (outputs, export, history). */
+  stack: ScratchStack;
+  /** Runs `pulumi ARGS` with the stack's settings. */
+  cli(args: string[]): Run;
+  /** `pulumi up` that must succeed. */
+  converge(): Run;
+  /** Destroys the stack's resources and removes its backend. */
+  dispose(): void;
+}
+
+export function labStack(name: string): LabStack {
+  const stack = scratchStack(".", name);
+  // The dev stack's settings on the tests' hosts, in a file of the test's own,
+  // with the encryption salt of this stack's passphrase instead of the dev one's.
+  const configFile = path.join(mkdtempSync(path.join(os.tmpdir(), `clipper-swarm-${name}-`)), `Pulumi.${name}.yaml`);
+  const devSettings = readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8")
+    .replace(/^encryptionsalt:.*\n?/m, "")
+    .replace(/(clipper-swarm:inventory:).*/, `$1 ${testInventory}`);
+  writeFileSync(configFile, devSettings + stack.encryptionSalt() + "\n");
+  const cli = (args: string[]) => stack.run([...args, "--config-file", configFile]);
+  return {
+    stack,
+    cli,
+    converge() {
+      const up = cli(["up", "--yes", "--skip-preview"]);
+      assert.equal(up.status, 0, up.stderr + up.stdout);
+      return up;
+    },
+    dispose() {
+      cli(["destroy", "--yes", "--skip-preview"]);
+      stack.dispose();
+    },
+  };
+}
