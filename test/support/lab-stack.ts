@@ -14,6 +14,8 @@ import { scratchStack, ScratchStack } from "./scratch-stack";
 export interface LabStack {
   /** The stack underneath, for commands that take no config file (outputs, export, history). */
   stack: ScratchStack;
+  /** The stack's settings, for `--config-file`. */
+  configFile: string;
   /** Runs `pulumi ARGS` with the stack's settings. */
   cli(args: string[]): Run;
   /** `pulumi up` that must succeed. */
@@ -22,8 +24,9 @@ export interface LabStack {
   dispose(): void;
 }
 
-export function labStack(name: string): LabStack {
-  const stack = scratchStack(".", name);
+/** Stack `name` of the program in folder `program` (the project's own by default). */
+export function labStack(name: string, program = "."): LabStack {
+  const stack = scratchStack(program, name);
   // The dev stack's settings on the tests' hosts, in a file of the test's own,
   // with the encryption salt of this stack's passphrase instead of the dev one's.
   const configFile = path.join(mkdtempSync(path.join(os.tmpdir(), `clipper-swarm-${name}-`)), `Pulumi.${name}.yaml`);
@@ -34,6 +37,7 @@ export function labStack(name: string): LabStack {
   const cli = (args: string[]) => stack.run([...args, "--config-file", configFile]);
   return {
     stack,
+    configFile,
     cli,
     converge() {
       const up = cli(["up", "--yes", "--skip-preview"]);

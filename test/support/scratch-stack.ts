@@ -19,7 +19,7 @@ export interface ScratchStack {
   encryptionSalt(): string;
 }
 
-/** Creates stack `name` of the program in folder `program` (relative to the repository). */
+/** Creates stack `name` of the program in folder `program` (absolute, or relative to the repository). */
 export function scratchStack(program: string, name: string): ScratchStack {
   const backend = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-state-"));
   const env = {
@@ -27,7 +27,7 @@ export function scratchStack(program: string, name: string): ScratchStack {
     PULUMI_BACKEND_URL: `file://${backend}`,
     PULUMI_CONFIG_PASSPHRASE: "scratch-stack-passphrase",
   };
-  const cwd = path.join(root, program);
+  const cwd = path.resolve(root, program);
   // `stack init` writes the stack's encryption salt beside the program; it goes with the stack.
   const stackFile = path.join(cwd, `Pulumi.${name}.yaml`);
   const ownsStackFile = !existsSync(stackFile);

@@ -1,0 +1,49 @@
+// A cluster made by an earlier version of this program converges under this
+// one with no engine restart and no membership change, and previews clean.
+import { describe, it, before, after } from "node:test";
+import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { labHosts, ssh, missingPlugins, pulumi, root } from "../support/cli";
+import { labStack, LabStack } from "../support/lab-stack";
+
+/** The last version before the drift audit: remote commands only, the join token kept in state. */
+const beforeAudit = "b8b29dc";
+
+/** Each host's engine start and swarm node, which an upgrade must leave as they are. */
+function snapshot(): string[] {
+  return labHosts().map((h) => {
+    const r = ssh(h, "systemctl show -p ActiveEnterTimestampMonotonic --value docker; docker info --format '{{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}'");
+    return `${h.name} ${r.stdout.trim().replace(/\n/g, " ")}`;
+  });
+}
+
+describe(`upgrade in place from ${beforeAudit}`, { skip: missingPlugins() }, () => {
+  const oldTree = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-old-"));
+  let lab: LabStack;
+  before(() => {
+    // The old program as a plain tree, sharing this checkout's packages and lab key.
+    execFileSync("sh", ["-c", 'git -C "$1" archive "$2" | tar -x -C "$3"', "sh", root, beforeAudit, oldTree]);
+    symlinkSync(path.join(root, "node_modules"), path.join(oldTree, "node_modules"));
+    symlinkSync(path.join(root, ".lab"), path.join(oldTree, ".lab"));
+    lab = labStack("upgrade", oldTree);
+    lab.converge();
+  });
+  after(() => {
+    lab.dispose();
+    rmSync(oldTree, { recursive: true, force: true });
+  });
+
+  it("converges under this version without restarting an engine or changing a node", () => {
+    const made = snapshot();
+    // The same stack and state, now with this checkout's program.
+    const now = (args: string[]) => pulumi([...args, "--stack", "upgrade", "--config-file", lab.configFile], { cwd: root, env: lab.stack.env });
+    const up = now(["up", "--yes", "--skip-preview"]);
+    assert.equal(up.status, 0, up.stdout + up.stderr);
+    assert.deepEqual(snapshot(), made);
+    const preview = now(["preview", "--expect-no-changes"]);
+    assert.equal(preview.status, 0, preview.stdout + preview.stderr);
+  });
+});
