@@ -76,7 +76,9 @@ function outputs(inputs: AuditInputs, generation: number) {
 
 /** Runs the audit script on the host: what differs, or `as configured`. */
 async function observe(inputs: AuditInputs): Promise<string> {
-  const run = await runOverSsh(inputs.connection, inputs.check);
+  const run = await runOverSsh(inputs.connection, inputs.check).catch((err: Error) => {
+    throw new Error(`${inputs.hostName}: cannot audit the ${inputs.concern}: ${err.message}`);
+  });
   if (run.code !== 0) {
     const said = run.stderr.trim().split("\n").pop() || `exit status ${run.code}`;
     throw new Error(`${inputs.hostName}: cannot audit the ${inputs.concern}: ${said}`);

@@ -34,7 +34,7 @@ export interface ScriptRun {
  * Runs a shell script on a host: `sh -s` with the script on standard input, so
  * nothing of it shows in the host's process list. Connection failures are
  * retried with a growing pause, as remote.Command does, for a host that is
- * rebooting; the error names the host.
+ * rebooting; the error names the address.
  */
 export async function runOverSsh(login: SshLogin, script: string): Promise<ScriptRun> {
   const attempts = Math.max(1, login.dialErrorLimit ?? 1);
@@ -44,7 +44,7 @@ export async function runOverSsh(login: SshLogin, script: string): Promise<Scrip
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       if (attempt >= attempts) {
-        throw new Error(`${login.host}: cannot log in over SSH after ${attempt} attempt(s): ${reason}`);
+        throw new Error(`cannot log in over SSH to ${login.host}:${login.port ?? 22} after ${attempt} attempt(s): ${reason}`);
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
     }

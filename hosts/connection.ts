@@ -20,9 +20,11 @@ export function sshConnection(host: HostSpec, config: SecretConfig): types.input
     host: host.address,
     port: host.port,
     user: host.user,
-    // A host that is restarting docker or booting answers a little later; retry rather than fail.
-    dialErrorLimit: 10,
-    perDialTimeout: 15,
+    // A host that is restarting sshd or rebooting answers a little later, so a
+    // refused connection is retried for about 15 s; a dead address costs at
+    // most 6 attempts of 5 s, so a run fails within a minute, naming the host.
+    dialErrorLimit: 6,
+    perDialTimeout: 5,
   };
   const key = host.privateKey;
   if (key.kind === "agent") return { ...base, agentSocketPath: key.socketPath };
