@@ -55,6 +55,9 @@ const network = new OverlayNetwork("overlay", {
   networkName: settings.networkName,
   provider: endpoints[0].provider,
   swarm,
+  auditHostName: inventory.hosts[0].name,
+  auditConnection: connections[0],
+  peerUrls: endpoints.slice(1).map((e) => e.url),
 });
 
 // 5. Outputs.

@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
+import type { types } from "@pulumi/command";
+import { HostAudit } from "./host-audit";
+import { remoteScript } from "./remote-script";
 
 export interface OverlayNetworkArgs {
   /** The network's name; Clipper expects `clipper_network`. */
@@ -8,11 +11,18 @@ export interface OverlayNetworkArgs {
   provider: docker.Provider;
   /** The swarm the network spans; the network is made once it exists. */
   swarm: pulumi.Resource;
+  /** The host the network is audited from: its inventory name. */
+  auditHostName: string;
+  /** How to reach that host over SSH. */
+  auditConnection: pulumi.Input<types.input.remote.ConnectionArgs>;
+  /** Engine endpoints of the other managers, asked when the audit host manages no swarm. */
+  peerUrls: pulumi.Input<string>[];
 }
 
 /**
  * The attachable overlay network that Clipper's containers share across hosts;
  * attachable so that plain `docker run --net` containers, not only services, join it.
+ * Audited on every run (see HostAudit): a network removed by hand is made again.
  */
 export class OverlayNetwork extends pulumi.ComponentResource {
   /** The network's ID, the same on every host. */
@@ -22,12 +32,32 @@ export class OverlayNetwork extends pulumi.ComponentResource {
 
   constructor(name: string, args: OverlayNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:OverlayNetwork", name, {}, opts);
+    const audit = new HostAudit(
+      `${name}-audit`,
+      {
+        hostName: args.auditHostName,
+        concern: "overlay network",
+        connection: args.auditConnection,
+        check: remoteScript("network-check", {
+          HOST: args.auditHostName,
+          NETWORK: args.networkName,
+          PEERS: pulumi.all(args.peerUrls).apply((urls) => urls.join(" ")),
+        }),
+      },
+      { parent: this, dependsOn: [args.swarm] },
+    );
     const network = new docker.Network(
       `${name}-network`,
       {
         name: args.networkName,
         driver: "overlay",
         attachable: true,
+        // Labels cannot change in place, so a new generation (the audit found
+        // the network missing or changed) makes the network again. A network
+        // never repaired carries none, as before the audit existed.
+        labels: audit.generation.apply((generation) =>
+          generation > 0 ? [{ label: "clipper-swarm.generation", value: String(generation) }] : [],
+        ),
       },
       { parent: this, provider: args.provider, dependsOn: [args.swarm] },
     );

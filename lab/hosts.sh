@@ -96,7 +96,7 @@ ensure_host() {
       docker volume create --label clipper-lab=1 "$ctr-docker" >/dev/null
       # systemd as PID 1 needs the cgroup tree, its own /run, and no seccomp;
       # the inner dockerd needs devices and a non-overlay /var/lib/docker.
-      docker run -d --name "$ctr" --hostname "$h" --label "clipper-lab.host=$h" \
+      docker create --name "$ctr" --hostname "$h" --label "clipper-lab.host=$h" \
         --network "$LAB_NET" --ip "$addr" --network-alias "$h" \
         "${caps[@]}" \
         --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
@@ -107,6 +107,8 @@ ensure_host() {
         -v "$ctr-docker:/var/lib/docker" \
         --stop-timeout 30 \
         "$HOST_IMAGE" >/dev/null
+      restore_host_keys "$h"
+      docker start "$ctr" >/dev/null
       ;;
   esac
   # Kept in the container's own layer, so it survives restarts. Each checkout
@@ -116,6 +118,35 @@ ensure_host() {
     touch /root/.ssh/authorized_keys &&
     { grep -qxF "$key" /root/.ssh/authorized_keys || printf "%s\n" "$key" >>/root/.ssh/authorized_keys; }' \
     <"$LAB_KEY.pub"
+}
+
+# A host's SSH host keys outlive a reset, so pinned keys still match: kept
+# beside the lab's state, put back before the new system boots (which then
+# generates none).
+HOST_KEYS=$LAB_STATE/host-keys
+save_host_keys() {
+  mkdir -p "$HOST_KEYS"
+  docker exec "$(host_ctr "$1")" sh -c 'cd /etc/ssh && tar -cf - ssh_host_*' >"$HOST_KEYS/$1.tar.tmp" &&
+    mv "$HOST_KEYS/$1.tar.tmp" "$HOST_KEYS/$1.tar"
+}
+restore_host_keys() {
+  [ -f "$HOST_KEYS/$1.tar" ] || return 0
+  docker cp - "$(host_ctr "$1"):/etc/ssh" <"$HOST_KEYS/$1.tar"
+}
+
+# Replaces a host with a fresh system at the same address: a new container from
+# the host image and an empty Docker volume, with the same SSH host keys.
+lab_reset() {
+  local h=$1 n=3
+  [ "$(ctr_state "$h")" != absent ] || die "reset: $h does not exist (bash lab/lab.sh status)"
+  [ -f "$HOSTS_FILE" ] && n=$(cat "$HOSTS_FILE")
+  save_host_keys "$h"
+  log "resetting $h: a fresh system at $(host_addr "$h")"
+  docker rm -f "$(host_ctr "$h")" >/dev/null
+  docker volume rm -f "$(host_ctr "$h")-docker" >/dev/null
+  ensure_host "$h"
+  wait_hosts "$n"
+  ensure_probe_in "$h"
 }
 
 # What `systemctl is-system-running` says over SSH, or stopped/absent/unreachable.

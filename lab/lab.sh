@@ -21,6 +21,7 @@ usage() {
 usage: bash lab/lab.sh COMMAND
   up [N]            create/start N lab hosts (default 3, 1..7) and wait until ready
   status            NAME ADDRESS STATE per host; exit 0 only if all are running
+  reset HOST        replace HOST with a fresh system at the same address, keeping its SSH host keys
   down [--all]      remove hosts, their volumes and the network (--all: stop the engine too)
   ssh HOST [CMD...] ssh to a lab host (host1, host2, ...) as root with the lab key
 USAGE
@@ -35,6 +36,10 @@ case "$cmd" in
     lab_up "$n"
     ;;
   status) lab_status ;;
+  reset)
+    [[ ${1:-} =~ ^host[1-9][0-9]*$ ]] || die "reset: which host? (host1, host2, ...)"
+    lab_reset "$1"
+    ;;
   down)
     case "${1:-}" in
       "") lab_down ;;

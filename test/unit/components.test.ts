@@ -170,8 +170,14 @@ describe("OverlayNetwork", () => {
   it("creates an attachable overlay through the given provider once the swarm exists", async () => {
     const ep = new DaemonEndpoint("n1", { hostName: "n1", connection: connection("10.0.0.1"), advertiseAddress: "10.0.0.1" });
     const swarm = new Swarm("sw", { managers: [manager("n1", "10.0.0.1")] });
-    const net = new OverlayNetwork("overlay", { networkName: "clipper_network", provider: ep.provider, swarm },
-      { transformations: [record] });
+    const net = new OverlayNetwork("overlay", {
+      networkName: "clipper_network",
+      provider: ep.provider,
+      swarm,
+      auditHostName: "n1",
+      auditConnection: connection("10.0.0.1"),
+      peerUrls: ["tcp://10.0.0.2:2375", "tcp://10.0.0.3:2375"],
+    }, { transformations: [record] });
     assert.equal(await valueOf(net.networkName), "clipper_network");
     await settled();
     const network = get("overlay-network");
@@ -180,5 +186,12 @@ describe("OverlayNetwork", () => {
     assert.equal(network.inputs.attachable, true);
     assert.equal(network.opts.provider, ep.provider);
     assert.deepEqual(network.opts.dependsOn, [swarm]);
+    assert.deepEqual(network.inputs.labels, [], "a network never repaired carries no label");
+
+    const audit = get("overlay-audit");
+    assert.match(audit.type, /:HostAudit$/);
+    assert.equal(audit.inputs.concern, "overlay network");
+    assert.match(audit.inputs.check, /^NETWORK='clipper_network'$/m);
+    assert.match(audit.inputs.check, /^PEERS='tcp:\/\/10\.0\.0\.2:2375 tcp:\/\/10\.0\.0\.3:2375'$/m);
   });
 });

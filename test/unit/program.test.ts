@@ -42,7 +42,7 @@ describe("the program", () => {
     ]);
     const audits = [...registered.values()].filter((r) => r.type.endsWith(":HostAudit")).map((r) => r.name);
     assert.deepEqual(audits.sort(), [
-      "alpha-audit", "beta-audit", "gamma-audit",
+      "alpha-audit", "beta-audit", "gamma-audit", "overlay-audit",
       "swarm-audit-alpha", "swarm-audit-beta", "swarm-audit-gamma",
     ]);
     const providers = [...registered.values()].filter((r) => r.type === "pulumi:providers:docker");
