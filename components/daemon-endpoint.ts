@@ -65,6 +65,8 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
         // place instead of deleting it first and restarting docker twice.
         update: create,
         delete: remoteScript("endpoint-delete", { HOST: args.hostName, DROPIN: dropInPath }),
+        // The scripts do not read the previous output; setting it is refused by most sshd configurations.
+        addPreviousOutputInEnv: false,
       },
       { parent: this },
     );

@@ -104,6 +104,8 @@ function swarmMember(
       delete: first
         ? remoteScript("swarm-init-delete", { HOST: host.hostName })
         : remoteScript("swarm-join-delete", { HOST: host.hostName, PEERS: peerUrls }),
+      // The scripts do not read the previous output; setting it is refused by most sshd configurations.
+      addPreviousOutputInEnv: false,
     },
     opts,
   );

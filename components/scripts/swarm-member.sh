@@ -27,9 +27,15 @@ case "$state" in
     if [ "$manager" != true ]; then
       peer=$(live_manager)
       [ -n "$peer" ] || fail "a worker of the swarm, and no manager among $PEERS answers to promote it"
-      docker -H "$peer" node promote "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null
-      wait_for 30 sh -c '[ "$(docker info --format "{{.Swarm.ControlAvailable}}")" = true ]' ||
-        fail "still not a manager 30 s after promotion through $peer"
+      # The new role takes effect once the node has its manager certificate,
+      # which can take a while after a recent demotion: ask again until it has.
+      node=$(docker info --format '{{.Swarm.NodeID}}')
+      tries=0
+      until docker -H "$peer" node promote "$node" >/dev/null &&
+        wait_for 15 sh -c '[ "$(docker info --format "{{.Swarm.ControlAvailable}}")" = true ]'; do
+        tries=$((tries + 1))
+        [ "$tries" -lt 4 ] || fail "still not a manager 60 s after promotion through $peer"
+      done
       say "promoted back to manager through $peer"
       read_swarm
     fi

@@ -1,5 +1,5 @@
-// Drift made by hand on a converged cluster, with plain commands, one case at a
-// time: `pulumi preview` names the host and what drifted and fails
+// Drift made by hand on a converged cluster, with plain commands or a lab host
+// rebuilt, one case at a time: `pulumi preview` names the host and what drifted and fails
 // --expect-no-changes; `pulumi up` repairs it without restarting an engine or
 // changing a node on any other host; the next preview is clean.
 import { describe, it, before, after } from "node:test";
@@ -16,11 +16,15 @@ interface DriftCase {
   name: string;
   /** Which host it is done on: an index into the test hosts. */
   host: number;
-  /** The shell commands that make the drift. */
+  /** The shell commands that make the drift on that host, or `reset` for a fresh system there. */
   drift: string;
   /** What the plan must say about that host. */
   finds: RegExp;
+  /** The drift is of no host's own setup, so no engine anywhere may restart and no node change. */
+  spansHosts?: boolean;
 }
+
+const rebuilt = /engine endpoint: drop-in \S+ is missing/;
 
 const cases: DriftCase[] = [
   { name: "(a) the drop-in removed and docker restarted", host: 1, drift: `rm ${dropInPath}; systemctl daemon-reload; systemctl restart docker`, finds: /engine endpoint: drop-in \S+ is missing/ },
@@ -30,6 +34,9 @@ const cases: DriftCase[] = [
   { name: "(d) the node left the swarm", host: 1, drift: "docker swarm leave --force >/dev/null", finds: /swarm membership: not in the swarm/ },
   { name: "(d) the first host left the swarm", host: 0, drift: "docker swarm leave --force >/dev/null", finds: /swarm membership: not in the swarm/ },
   { name: "(e) the node demoted to a worker", host: 1, drift: "docker node demote $(docker info --format '{{.Swarm.NodeID}}') >/dev/null", finds: /swarm membership: a worker, not a manager/ },
+  { name: "(f) clipper_network removed", host: 0, drift: "docker network rm clipper_network >/dev/null", finds: /overlay network: network clipper_network is missing/, spansHosts: true },
+  { name: "(g) the host rebuilt: a fresh system at the same address", host: 1, drift: "reset", finds: rebuilt },
+  { name: "(g) the first host rebuilt", host: 0, drift: "reset", finds: rebuilt },
   { name: "(i) the packaged unit's ExecStart changed under the drop-in, as an upgrade does", host: 1, drift: `sed -i 's|^ExecStart=/usr/sbin/dockerd |ExecStart=/usr/sbin/dockerd --log-level=warn |' ${packagedUnit}; systemctl daemon-reload; systemctl restart docker`, finds: /engine endpoint: drop-in \S+ is not tcp:\/\/\S+ over the packaged ExecStart/ },
 ];
 
@@ -55,8 +62,8 @@ describe("drift on the lab: preview reports it, up repairs only it", { skip: mis
   for (const c of cases) {
     it(c.name, () => {
       const host = hosts[c.host];
-      const healthy = hosts.filter((h) => h !== host);
-      const drift = ssh(host, c.drift);
+      const healthy = c.spansHosts ? hosts : hosts.filter((h) => h !== host);
+      const drift = c.drift === "reset" ? run("bash", ["lab/lab.sh", "reset", host.name]) : ssh(host, c.drift);
       assert.equal(drift.status, 0, drift.stderr);
       const untouched = snapshot(healthy);
 
@@ -64,7 +71,9 @@ describe("drift on the lab: preview reports it, up repairs only it", { skip: mis
       assert.notEqual(preview.status, 0, "preview --expect-no-changes must fail on drift:\n" + preview.stdout);
       const plan = preview.stdout + preview.stderr;
       assert.match(plan, new RegExp(`${host.name}: ${c.finds.source}`), plan);
-      for (const h of healthy) assert.doesNotMatch(plan, new RegExp(`${h.name}: (engine endpoint|swarm membership):`), `${h.name} is not reported`);
+      for (const h of hosts.filter((h) => h !== host)) {
+        assert.doesNotMatch(plan, new RegExp(`${h.name}: (engine endpoint|swarm membership):`), `${h.name} is not reported`);
+      }
 
       lab.converge();
       assert.deepEqual(snapshot(healthy), untouched, "no engine restart and no membership change on the healthy hosts");
@@ -72,6 +81,18 @@ describe("drift on the lab: preview reports it, up repairs only it", { skip: mis
       assert.equal(clean.status, 0, "the preview after the repair is clean:\n" + clean.stdout + clean.stderr);
     });
   }
+
+  it("(h) every host rebuilt: a new swarm and network, every host a manager again", () => {
+    for (const h of hosts) assert.equal(run("bash", ["lab/lab.sh", "reset", h.name]).status, 0);
+    const preview = lab.cli(["preview", "--expect-no-changes"]);
+    assert.notEqual(preview.status, 0);
+    const plan = preview.stdout + preview.stderr;
+    for (const h of hosts) assert.match(plan, new RegExp(`${h.name}: swarm membership: not in the swarm`));
+    assert.match(plan, /overlay network: network clipper_network is missing/);
+    lab.converge();
+    const clean = lab.cli(["preview", "--expect-no-changes"]);
+    assert.equal(clean.status, 0, clean.stdout + clean.stderr);
+  });
 
   it("leaves every host a Ready manager, and passes npm run verify", () => {
     const outputs = JSON.parse(lab.stack.run(["stack", "output", "--json"]).stdout);
