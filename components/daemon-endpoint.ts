@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { remote, types } from "@pulumi/command";
 import { HostAudit } from "./host-audit";
-import { remoteScript } from "./remote-script";
+import { remoteScript, remoteSteps } from "./remote-script";
 
 /** Where the drop-in lives: beside the packaged unit, never an edit of it. */
 export const dropInPath = "/etc/systemd/system/docker.service.d/clipper-swarm-tcp.conf";
@@ -54,17 +54,13 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    // Bumped by the audit when it finds drift, so that the same script runs again.
-    const create = remoteScript("endpoint-create", { ...params, GENERATION: audit.generation });
     const dropIn = new remote.Command(
       `${name}-dropin`,
       {
         connection: args.connection,
-        create,
-        // The same idempotent script: a changed input rewrites the drop-in in
-        // place instead of deleting it first and restarting docker twice.
-        update: create,
-        delete: remoteScript("endpoint-delete", { HOST: args.hostName, DROPIN: dropInPath }),
+        // A changed input (or a drift the audit found, through its generation)
+        // re-runs the idempotent create script in place, never delete then create.
+        ...remoteSteps({ create: "endpoint-create", delete: "endpoint-delete" }, { ...params, GENERATION: audit.generation }),
         // The scripts do not read the previous output; setting it is refused by most sshd configurations.
         addPreviousOutputInEnv: false,
       },

@@ -19,15 +19,56 @@ function readScript(name: string): string {
   return fs.readFileSync(path.join(scriptsDir, `${name}.sh`), "utf8");
 }
 
-/** The text of remote script `name` with its parameters set. */
-export function renderScript(name: string, values: Record<string, string | number>): string {
-  const assignments = Object.entries(values)
+function assignments(values: Record<string, string | number>): string {
+  return Object.entries(values)
     .map(([key, value]) => `${key}=${shellQuote(String(value))}`)
     .join("\n");
-  return [assignments, readScript("common"), readScript(name)].join("\n");
 }
 
-/** `renderScript` for parameters that are still outputs, ready for `remote.Command`. */
+/** The text of remote script `name` with its parameters set. */
+export function renderScript(name: string, values: Record<string, string | number>): string {
+  return [assignments(values), readScript("common"), readScript(name)].join("\n");
+}
+
+/** `renderScript` for parameters that are still outputs. */
 export function remoteScript(name: string, params: ScriptParams): pulumi.Output<string> {
   return pulumi.output(params).apply((values) => renderScript(name, values));
+}
+
+/** The remote scripts of a command's steps: `create` also serves `update`, as it is idempotent. */
+export interface ScriptSteps {
+  /** The script that makes (or repairs) what the command stands for. */
+  create: string;
+  /** The script that takes it away. */
+  delete: string;
+}
+
+/**
+ * One text holding both steps' scripts, which runs the step named by its first
+ * argument: `sh -s -- create` with this text on standard input.
+ */
+export function renderSteps(steps: ScriptSteps, values: Record<string, string | number>): string {
+  return [
+    assignments(values),
+    readScript("common"),
+    `step_create() {\n${readScript(steps.create)}\n}`,
+    `step_delete() {\n${readScript(steps.delete)}\n}`,
+    'case "${1:-}" in create | update) step_create ;; delete) step_delete ;; *) fail "unknown step \'${1:-}\'" ;; esac',
+  ].join("\n");
+}
+
+/**
+ * The inputs of a `remote.Command` whose steps are remote scripts. The command
+ * line only names the step, and the scripts come on standard input (stored with
+ * the command, so its delete runs the delete script of the same version). A
+ * failure then quotes `sh -s -- create` and the script's own messages, not the
+ * whole script; the script stays in `components/scripts/` and in `--debug` logs.
+ */
+export function remoteSteps(steps: ScriptSteps, params: ScriptParams) {
+  return {
+    create: "sh -s -- create",
+    update: "sh -s -- update",
+    delete: "sh -s -- delete",
+    stdin: pulumi.output(params).apply((values) => renderSteps(steps, values)),
+  };
 }

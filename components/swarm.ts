@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { remote, types } from "@pulumi/command";
 import { hostPort } from "./daemon-endpoint";
 import { HostAudit } from "./host-audit";
-import { remoteScript } from "./remote-script";
+import { remoteScript, remoteSteps } from "./remote-script";
 
 /** Swarm managers talk raft on this port. */
 export const swarmPort = 2377;
@@ -85,25 +85,21 @@ function swarmMember(
     { parent: opts.parent },
   );
   const peerUrls = pulumi.all(peers.map((p) => p.endpointUrl)).apply((urls) => urls.join(" "));
-  const create = remoteScript("swarm-member", {
-    HOST: host.hostName,
-    ADVERTISE: host.advertiseAddress,
-    LISTEN_ADDR: pulumi.output(host.advertiseAddress).apply((a) => hostPort(a, swarmPort)),
-    PEERS: peerUrls,
-    MAY_INIT: first ? "yes" : "no",
-    // Bumped by the audit when it finds drift, so that the same script runs again.
-    GENERATION: audit.generation,
-  });
+  const steps = { create: "swarm-member", delete: first ? "swarm-init-delete" : "swarm-join-delete" };
   return new remote.Command(
     name,
     {
       connection: host.connection,
-      create,
-      // The same idempotent script: a changed input re-runs it in place.
-      update: create,
-      delete: first
-        ? remoteScript("swarm-init-delete", { HOST: host.hostName })
-        : remoteScript("swarm-join-delete", { HOST: host.hostName, PEERS: peerUrls }),
+      // A changed input (or a drift the audit found, through its generation)
+      // re-runs the idempotent create script in place, never delete then create.
+      ...remoteSteps(steps, {
+        HOST: host.hostName,
+        ADVERTISE: host.advertiseAddress,
+        LISTEN_ADDR: pulumi.output(host.advertiseAddress).apply((a) => hostPort(a, swarmPort)),
+        PEERS: peerUrls,
+        MAY_INIT: first ? "yes" : "no",
+        GENERATION: audit.generation,
+      }),
       // The scripts do not read the previous output; setting it is refused by most sshd configurations.
       addPreviousOutputInEnv: false,
     },

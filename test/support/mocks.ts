@@ -22,7 +22,7 @@ export interface Registered {
 /** Every resource registered since the last reset, by name (components only through `record`). */
 export const registered = new Map<string, Registered>();
 
-/** Answers of remote commands, by a fragment of their create script. */
+/** Answers of remote commands, by a fragment of their scripts. */
 const stdoutFor: [RegExp, string][] = [
   [/^MAY_INIT='yes'$/m, "swarm-id=swarm0000\nnode-id=node-first\n"],
   [/^MAY_INIT='no'$/m, "swarm-id=swarm0000\nnode-id=node-joined\n"],
@@ -34,8 +34,8 @@ const auditState = { found: "as configured", generation: 0 };
 pulumi.runtime.setMocks(
   {
     newResource(args) {
-      const create = String(args.inputs.create ?? "");
-      const stdout = stdoutFor.find(([pattern]) => pattern.test(create))?.[1] ?? "";
+      const script = String(args.inputs.stdin ?? "");
+      const stdout = stdoutFor.find(([pattern]) => pattern.test(script))?.[1] ?? "";
       // Resources without the recording transformation are kept too, with what the mocks see.
       const entry = registered.get(args.name) ?? { name: args.name, opts: {}, props: {} };
       registered.set(args.name, { ...entry, type: args.type, inputs: args.inputs });

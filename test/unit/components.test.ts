@@ -40,14 +40,16 @@ describe("DaemonEndpoint", () => {
     const dropIn = get("host1-dropin");
     assert.equal(dropIn.type, "command:remote:Command");
     assert.equal(dropIn.opts.parent, ep);
-    const create: string = dropIn.inputs.create;
+    assert.equal(dropIn.inputs.create, "sh -s -- create", "a failure quotes a short command line, not the script");
+    assert.equal(dropIn.inputs.update, "sh -s -- update");
+    assert.equal(dropIn.inputs.delete, "sh -s -- delete");
+    const create: string = dropIn.inputs.stdin;
     assert.match(create, /^HOST='host1'$/m);
     assert.match(create, /^LISTEN='10\.0\.0\.1:2375'$/m);
     assert.match(create, /^PROBE='10\.0\.0\.1:2375'$/m);
     assert.match(create, new RegExp(`^DROPIN='${dropInPath}'$`, "m"));
     assert.match(create, /-H tcp:\/\/%s --tls=false/, "plain TCP must say --tls=false");
     assert.match(create, /systemctl show -p FragmentPath/, "the packaged ExecStart is read from the host");
-    assert.equal(dropIn.inputs.update, create, "an input change reruns the idempotent script in place");
     assert.match(create, /^GENERATION='0'$/m, "the audit's generation: drift found re-runs the script");
 
     const audit = get("host1-audit");
@@ -57,7 +59,8 @@ describe("DaemonEndpoint", () => {
     assert.equal(audit.inputs.concern, "engine endpoint");
     assert.match(audit.inputs.check, /^LISTEN='10\.0\.0\.1:2375'$/m);
     assert.match(audit.inputs.check, /drop-in \$DROPIN is missing/);
-    assert.match(dropIn.inputs.delete, /rm -f "\$DROPIN"/);
+    assert.match(create, /rm -f "\$DROPIN"/, "the delete script comes with it");
+    assert.match(create, /create \| update\) step_create ;; delete\) step_delete/);
 
     const provider = get("host1-docker");
     assert.equal(provider.type, "pulumi:providers:docker");
@@ -75,7 +78,7 @@ describe("DaemonEndpoint", () => {
     }, { transformations: [record] });
     assert.equal(await valueOf(ep.url), "tcp://10.0.0.1:2400");
     await settled();
-    const create: string = get("h-dropin").inputs.create;
+    const create: string = get("h-dropin").inputs.stdin;
     assert.match(create, /^LISTEN='0\.0\.0\.0:2400'$/m);
     assert.match(create, /^PROBE='127\.0\.0\.1:2400'$/m);
   });
@@ -112,11 +115,11 @@ describe("Swarm", () => {
     assert.equal(await valueOf(swarm.nodeIds.host3), "node-joined");
     await settled();
     const init = get("swarm-init");
-    assert.match(init.inputs.create, /^ADVERTISE='10\.0\.0\.1'$/m);
-    assert.match(init.inputs.create, /^MAY_INIT='yes'$/m);
-    assert.match(init.inputs.create, /^PEERS='tcp:\/\/10\.0\.0\.2:2375 tcp:\/\/10\.0\.0\.3:2375'$/m);
-    assert.equal(init.inputs.update, init.inputs.create, "an input change reruns the idempotent script in place");
-    assert.match(init.inputs.delete, /docker swarm leave --force/);
+    assert.match(init.inputs.stdin, /^ADVERTISE='10\.0\.0\.1'$/m);
+    assert.match(init.inputs.stdin, /^MAY_INIT='yes'$/m);
+    assert.match(init.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.0\.2:2375 tcp:\/\/10\.0\.0\.3:2375'$/m);
+    assert.equal(init.inputs.update, "sh -s -- update", "an input change reruns the idempotent script in place");
+    assert.match(init.inputs.stdin, /docker swarm leave --force/);
     assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("swarm-join-")), ["swarm-join-host2", "swarm-join-host3"]);
   });
 
@@ -127,10 +130,10 @@ describe("Swarm", () => {
     const join3 = get("swarm-join-host3");
     assert.deepEqual(await namesOf(join2.opts.dependsOn), ["swarm-init"]);
     assert.deepEqual(await namesOf(join3.opts.dependsOn), ["swarm-join-host2"]);
-    assert.match(join3.inputs.create, /^MAY_INIT='no'$/m, "only the first host may start a swarm");
-    assert.match(join3.inputs.create, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
-    assert.match(join3.inputs.delete, /docker node demote/);
-    assert.match(join3.inputs.delete, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
+    assert.match(join3.inputs.stdin, /^MAY_INIT='no'$/m, "only the first host may start a swarm");
+    assert.match(join3.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
+    assert.match(join3.inputs.stdin, /docker node demote/);
+    assert.match(join3.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
   });
 
   it("audits every host's membership, and re-runs its script on drift", async () => {
@@ -141,7 +144,7 @@ describe("Swarm", () => {
       assert.match(audit.type, /:HostAudit$/);
       assert.equal(audit.inputs.concern, "swarm membership");
       assert.match(audit.inputs.check, new RegExp(`^HOST='${host}'$`, "m"));
-      assert.match(get(member).inputs.create, /^GENERATION='0'$/m);
+      assert.match(get(member).inputs.stdin, /^GENERATION='0'$/m);
     }
   });
 
@@ -149,10 +152,9 @@ describe("Swarm", () => {
     threeManagers();
     await settled();
     for (const r of registered.values()) {
-      assert.equal(r.inputs.stdin, undefined, `${r.name} has no standard input`);
       assert.doesNotMatch(JSON.stringify(r.inputs), /SWMTKN/, `${r.name} carries no token`);
     }
-    assert.match(get("swarm-join-host2").inputs.create, /swarm join-token -q manager \|/, "the token goes through a pipe");
+    assert.match(get("swarm-join-host2").inputs.stdin, /swarm join-token -q manager \|/, "the token goes through a pipe");
   });
 
   it("refuses an empty host list", () => {
@@ -162,7 +164,7 @@ describe("Swarm", () => {
   it("brackets IPv6 swarm addresses", async () => {
     new Swarm("v6", { managers: [manager("a", "fd00::1")] }, { transformations: [record] });
     await settled();
-    assert.match(get("v6-init").inputs.create, /^LISTEN_ADDR='\[fd00::1\]:2377'$/m);
+    assert.match(get("v6-init").inputs.stdin, /^LISTEN_ADDR='\[fd00::1\]:2377'$/m);
   });
 });
 
