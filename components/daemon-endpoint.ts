@@ -58,11 +58,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       `${name}-dropin`,
       {
         connection: args.connection,
-        // A changed input (or a drift the audit found, through its generation)
-        // re-runs the idempotent create script in place, never delete then create.
         ...remoteSteps({ create: "endpoint-create", delete: "endpoint-delete" }, { ...params, GENERATION: audit.generation }),
-        // The scripts do not read the previous output; setting it is refused by most sshd configurations.
-        addPreviousOutputInEnv: false,
       },
       { parent: this },
     );

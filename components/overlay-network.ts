@@ -41,7 +41,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
         check: remoteScript("network-check", {
           HOST: args.auditHostName,
           NETWORK: args.networkName,
-          PEERS: pulumi.all(args.peerUrls).apply((urls) => urls.join(" ")),
+          PEERS: args.peerUrls,
         }),
       },
       { parent: this, dependsOn: [args.swarm] },

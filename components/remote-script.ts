@@ -7,8 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 // because sshd drops environment variables that it does not AcceptEnv.
 const scriptsDir = path.join(__dirname, "scripts");
 
+/** A value a remote script expects: a list becomes one space-separated word list. */
+export type ScriptValue = string | number | string[];
+
 /** Values a remote script expects, by variable name. */
-export type ScriptParams = Record<string, pulumi.Input<string | number>>;
+export type ScriptParams = Record<string, pulumi.Input<string | number | pulumi.Input<string>[]>>;
 
 /** Quotes a value for a POSIX shell. */
 export function shellQuote(value: string): string {
@@ -19,20 +22,20 @@ function readScript(name: string): string {
   return fs.readFileSync(path.join(scriptsDir, `${name}.sh`), "utf8");
 }
 
-function assignments(values: Record<string, string | number>): string {
+function assignments(values: Record<string, ScriptValue>): string {
   return Object.entries(values)
-    .map(([key, value]) => `${key}=${shellQuote(String(value))}`)
+    .map(([key, value]) => `${key}=${shellQuote(Array.isArray(value) ? value.join(" ") : String(value))}`)
     .join("\n");
 }
 
 /** The text of remote script `name` with its parameters set. */
-export function renderScript(name: string, values: Record<string, string | number>): string {
+export function renderScript(name: string, values: Record<string, ScriptValue>): string {
   return [assignments(values), readScript("common"), readScript(name)].join("\n");
 }
 
 /** `renderScript` for parameters that are still outputs. */
 export function remoteScript(name: string, params: ScriptParams): pulumi.Output<string> {
-  return pulumi.output(params).apply((values) => renderScript(name, values));
+  return pulumi.output(params).apply((values) => renderScript(name, values as Record<string, ScriptValue>));
 }
 
 /** The remote scripts of a command's steps: `create` also serves `update`, as it is idempotent. */
@@ -47,7 +50,7 @@ export interface ScriptSteps {
  * One text holding both steps' scripts, which runs the step named by its first
  * argument: `sh -s -- create` with this text on standard input.
  */
-export function renderSteps(steps: ScriptSteps, values: Record<string, string | number>): string {
+export function renderSteps(steps: ScriptSteps, values: Record<string, ScriptValue>): string {
   return [
     assignments(values),
     readScript("common"),
@@ -63,12 +66,18 @@ export function renderSteps(steps: ScriptSteps, values: Record<string, string | 
  * the command, so its delete runs the delete script of the same version). A
  * failure then quotes `sh -s -- create` and the script's own messages, not the
  * whole script; the script stays in `components/scripts/` and in `--debug` logs.
+ *
+ * A changed input, or a drift an audit found (through its generation, one of
+ * the parameters), re-runs the idempotent create script in place: never
+ * delete, then create.
  */
 export function remoteSteps(steps: ScriptSteps, params: ScriptParams) {
   return {
     create: "sh -s -- create",
     update: "sh -s -- update",
     delete: "sh -s -- delete",
-    stdin: pulumi.output(params).apply((values) => renderSteps(steps, values)),
+    stdin: pulumi.output(params).apply((values) => renderSteps(steps, values as Record<string, ScriptValue>)),
+    // The scripts do not read the previous output; setting it is refused by most sshd configurations.
+    addPreviousOutputInEnv: false,
   };
 }

@@ -44,8 +44,7 @@ export class Swarm extends pulumi.ComponentResource {
     if (args.managers.length === 0) throw new Error(`${name}: a swarm needs at least one host`);
 
     this.nodeIds = {};
-    let previous: pulumi.Resource | undefined;
-    let swarmId: pulumi.Output<string> | undefined;
+    const members: remote.Command[] = [];
     // Raft changes its membership one node at a time: each join waits for the one before.
     for (const [i, host] of args.managers.entries()) {
       const peers = args.managers.filter((other) => other !== host);
@@ -53,13 +52,12 @@ export class Swarm extends pulumi.ComponentResource {
       const memberName = i === 0 ? `${name}-init` : `${name}-join-${host.hostName}`;
       const member = swarmMember(memberName, `${name}-audit-${host.hostName}`, host, peers, i === 0, {
         parent: this,
-        dependsOn: previous ? [previous] : [],
+        dependsOn: members.slice(-1),
       });
-      swarmId ??= member.stdout.apply((out) => field(out, "swarm-id", memberName));
       this.nodeIds[host.hostName] = member.stdout.apply((out) => field(out, "node-id", memberName));
-      previous = member;
+      members.push(member);
     }
-    this.swarmId = swarmId as pulumi.Output<string>;
+    this.swarmId = members[0].stdout.apply((out) => field(out, "swarm-id", `${name}-init`));
 
     this.registerOutputs({ swarmId: this.swarmId, nodeIds: this.nodeIds });
   }
@@ -84,14 +82,12 @@ function swarmMember(
     },
     { parent: opts.parent },
   );
-  const peerUrls = pulumi.all(peers.map((p) => p.endpointUrl)).apply((urls) => urls.join(" "));
+  const peerUrls = peers.map((p) => p.endpointUrl);
   const steps = { create: "swarm-member", delete: first ? "swarm-init-delete" : "swarm-join-delete" };
   return new remote.Command(
     name,
     {
       connection: host.connection,
-      // A changed input (or a drift the audit found, through its generation)
-      // re-runs the idempotent create script in place, never delete then create.
       ...remoteSteps(steps, {
         HOST: host.hostName,
         ADVERTISE: host.advertiseAddress,
@@ -100,8 +96,6 @@ function swarmMember(
         MAY_INIT: first ? "yes" : "no",
         GENERATION: audit.generation,
       }),
-      // The scripts do not read the previous output; setting it is refused by most sshd configurations.
-      addPreviousOutputInEnv: false,
     },
     opts,
   );

@@ -17,11 +17,8 @@ providers=(command:@pulumi/command docker:@pulumi/docker)
 # A download that has not answered by then is treated as unreachable.
 download_limit=${CLIPPER_PLUGIN_DOWNLOAD_SECONDS:-120}
 
-say() { printf 'setup: %s\n' "$*"; }
-
-npm_pin() {
-  node -p "require('$root/package.json').dependencies['$1'] || ''"
-}
+# shellcheck source=tools/common.sh
+source "$root/tools/common.sh"
 
 # The version that the provider binary $1 reports in its schema.
 binary_version() {

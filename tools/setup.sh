@@ -9,13 +9,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${CLIPPER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/clipper-swarm}/tools
 tools="$root/.tools"
 
-say() { printf 'setup: %s\n' "$*"; }
-die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
-
-# The version package.json pins for an npm dependency.
-npm_pin() {
-  node -p "require('$root/package.json').dependencies['$1'] || ''"
-}
+# shellcheck source=tools/common.sh
+source "$root/tools/common.sh"
 
 # The version a wrapper module's go.mod requires for a Go module.
 go_pin() {

@@ -32,12 +32,16 @@ wanted_dropin() {
 # --- the swarm ---
 # Sets state (inactive, active, pending, ...), manager (true/false) and cluster
 # (the swarm's ID, known to managers only).
-read_swarm() {
-  found=$(docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{if .Swarm.Cluster}}{{.Swarm.Cluster.ID}}{{end}}') ||
-    fail "docker does not answer on its socket; see journalctl -u docker"
+# swarm_state fails when docker does not answer; read_swarm stops the script then.
+swarm_state() {
+  found=$(docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{if .Swarm.Cluster}}{{.Swarm.Cluster.ID}}{{end}}' 2>/dev/null) ||
+    return 1
   set -- $found
   state=$1 manager=${2:-false} cluster=${3:-}
 }
+read_swarm() { swarm_state || fail "docker does not answer on its socket; see journalctl -u docker"; }
+# Whether this node's manager role is $1 (true or false), for wait_for.
+control_available() { [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" = "$1" ]; }
 # The swarm this tool created or joined on this host, recorded so that destroy
 # leaves alone a swarm it did not make and create refuses to adopt one.
 MARKER=/var/lib/clipper-swarm/swarm-id

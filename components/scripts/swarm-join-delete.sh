@@ -10,7 +10,7 @@ fi
 node=$(docker info --format '{{.Swarm.NodeID}}')
 if [ "$manager" = true ]; then
   docker node demote "$node" >/dev/null
-  wait_for 30 sh -c '[ "$(docker info --format "{{.Swarm.ControlAvailable}}")" = false ]' ||
+  wait_for 30 control_available false ||
     fail "still a manager 30 s after demotion"
 fi
 docker swarm leave >/dev/null

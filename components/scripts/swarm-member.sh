@@ -32,7 +32,7 @@ case "$state" in
       node=$(docker info --format '{{.Swarm.NodeID}}')
       tries=0
       until docker -H "$peer" node promote "$node" >/dev/null &&
-        wait_for 15 sh -c '[ "$(docker info --format "{{.Swarm.ControlAvailable}}")" = true ]'; do
+        wait_for 15 control_available true; do
         tries=$((tries + 1))
         [ "$tries" -lt 4 ] || fail "still not a manager 60 s after promotion through $peer"
       done

@@ -4,10 +4,9 @@
 // changing a node on any other host; the next preview is clean.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { labHosts, ssh, dockerAt, missingPlugins, run } from "../support/cli";
+import { labHosts, ssh, dockerAt, engineAndNode, missingPlugins, run } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 import { dropInPath } from "../../components/daemon-endpoint";
-import type { HostSpec } from "../../hosts/inventory";
 
 const packagedUnit = "/lib/systemd/system/docker.service";
 
@@ -40,15 +39,6 @@ const cases: DriftCase[] = [
   { name: "(i) the packaged unit's ExecStart changed under the drop-in, as an upgrade does", host: 1, drift: `sed -i 's|^ExecStart=/usr/sbin/dockerd |ExecStart=/usr/sbin/dockerd --log-level=warn |' ${packagedUnit}; systemctl daemon-reload; systemctl restart docker`, finds: /engine endpoint: drop-in \S+ is not tcp:\/\/\S+ over the packaged ExecStart/ },
 ];
 
-/** When each host's engine last started, and the swarm's nodes: what a repair must not touch elsewhere. */
-function snapshot(hosts: HostSpec[]) {
-  return hosts.map((h) => {
-    const started = ssh(h, "systemctl show -p ActiveEnterTimestampMonotonic --value docker").stdout.trim();
-    const node = ssh(h, "docker info --format '{{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}'").stdout.trim();
-    return `${h.name} started=${started} node=${node}`;
-  });
-}
-
 describe("drift on the lab: preview reports it, up repairs only it", { skip: missingPlugins() }, () => {
   const lab = labStack("drift");
   const hosts = labHosts();
@@ -65,7 +55,7 @@ describe("drift on the lab: preview reports it, up repairs only it", { skip: mis
       const healthy = c.spansHosts ? hosts : hosts.filter((h) => h !== host);
       const drift = c.drift === "reset" ? run("bash", ["lab/lab.sh", "reset", host.name]) : ssh(host, c.drift);
       assert.equal(drift.status, 0, drift.stderr);
-      const untouched = snapshot(healthy);
+      const untouched = healthy.map(engineAndNode);
 
       const preview = lab.cli(["preview", "--expect-no-changes"]);
       assert.notEqual(preview.status, 0, "preview --expect-no-changes must fail on drift:\n" + preview.stdout);
@@ -76,7 +66,7 @@ describe("drift on the lab: preview reports it, up repairs only it", { skip: mis
       }
 
       lab.converge();
-      assert.deepEqual(snapshot(healthy), untouched, "no engine restart and no membership change on the healthy hosts");
+      assert.deepEqual(healthy.map(engineAndNode), untouched, "no engine restart and no membership change on the healthy hosts");
       const clean = lab.cli(["preview", "--expect-no-changes"]);
       assert.equal(clean.status, 0, "the preview after the repair is clean:\n" + clean.stdout + clean.stderr);
     });

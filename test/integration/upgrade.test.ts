@@ -6,19 +6,11 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { labHosts, ssh, missingPlugins, pulumi, root } from "../support/cli";
+import { labHosts, engineAndNode, missingPlugins, pulumi, root } from "../support/cli";
 import { labStack, LabStack } from "../support/lab-stack";
 
 /** The last version before the drift audit: remote commands only, the join token kept in state. */
 const beforeAudit = "b8b29dc";
-
-/** Each host's engine start and swarm node, which an upgrade must leave as they are. */
-function snapshot(): string[] {
-  return labHosts().map((h) => {
-    const r = ssh(h, "systemctl show -p ActiveEnterTimestampMonotonic --value docker; docker info --format '{{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}'");
-    return `${h.name} ${r.stdout.trim().replace(/\n/g, " ")}`;
-  });
-}
 
 describe(`upgrade in place from ${beforeAudit}`, { skip: missingPlugins() }, () => {
   const oldTree = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-old-"));
@@ -37,12 +29,12 @@ describe(`upgrade in place from ${beforeAudit}`, { skip: missingPlugins() }, () 
   });
 
   it("converges under this version without restarting an engine or changing a node", () => {
-    const made = snapshot();
+    const made = labHosts().map(engineAndNode);
     // The same stack and state, now with this checkout's program.
     const now = (args: string[]) => pulumi([...args, "--stack", "upgrade", "--config-file", lab.configFile], { cwd: root, env: lab.stack.env });
     const up = now(["up", "--yes", "--skip-preview"]);
     assert.equal(up.status, 0, up.stdout + up.stderr);
-    assert.deepEqual(snapshot(), made);
+    assert.deepEqual(labHosts().map(engineAndNode), made);
     const preview = now(["preview", "--expect-no-changes"]);
     assert.equal(preview.status, 0, preview.stdout + preview.stderr);
   });

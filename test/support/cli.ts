@@ -70,6 +70,12 @@ export function ssh(host: HostSpec, command: string, input?: string): Run {
   ], { input });
 }
 
+/** When a host's engine last started, and its swarm node: what a run that leaves the host alone must not change. */
+export function engineAndNode(host: HostSpec): string {
+  const r = ssh(host, "systemctl show -p ActiveEnterTimestampMonotonic --value docker; docker info --format '{{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}'");
+  return `${host.name} ${r.stdout.trim().replace(/\n/g, " ")}`;
+}
+
 /** Runs the Docker client against an engine URL such as tcp://10.231.0.11:2375. */
 export function dockerAt(url: string, args: string[]): Run {
   return run("docker", ["-H", url, ...args], { timeoutMs: 120_000 });
