@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadInventory, InventoryError } from "./hosts/inventory";
 import { readStackSettings, isWildcardAddress, StackSettingsError } from "./hosts/stack-settings";
 import { sshConnection } from "./hosts/connection";
-import { DaemonEndpoint } from "./components/daemon-endpoint";
+import { HostProbe } from "./components/host-probe";
+import { DaemonEndpoint, engineUrl } from "./components/daemon-endpoint";
 import { Swarm } from "./components/swarm";
 import { OverlayNetwork } from "./components/overlay-network";
 import * as clipperAdmin from "./components/clipper-admin";
@@ -22,8 +23,12 @@ if (settings.bindAddress !== undefined && isWildcardAddress(settings.bindAddress
   );
 }
 
-// 2. Endpoints: dockerd on TCP beside its socket, and a Docker provider per host.
+// 2. Observation: each component's audits ask the probe, which looks at every
+// host once, all hosts at once, before anything is changed.
 const connections = inventory.hosts.map((host) => sshConnection(host, config));
+const probe = new HostProbe();
+
+// 3. Endpoints: dockerd on TCP beside its socket, and a Docker provider per host.
 const endpoints = inventory.hosts.map(
   (host, i) =>
     new DaemonEndpoint(host.name, {
@@ -32,10 +37,11 @@ const endpoints = inventory.hosts.map(
       advertiseAddress: host.advertiseAddress,
       bindAddress: settings.bindAddress,
       port: settings.daemonPort,
+      probe,
     }),
 );
 
-// 3. Swarm: the first host initialises it, every other host joins as a manager.
+// 4. Swarm: the first host initialises it, every other host joins as a manager.
 const swarm = new Swarm(
   "swarm",
   {
@@ -45,22 +51,24 @@ const swarm = new Swarm(
       advertiseAddress: host.advertiseAddress,
       endpointUrl: endpoints[i].url,
     })),
+    probe,
   },
   // Destroy takes nodes out of the swarm through the endpoints, so they go last.
   { dependsOn: endpoints },
 );
 
-// 4. Network: the attachable overlay that Clipper's containers share.
+// 5. Network: the attachable overlay that Clipper's containers share.
 const network = new OverlayNetwork("overlay", {
   networkName: settings.networkName,
   provider: endpoints[0].provider,
   swarm,
   auditHostName: inventory.hosts[0].name,
   auditConnection: connections[0],
-  peerUrls: endpoints.slice(1).map((e) => e.url),
+  peerUrls: inventory.hosts.slice(1).map((host) => engineUrl(host.advertiseAddress, settings.daemonPort)),
+  probe,
 });
 
-// 5. Outputs.
+// 6. Outputs.
 /** Each host's engine endpoint, by host name: the `host` of a Docker provider or `docker -H`. */
 export const dockerHosts = pulumi.output(Object.fromEntries(inventory.hosts.map((h, i) => [h.name, endpoints[i].url])));
 export const swarmId = swarm.swarmId;

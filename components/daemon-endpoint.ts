@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { remote, types } from "@pulumi/command";
 import { HostAudit } from "./host-audit";
+import type { HostProbe } from "./host-probe";
 import { remoteScript, remoteSteps } from "./remote-script";
 
 /** Where the drop-in lives: beside the packaged unit, never an edit of it. */
@@ -19,6 +20,8 @@ export interface DaemonEndpointArgs {
   bindAddress?: pulumi.Input<string>;
   /** The TCP port dockerd listens on. Defaults to 2375. */
   port?: pulumi.Input<number>;
+  /** The run's probe, which audits the drop-in and the engine with the host's other checks. */
+  probe: HostProbe;
 }
 
 /**
@@ -51,6 +54,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
         concern: "engine endpoint",
         connection: args.connection,
         check: remoteScript("endpoint-check", params),
+        probe: args.probe,
       },
       { parent: this },
     );
@@ -69,11 +73,16 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
     // does not show as a change of its provider and its peers.
     this.url = pulumi
       .all([dropIn.id, args.advertiseAddress, port])
-      .apply(([, address, p]) => `tcp://${hostPort(address, p)}`);
+      .apply(([, address, p]) => engineUrl(address, p));
     this.provider = new docker.Provider(`${name}-docker`, { host: this.url }, { parent: this });
 
     this.registerOutputs({ url: this.url });
   }
+}
+
+/** The engine's endpoint on `address`: `tcp://ADDRESS:PORT`. */
+export function engineUrl(address: string, port: number): string {
+  return `tcp://${hostPort(address, port)}`;
 }
 
 /** `address:port`, with an IPv6 address in brackets as URLs need it. */

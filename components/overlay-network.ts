@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import type { types } from "@pulumi/command";
 import { HostAudit } from "./host-audit";
+import type { HostProbe } from "./host-probe";
 import { remoteScript } from "./remote-script";
 
 export interface OverlayNetworkArgs {
@@ -15,8 +16,13 @@ export interface OverlayNetworkArgs {
   auditHostName: string;
   /** How to reach that host over SSH. */
   auditConnection: pulumi.Input<types.input.remote.ConnectionArgs>;
-  /** Engine endpoints of the other managers, asked when the audit host manages no swarm. */
-  peerUrls: pulumi.Input<string>[];
+  /**
+   * Engine endpoints of the other managers, asked when the audit host manages
+   * no swarm: settled values, as every check's (see HostProbe).
+   */
+  peerUrls: string[];
+  /** The run's probe, which audits the network with the audit host's other checks. */
+  probe: HostProbe;
 }
 
 /**
@@ -43,8 +49,9 @@ export class OverlayNetwork extends pulumi.ComponentResource {
           NETWORK: args.networkName,
           PEERS: args.peerUrls,
         }),
+        probe: args.probe,
       },
-      { parent: this, dependsOn: [args.swarm] },
+      { parent: this },
     );
     const network = new docker.Network(
       `${name}-network`,

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { remote, types } from "@pulumi/command";
 import { hostPort } from "./daemon-endpoint";
 import { HostAudit } from "./host-audit";
+import type { HostProbe } from "./host-probe";
 import { remoteScript, remoteSteps } from "./remote-script";
 
 /** Swarm managers talk raft on this port. */
@@ -25,6 +26,8 @@ export interface SwarmArgs {
    * one initialises the swarm; the others join it one at a time, in this order.
    */
   managers: SwarmManagerArgs[];
+  /** The run's probe, which audits each host's membership with the host's other checks. */
+  probe: HostProbe;
 }
 
 /**
@@ -50,7 +53,7 @@ export class Swarm extends pulumi.ComponentResource {
       const peers = args.managers.filter((other) => other !== host);
       // The first host's resource keeps the name it had when only it could start the swarm.
       const memberName = i === 0 ? `${name}-init` : `${name}-join-${host.hostName}`;
-      const member = swarmMember(memberName, `${name}-audit-${host.hostName}`, host, peers, i === 0, {
+      const member = swarmMember(memberName, `${name}-audit-${host.hostName}`, host, peers, i === 0, args.probe, {
         parent: this,
         dependsOn: members.slice(-1),
       });
@@ -70,6 +73,7 @@ function swarmMember(
   host: SwarmManagerArgs,
   peers: SwarmManagerArgs[],
   first: boolean,
+  probe: HostProbe,
   opts: pulumi.CustomResourceOptions,
 ): remote.Command {
   const audit = new HostAudit(
@@ -79,6 +83,7 @@ function swarmMember(
       concern: "swarm membership",
       connection: host.connection,
       check: remoteScript("swarm-check", { HOST: host.hostName }),
+      probe,
     },
     { parent: opts.parent },
   );

@@ -4,6 +4,7 @@
  * them resolve.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { HostProbe, probeTransport } from "../../components/host-probe";
 
 /** A resource as the program registered it. */
 export interface Registered {
@@ -27,6 +28,19 @@ const stdoutFor: [RegExp, string][] = [
   [/^MAY_INIT='yes'$/m, "swarm-id=swarm0000\nnode-id=node-first\n"],
   [/^MAY_INIT='no'$/m, "swarm-id=swarm0000\nnode-id=node-joined\n"],
 ];
+
+/** The last script a probe ran on each address, under the mocks. */
+export const probed = new Map<string, string>();
+
+// No host answers under the mocks: every check a probe runs finds its host as configured.
+probeTransport.run = async (login, script) => {
+  probed.set(login.host, script);
+  const checks = [...script.matchAll(/echo "(@@clipper-swarm-check \d+) \$\?"/g)];
+  return { code: 0, stdout: checks.map((m) => `${m[1]} 0\n`).join(""), stderr: "" };
+};
+
+/** A probe for components under test; it answers through the mocks' transport. */
+export const probe = new HostProbe();
 
 /** What a host audit reports under the mocks: a host as configured, never repaired. */
 const auditState = { found: "as configured", generation: 0 };

@@ -1,7 +1,7 @@
 import { describe, it, beforeEach } from "node:test";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { registered, record, valueOf, isSecret, settled } from "../support/mocks";
+import { registered, record, valueOf, isSecret, settled, probe, probed } from "../support/mocks";
 import { DaemonEndpoint, dropInPath } from "../../components/daemon-endpoint";
 import { Swarm, SwarmManagerArgs } from "../../components/swarm";
 import { OverlayNetwork } from "../../components/overlay-network";
@@ -33,6 +33,7 @@ describe("DaemonEndpoint", () => {
       hostName: "host1",
       connection: connection("10.0.0.1"),
       advertiseAddress: "10.0.0.1",
+      probe,
     }, { transformations: [record] });
     assert.equal(await valueOf(ep.url), "tcp://10.0.0.1:2375");
     await settled();
@@ -57,8 +58,11 @@ describe("DaemonEndpoint", () => {
     assert.equal(audit.opts.parent, ep);
     assert.equal(audit.inputs.hostName, "host1");
     assert.equal(audit.inputs.concern, "engine endpoint");
-    assert.match(audit.inputs.check, /^LISTEN='10\.0\.0\.1:2375'$/m);
-    assert.match(audit.inputs.check, /drop-in \$DROPIN is missing/);
+    assert.equal(audit.inputs.found, "as configured");
+    assert.equal(audit.inputs.connection, undefined, "the audit keeps no key: the probe logs in, not its provider");
+    const check = probed.get("10.0.0.1") ?? "";
+    assert.match(check, /^LISTEN='10\.0\.0\.1:2375'$/m);
+    assert.match(check, /drop-in \$DROPIN is missing/);
     assert.match(create, /rm -f "\$DROPIN"/, "the delete script comes with it");
     assert.match(create, /create \| update\) step_create ;; delete\) step_delete/);
 
@@ -75,6 +79,7 @@ describe("DaemonEndpoint", () => {
       advertiseAddress: "10.0.0.1",
       bindAddress: "0.0.0.0",
       port: 2400,
+      probe,
     }, { transformations: [record] });
     assert.equal(await valueOf(ep.url), "tcp://10.0.0.1:2400");
     await settled();
@@ -88,12 +93,13 @@ describe("DaemonEndpoint", () => {
       hostName: "v6",
       connection: connection("fd00::1"),
       advertiseAddress: "fd00::1",
+      probe,
     }, { transformations: [record] });
     assert.equal(await valueOf(ep.url), "tcp://[fd00::1]:2375");
   });
 
   it("keeps the SSH key secret", async () => {
-    new DaemonEndpoint("s", { hostName: "s", connection: connection("10.0.0.9"), advertiseAddress: "10.0.0.9" },
+    new DaemonEndpoint("s", { hostName: "s", connection: connection("10.0.0.9"), advertiseAddress: "10.0.0.9", probe },
       { transformations: [record] });
     await settled();
     const conn = get("s-dropin").props.connection as { privateKey: unknown };
@@ -105,6 +111,7 @@ describe("Swarm", () => {
   function threeManagers() {
     return new Swarm("swarm", {
       managers: [manager("host1", "10.0.0.1"), manager("host2", "10.0.0.2"), manager("host3", "10.0.0.3")],
+      probe,
     }, { transformations: [record] });
   }
 
@@ -143,7 +150,7 @@ describe("Swarm", () => {
       const audit = get(`swarm-audit-${host}`);
       assert.match(audit.type, /:HostAudit$/);
       assert.equal(audit.inputs.concern, "swarm membership");
-      assert.match(audit.inputs.check, new RegExp(`^HOST='${host}'$`, "m"));
+      assert.match(probed.get(`10.0.0.${host.slice(-1)}`) ?? "", /^if ! swarm_state; then$/m);
       assert.match(get(member).inputs.stdin, /^GENERATION='0'$/m);
     }
   });
@@ -158,11 +165,11 @@ describe("Swarm", () => {
   });
 
   it("refuses an empty host list", () => {
-    assert.throws(() => new Swarm("empty", { managers: [] }), /swarm needs at least one host/);
+    assert.throws(() => new Swarm("empty", { managers: [], probe }), /swarm needs at least one host/);
   });
 
   it("brackets IPv6 swarm addresses", async () => {
-    new Swarm("v6", { managers: [manager("a", "fd00::1")] }, { transformations: [record] });
+    new Swarm("v6", { managers: [manager("a", "fd00::1")], probe }, { transformations: [record] });
     await settled();
     assert.match(get("v6-init").inputs.stdin, /^LISTEN_ADDR='\[fd00::1\]:2377'$/m);
   });
@@ -170,8 +177,8 @@ describe("Swarm", () => {
 
 describe("OverlayNetwork", () => {
   it("creates an attachable overlay through the given provider once the swarm exists", async () => {
-    const ep = new DaemonEndpoint("n1", { hostName: "n1", connection: connection("10.0.0.1"), advertiseAddress: "10.0.0.1" });
-    const swarm = new Swarm("sw", { managers: [manager("n1", "10.0.0.1")] });
+    const ep = new DaemonEndpoint("n1", { hostName: "n1", connection: connection("10.0.0.1"), advertiseAddress: "10.0.0.1", probe });
+    const swarm = new Swarm("sw", { managers: [manager("n1", "10.0.0.1")], probe });
     const net = new OverlayNetwork("overlay", {
       networkName: "clipper_network",
       provider: ep.provider,
@@ -179,6 +186,7 @@ describe("OverlayNetwork", () => {
       auditHostName: "n1",
       auditConnection: connection("10.0.0.1"),
       peerUrls: ["tcp://10.0.0.2:2375", "tcp://10.0.0.3:2375"],
+      probe,
     }, { transformations: [record] });
     assert.equal(await valueOf(net.networkName), "clipper_network");
     await settled();
@@ -193,7 +201,10 @@ describe("OverlayNetwork", () => {
     const audit = get("overlay-audit");
     assert.match(audit.type, /:HostAudit$/);
     assert.equal(audit.inputs.concern, "overlay network");
-    assert.match(audit.inputs.check, /^NETWORK='clipper_network'$/m);
-    assert.match(audit.inputs.check, /^PEERS='tcp:\/\/10\.0\.0\.2:2375 tcp:\/\/10\.0\.0\.3:2375'$/m);
+    const check = probed.get("10.0.0.1") ?? "";
+    assert.match(check, /^NETWORK='clipper_network'$/m);
+    assert.match(check, /^PEERS='tcp:\/\/10\.0\.0\.2:2375 tcp:\/\/10\.0\.0\.3:2375'$/m);
+    assert.match(check, /^HOST='n1'$/m, "the endpoint's, the membership's and the network's checks share one session");
+    assert.match(check, /drop-in \$DROPIN is missing[\s\S]*swarm_state[\s\S]*network inspect/);
   });
 });

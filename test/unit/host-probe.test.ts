@@ -1,0 +1,76 @@
+// The probe: every check of a host in one SSH session, all hosts at once, and
+// each check's result kept apart from the others'.
+import { describe, it } from "node:test";
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { probed, valueOf } from "../support/mocks";
+import { batchScript, parseBatch, probeHost, HostProbe, probeTransport } from "../../components/host-probe";
+
+const target = (hostName: string, host: string) => ({ hostName, connection: { host, user: "root" } });
+
+describe("a probe's batch script, run by a real sh", () => {
+  it("keeps each check's lines and status apart, even when one exits early or fails", () => {
+    const script = batchScript([
+      "set -eu\necho 'drop-in is missing'\necho 'docker is not running'",
+      "set -eu\nif true; then exit 0; fi\necho unreachable",
+      "set -eu\necho 'h: error: docker.service is not installed' >&2; exit 1",
+      "set -eu\ncase x in x) : ;; esac",
+    ]);
+    const run = spawnSync("sh", ["-s"], { input: script, encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(parseBatch(run.stdout), [
+      { lines: ["drop-in is missing", "docker is not running"], status: 0 },
+      { lines: [], status: 0 },
+      { lines: ["h: error: docker.service is not installed"], status: 1 },
+      { lines: [], status: 0 },
+    ]);
+  });
+});
+
+describe("HostProbe", () => {
+  it("logs in once per host, and answers each concern with what its check printed", async () => {
+    const probe = new HostProbe();
+    const a1 = probe.observe(target("a", "10.9.0.1"), "engine endpoint", "echo 'drop-in is missing'");
+    const a2 = probe.observe(target("a", "10.9.0.1"), "swarm membership", "true");
+    const b1 = probe.observe(target("b", "10.9.0.2"), "engine endpoint", "true");
+    const logins: string[] = [];
+    const mocked = probeTransport.run;
+    probeTransport.run = async (login, script) => {
+      logins.push(login.host);
+      const run = spawnSync("sh", ["-s"], { input: script, encoding: "utf8" });
+      return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+    };
+    try {
+      assert.equal(await valueOf(a1), "drop-in is missing");
+      assert.equal(await valueOf(a2), "as configured");
+      assert.equal(await valueOf(b1), "as configured");
+    } finally {
+      probeTransport.run = mocked;
+    }
+    assert.deepEqual(logins.sort(), ["10.9.0.1", "10.9.0.2"]);
+    assert.ok(!probed.has("10.9.0.1"));
+  });
+
+  it("names the host and the concern when a check fails, and the host when it cannot log in", async () => {
+    const mocked = probeTransport.run;
+    probeTransport.run = async (login, script) => {
+      if (login.host === "10.9.0.4") throw new Error("cannot log in over SSH to 10.9.0.4:22 after 6 attempt(s): timed out");
+      const run = spawnSync("sh", ["-s"], { input: script, encoding: "utf8" });
+      return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+    };
+    try {
+      await assert.rejects(
+        probeHost("c", { host: "10.9.0.3" }, [
+          { concern: "swarm membership", script: "true" },
+          { concern: "engine endpoint", script: "echo 'c: error: systemd is required' >&2; exit 1" },
+        ]),
+        { message: "c: cannot check the engine endpoint: c: error: systemd is required" },
+      );
+      await assert.rejects(probeHost("d", { host: "10.9.0.4" }, [{ concern: "engine endpoint", script: "true" }]), {
+        message: "d: cannot look at the host: cannot log in over SSH to 10.9.0.4:22 after 6 attempt(s): timed out",
+      });
+    } finally {
+      probeTransport.run = mocked;
+    }
+  });
+});
