@@ -14,7 +14,7 @@ import * as clipperAdmin from "./components/clipper-admin";
 const config = new pulumi.Config();
 
 // 1. Inventory: every input is checked before any host is touched.
-const { settings, inventory, testHostIndex } = readInputs();
+const { settings, inventory, testHost } = readInputs();
 if (settings.bindAddress !== undefined && isWildcardAddress(settings.bindAddress)) {
   pulumi.log.warn(
     `clipper-swarm:bindAddress is ${settings.bindAddress}: each Docker engine will accept unauthenticated ` +
@@ -38,8 +38,11 @@ const endpoints = inventory.hosts.map(
       bindAddress: settings.bindAddress,
       port: settings.daemonPort,
       probe,
+      gone: host.gone,
     }),
 );
+// Hosts marked `gone: true` are retired: nothing reaches them (see hosts/README.md).
+const live = inventory.hosts.flatMap((host, i) => (host.gone ? [] : [{ host, connection: connections[i], endpoint: endpoints[i] }]));
 
 // 4. Swarm: the first host initialises it, every other host joins as a manager.
 const swarm = new Swarm(
@@ -50,27 +53,29 @@ const swarm = new Swarm(
       connection: connections[i],
       advertiseAddress: host.advertiseAddress,
       endpointUrl: endpoints[i].url,
+      gone: host.gone,
     })),
     probe,
   },
-  // Destroy takes nodes out of the swarm through the endpoints, so they go last.
+  // Hosts join through their peers' endpoints, so the endpoints come first.
   { dependsOn: endpoints },
 );
 
 // 5. Network: the attachable overlay that Clipper's containers share.
+const [networkHost, ...peers] = live;
 const network = new OverlayNetwork("overlay", {
   networkName: settings.networkName,
-  provider: endpoints[0].provider,
+  provider: networkHost.endpoint.provider!, // every live host has one
   swarm,
-  auditHostName: inventory.hosts[0].name,
-  auditConnection: connections[0],
-  peerUrls: inventory.hosts.slice(1).map((host) => engineUrl(host.advertiseAddress, settings.daemonPort)),
+  auditHostName: networkHost.host.name,
+  auditConnection: networkHost.connection,
+  peerUrls: peers.map(({ host }) => engineUrl(host.advertiseAddress, settings.daemonPort)),
   probe,
 });
 
 // 6. Outputs.
 /** Each host's engine endpoint, by host name: the `host` of a Docker provider or `docker -H`. */
-export const dockerHosts = pulumi.output(Object.fromEntries(inventory.hosts.map((h, i) => [h.name, endpoints[i].url])));
+export const dockerHosts = pulumi.output(Object.fromEntries(live.map(({ host, endpoint }) => [host.name, endpoint.url])));
 export const swarmId = swarm.swarmId;
 export const nodeIds = swarm.nodeIds;
 export const networkId = network.networkId;
@@ -79,27 +84,27 @@ export const networkName = network.networkName;
 export const testImage = settings.testImage;
 /** The text of clipper_admin's `host_list` file. */
 export const clipperHostList = pulumi
-  .all(endpoints.map((e) => e.url))
+  .all(live.map(({ endpoint }) => endpoint.url))
   .apply((urls) => clipperAdmin.hostList(urls.map((u) => u.replace(/^tcp:\/\//, ""))));
 /** The seed's test step on the stack's test host. */
 export const testCommand = pulumi
-  .all([endpoints[testHostIndex].url, network.networkName])
+  .all([live.find(({ host }) => host.name === testHost)!.endpoint.url, network.networkName])
   .apply(([url, name]) => clipperAdmin.testCommand(url, name, settings.testImage));
 
 function readInputs() {
   try {
     const settings = readStackSettings(config, pulumi.getStack());
     const inventory = loadInventory(settings.inventoryFile);
-    const names = inventory.hosts.map((h) => h.name);
+    const names = inventory.hosts.filter((h) => !h.gone).map((h) => h.name);
     const testHost = settings.testHost ?? names[0];
     if (!names.includes(testHost)) {
       throw new StackSettingsError(
         `Pulumi.${pulumi.getStack()}.yaml`,
         "clipper-swarm:testHost",
-        `"${testHost}" is not a host of ${inventory.file} (${names.join(", ")})`,
+        `"${testHost}" is not a live host of ${inventory.file} (${names.join(", ")})`,
       );
     }
-    return { settings, inventory, testHostIndex: names.indexOf(testHost) };
+    return { settings, inventory, testHost };
   } catch (err) {
     // One clear line instead of a stack trace: the message names file, line and field.
     if (err instanceof InventoryError || err instanceof StackSettingsError) throw new pulumi.RunError(err.message);

@@ -4,7 +4,7 @@ import * as docker from "@pulumi/docker";
 import { remote, types } from "@pulumi/command";
 import { HostAudit } from "./host-audit";
 import type { HostProbe } from "./host-probe";
-import { remoteScript, remoteSteps } from "./remote-script";
+import { keepAsRecorded, remoteScript, remoteSteps } from "./remote-script";
 
 /** Where the drop-in lives: beside the packaged unit, never an edit of it. */
 export const dropInPath = "/etc/systemd/system/docker.service.d/clipper-swarm-tcp.conf";
@@ -22,6 +22,8 @@ export interface DaemonEndpointArgs {
   port?: pulumi.Input<number>;
   /** The run's probe, which audits the drop-in and the engine with the host's other checks. */
   probe: HostProbe;
+  /** The host is gone for good (`gone: true` in the inventory): nothing reaches it any more. */
+  gone?: boolean;
 }
 
 /**
@@ -32,13 +34,20 @@ export interface DaemonEndpointArgs {
 export class DaemonEndpoint extends pulumi.ComponentResource {
   /** `tcp://ADDRESS:PORT`, known once the engine answers there. */
   public readonly url: pulumi.Output<string>;
-  /** A Docker provider for this engine, for resources placed on this host. */
-  public readonly provider: docker.Provider;
+  /** A Docker provider for this engine, for resources placed on this host; none for a host that is gone. */
+  public readonly provider: docker.Provider | undefined;
 
   constructor(name: string, args: DaemonEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:DaemonEndpoint", name, {}, opts);
 
     const port = args.port ?? 2375;
+    if (args.gone) {
+      keepAsRecorded(`${name}-dropin`, args.connection, { parent: this });
+      this.url = pulumi.all([args.advertiseAddress, port]).apply(([address, p]) => engineUrl(address, p));
+      this.provider = undefined;
+      this.registerOutputs({ url: this.url });
+      return;
+    }
     const bind = args.bindAddress ?? args.advertiseAddress;
     const listen = pulumi.all([bind, port]);
     const params = {

@@ -113,7 +113,9 @@ export async function probeHost(
   checks: { concern: string; script: string }[],
 ): Promise<Record<string, string>> {
   const run = await probeTransport.run(login, batchScript(checks.map((c) => c.script))).catch((err: Error) => {
-    throw new pulumi.RunError(`${hostName}: cannot look at the host: ${err.message}`);
+    throw new pulumi.RunError(
+      `${hostName}: cannot look at the host: ${err.message}. If it is gone for good, mark it gone: true in the inventory (hosts/README.md)`,
+    );
   });
   const results = parseBatch(run.stdout);
   const found: Record<string, string> = {};

@@ -66,7 +66,9 @@ export class OverlayNetwork extends pulumi.ComponentResource {
           generation > 0 ? [{ label: "clipper-swarm.generation", value: String(generation) }] : [],
         ),
       },
-      { parent: this, provider: args.provider, dependsOn: [args.swarm] },
+      // The network goes with the swarm; its own delete would need the engine
+      // of one host, which may be the host that drifted or died.
+      { parent: this, provider: args.provider, dependsOn: [args.swarm], deletedWith: args.swarm },
     );
     this.networkId = network.id;
     this.networkName = network.name;

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { remote, types } from "@pulumi/command";
 
 // The remote steps are plain POSIX shell files beside this module, so they can be
 // read, linted and run by hand; values reach them as assignments at the top,
@@ -80,4 +81,18 @@ export function remoteSteps(steps: ScriptSteps, params: ScriptParams) {
     // The scripts do not read the previous output; setting it is refused by most sshd configurations.
     addPreviousOutputInEnv: false,
   };
+}
+
+/**
+ * Command `name` of a host that is gone for good, kept as the stack recorded
+ * it: every input is ignored, so nothing runs on the dead host, and it is
+ * forgotten without its delete (which would dial that host) once the host
+ * leaves the inventory.
+ */
+export function keepAsRecorded(
+  name: string,
+  connection: pulumi.Input<types.input.remote.ConnectionArgs>,
+  opts: pulumi.CustomResourceOptions,
+): remote.Command {
+  return new remote.Command(name, { connection, create: "true" }, { ...opts, ignoreChanges: ["*"], retainOnDelete: true });
 }

@@ -3,7 +3,7 @@ import { remote, types } from "@pulumi/command";
 import { hostPort } from "./daemon-endpoint";
 import { HostAudit } from "./host-audit";
 import type { HostProbe } from "./host-probe";
-import { remoteScript, remoteSteps } from "./remote-script";
+import { keepAsRecorded, remoteScript, remoteSteps } from "./remote-script";
 
 /** Swarm managers talk raft on this port. */
 export const swarmPort = 2377;
@@ -18,12 +18,15 @@ export interface SwarmManagerArgs {
   advertiseAddress: pulumi.Input<string>;
   /** The host's engine endpoint (`tcp://ADDRESS:PORT`): its peers join, promote and remove nodes through it. */
   endpointUrl: pulumi.Input<string>;
+  /** The host is gone for good (`gone: true` in the inventory): a live manager removes its node. */
+  gone?: boolean;
 }
 
 export interface SwarmArgs {
   /**
    * Every host of the swarm, all managers, as the seed procedure asks. The first
-   * one initialises the swarm; the others join it one at a time, in this order.
+   * live one may initialise the swarm; the others join it one at a time, in
+   * this order.
    */
   managers: SwarmManagerArgs[];
   /** The run's probe, which audits each host's membership with the host's other checks. */
@@ -44,23 +47,33 @@ export class Swarm extends pulumi.ComponentResource {
 
   constructor(name: string, args: SwarmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:Swarm", name, {}, opts);
-    if (args.managers.length === 0) throw new Error(`${name}: a swarm needs at least one host`);
+    const live = args.managers.filter((host) => !host.gone);
+    if (live.length === 0) throw new Error(`${name}: a swarm needs at least one live host`);
 
     this.nodeIds = {};
     const members: remote.Command[] = [];
-    // Raft changes its membership one node at a time: each join waits for the one before.
+    // Taking the whole swarm down node by node needs a quorum at every step,
+    // which a drifted or dead host breaks; so destroy skips the members' own
+    // steps, and each host's endpoint leaves the swarm on its own.
+    const memberOpts = { parent: this, deletedWith: this };
     for (const [i, host] of args.managers.entries()) {
-      const peers = args.managers.filter((other) => other !== host);
       // The first host's resource keeps the name it had when only it could start the swarm.
       const memberName = i === 0 ? `${name}-init` : `${name}-join-${host.hostName}`;
-      const member = swarmMember(memberName, `${name}-audit-${host.hostName}`, host, peers, i === 0, args.probe, {
-        parent: this,
+      if (host.gone) {
+        keepAsRecorded(memberName, host.connection, memberOpts);
+        retire(`${name}-retire-${host.hostName}`, host, live[0], memberOpts);
+        continue;
+      }
+      const peers = live.filter((other) => other !== host);
+      // Raft changes its membership one node at a time: each join waits for the one before.
+      const member = swarmMember(memberName, `${name}-audit-${host.hostName}`, host, peers, host === live[0], args.probe, {
+        ...memberOpts,
         dependsOn: members.slice(-1),
       });
       this.nodeIds[host.hostName] = member.stdout.apply((out) => field(out, "node-id", memberName));
       members.push(member);
     }
-    this.swarmId = members[0].stdout.apply((out) => field(out, "swarm-id", `${name}-init`));
+    this.swarmId = members[0].stdout.apply((out) => field(out, "swarm-id", name));
 
     this.registerOutputs({ swarmId: this.swarmId, nodeIds: this.nodeIds });
   }
@@ -101,6 +114,21 @@ function swarmMember(
         MAY_INIT: first ? "yes" : "no",
         GENERATION: audit.generation,
       }),
+    },
+    opts,
+  );
+}
+
+/** Removes the node of host `gone` through the live manager `via`; there is nothing to undo. */
+function retire(name: string, gone: SwarmManagerArgs, via: SwarmManagerArgs, opts: pulumi.CustomResourceOptions): remote.Command {
+  return new remote.Command(
+    name,
+    {
+      connection: via.connection,
+      ...remoteSteps(
+        { create: "swarm-retire", delete: "swarm-retire-delete" },
+        { HOST: via.hostName, GONE: gone.hostName, GONE_ADDR: gone.advertiseAddress },
+      ),
     },
     opts,
   );

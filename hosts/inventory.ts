@@ -57,6 +57,13 @@ export interface HostSpec {
   advertiseAddress: string;
   /** How SSH authenticates. */
   privateKey: PrivateKeySource;
+  /**
+   * The host is gone for good (`gone: true`): nothing tries to reach it, its
+   * node is removed through a live manager, and what the stack recorded for it
+   * is kept untouched, so that it is forgotten without a login once the host
+   * leaves the inventory.
+   */
+  gone: boolean;
 }
 
 /** A validated inventory. */
@@ -109,7 +116,7 @@ const CONFIG_KEY = /^[A-Za-z0-9_.-]+$/;
 
 const TOP_FIELDS = ["defaults", "hosts"];
 const DEFAULTS_FIELDS = ["user", "port", "privateKey"];
-const HOST_FIELDS = ["name", "address", "port", "user", "advertiseAddress", "privateKey"];
+const HOST_FIELDS = ["name", "address", "port", "user", "advertiseAddress", "privateKey", "gone"];
 const KEY_FIELDS = ["path", "secret", "agent", "passphraseSecret"];
 const KEY_FORMS = ["path", "secret", "agent"];
 
@@ -216,6 +223,9 @@ function readTop(check: InventoryChecker, top: Fields): HostSpec[] {
     }
     if (host.spec) hosts.push(host.spec);
   });
+  if (hosts.length > 0 && hosts.every((h) => h.gone)) {
+    check.add(node, list.field, "every host is marked gone; the swarm needs at least one live host (to take it all down, run pulumi destroy)");
+  }
   return hosts;
 }
 
@@ -288,9 +298,11 @@ function readHost(check: InventoryChecker, f: Fields, defaults: Defaults): HostR
     f.missing("privateKey", "give one here or under defaults (path, secret or agent)");
   }
 
+  const gone = f.boolean("gone")?.value ?? false;
+
   const parts = { name, address, port, advertise, advertiseImplied };
   if (!name || !address || !port || !advertise || !privateKey) return parts;
-  const spec = { name: name.value, address: address.value, port, user, advertiseAddress: advertise.value, privateKey };
+  const spec = { name: name.value, address: address.value, port, user, advertiseAddress: advertise.value, privateKey, gone };
   return { ...parts, spec };
 }
 

@@ -105,6 +105,16 @@ export class Fields {
     return undefined;
   }
 
+  /** true or false; undefined when absent or invalid (the latter reported). */
+  boolean(key: string): Value<boolean> | undefined {
+    const v = this.node(key);
+    if (!v) return undefined;
+    const b = isScalar(v.node) ? v.node.value : undefined;
+    if (typeof b === "boolean") return { ...v, value: b };
+    this.check.add(v.node, v.field, `must be true or false, not ${describe(v.node)}`);
+    return undefined;
+  }
+
   port(key: string): Value<number> | undefined {
     const v = this.node(key);
     if (!v) return undefined;

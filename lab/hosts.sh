@@ -149,6 +149,22 @@ lab_reset() {
   ensure_probe_in "$h"
 }
 
+# Powers a host off: its address stops answering, as a dead machine's does.
+lab_stop() {
+  [ "$(ctr_state "$1")" = running ] || die "stop: $1 is not running (bash lab/lab.sh status)"
+  log "stopping $1: $(host_addr "$1") stops answering"
+  docker stop "$(host_ctr "$1")" >/dev/null
+}
+
+# Powers a stopped host on again and waits until it has booted.
+lab_start() {
+  local n=3
+  [ "$(ctr_state "$1")" = stopped ] || die "start: $1 is not stopped (bash lab/lab.sh status)"
+  [ -f "$HOSTS_FILE" ] && n=$(cat "$HOSTS_FILE")
+  docker start "$(host_ctr "$1")" >/dev/null
+  wait_hosts "$n"
+}
+
 # What `systemctl is-system-running` says over SSH, or stopped/absent/unreachable.
 host_state() {
   local s

@@ -22,6 +22,8 @@ usage: bash lab/lab.sh COMMAND
   up [N]            create/start N lab hosts (default 3, 1..7) and wait until ready
   status            NAME ADDRESS STATE per host; exit 0 only if all are running
   reset HOST        replace HOST with a fresh system at the same address, keeping its SSH host keys
+  stop HOST         power HOST off: its address stops answering, as a dead machine's does
+  start HOST        power a stopped HOST on again and wait until it has booted
   down [--all]      remove hosts, their volumes and the network (--all: stop the engine too)
   ssh HOST [CMD...] ssh to a lab host (host1, host2, ...) as root with the lab key
 USAGE
@@ -39,6 +41,10 @@ case "$cmd" in
   reset)
     [[ ${1:-} =~ ^host[1-9][0-9]*$ ]] || die "reset: which host? (host1, host2, ...)"
     lab_reset "$1"
+    ;;
+  stop | start)
+    [[ ${1:-} =~ ^host[1-9][0-9]*$ ]] || die "$cmd: which host? (host1, host2, ...)"
+    "lab_$cmd" "$1"
     ;;
   down)
     case "${1:-}" in

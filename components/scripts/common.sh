@@ -61,6 +61,24 @@ drop_gwbridge() {
     docker network rm docker_gwbridge >/dev/null 2>&1 || say "docker_gwbridge is still in use; left in place"
   fi
 }
+# Leaves, with --force, the swarm this tool created or joined on this host, if
+# it is in it; a swarm it did not make is left alone. For a swarm being taken
+# down as a whole, where no node needs to stay.
+leave_marked_swarm() {
+  read_swarm
+  marked=$(marked_swarm)
+  if [ "$state" = inactive ] || [ -z "$marked" ]; then
+    say "not in a swarm that clipper-swarm made; nothing to leave"
+  elif [ -n "$cluster" ] && [ "$cluster" != "$marked" ]; then
+    say "in swarm $cluster, which clipper-swarm did not make; left alone"
+    return 0
+  else
+    docker swarm leave --force >/dev/null
+    drop_gwbridge
+    say "left swarm $marked"
+  fi
+  unmark_swarm
+}
 # The first engine among $PEERS that manages a swarm this tool made, or nothing.
 live_manager() {
   for peer in $PEERS; do

@@ -1,12 +1,20 @@
-# Removes the drop-in so that dockerd listens on its packaged sockets only.
+# Takes the host back to how it was before this tool came: dockerd on its
+# packaged sockets only, and out of the swarm this tool made. Destroy leaves the
+# swarm here, on every host at once, because it skips the members' own steps
+# (they go with the whole swarm); a host removed alone has left it already.
 # Parameters: HOST DROPIN
-if [ ! -e "$DROPIN" ]; then
-  say "no drop-in $DROPIN; nothing to do"
-  exit 0
+if [ -e "$DROPIN" ]; then
+  rm -f "$DROPIN"
+  rmdir "${DROPIN%/*}" 2>/dev/null || true
+  systemctl daemon-reload
+  systemctl restart docker
+  wait_for 60 docker version || fail "docker does not answer on its socket after 60 s; see journalctl -u docker"
+  say "removed $DROPIN; docker listens on its socket only"
+else
+  say "no drop-in $DROPIN; nothing to remove"
+  if [ -n "$(marked_swarm)" ] && ! systemctl is-active --quiet docker; then
+    say "docker is not running; starting it to leave the swarm"
+    systemctl start docker
+  fi
 fi
-rm -f "$DROPIN"
-rmdir "${DROPIN%/*}" 2>/dev/null || true
-systemctl daemon-reload
-systemctl restart docker
-wait_for 60 docker version || fail "docker does not answer on its socket after 60 s; see journalctl -u docker"
-say "removed $DROPIN; docker listens on its socket only"
+leave_marked_swarm

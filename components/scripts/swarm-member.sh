@@ -6,6 +6,17 @@
 # Prints the swarm and node IDs.
 # Parameters: HOST ADVERTISE LISTEN_ADDR PEERS (engine URLs) MAY_INIT
 read_swarm
+if [ "$state" = pending ] || [ "$state" = error ]; then
+  # A node that the swarm removed (its host was retired, then came back)
+  # waits for managers that no longer know it: it leaves, to join again.
+  peer=$(live_manager)
+  node=$(docker info --format '{{.Swarm.NodeID}}')
+  if [ -n "$(marked_swarm)" ] && [ -n "$peer" ] && ! docker -H "$peer" node inspect "$node" >/dev/null 2>&1; then
+    say "swarm state is $state and $peer no longer knows node $node; leaving to join again"
+    docker swarm leave --force >/dev/null
+    read_swarm
+  fi
+fi
 case "$state" in
   inactive)
     peer=$(live_manager)

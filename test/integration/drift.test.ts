@@ -6,38 +6,7 @@ import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
 import { labHosts, ssh, dockerAt, engineAndNode, missingPlugins, run } from "../support/cli";
 import { labStack } from "../support/lab-stack";
-import { dropInPath } from "../../components/daemon-endpoint";
-
-const packagedUnit = "/lib/systemd/system/docker.service";
-
-interface DriftCase {
-  /** What is done by hand. */
-  name: string;
-  /** Which host it is done on: an index into the test hosts. */
-  host: number;
-  /** The shell commands that make the drift on that host, or `reset` for a fresh system there. */
-  drift: string;
-  /** What the plan must say about that host. */
-  finds: RegExp;
-  /** The drift is of no host's own setup, so no engine anywhere may restart and no node change. */
-  spansHosts?: boolean;
-}
-
-const rebuilt = /engine endpoint: drop-in \S+ is missing/;
-
-const cases: DriftCase[] = [
-  { name: "(a) the drop-in removed and docker restarted", host: 1, drift: `rm ${dropInPath}; systemctl daemon-reload; systemctl restart docker`, finds: /engine endpoint: drop-in \S+ is missing/ },
-  { name: "(a) the same on the first host", host: 0, drift: `rm ${dropInPath}; systemctl daemon-reload; systemctl restart docker`, finds: /engine endpoint: drop-in \S+ is missing/ },
-  { name: "(b) the drop-in edited to another port and docker restarted", host: 1, drift: `sed -i 's/:2375 /:2376 /' ${dropInPath}; systemctl daemon-reload; systemctl restart docker`, finds: /engine endpoint: drop-in \S+ is not tcp:\/\/\S+:2375 over the packaged ExecStart; docker does not answer/ },
-  { name: "(c) the engine stopped", host: 1, drift: "systemctl stop docker.socket docker", finds: /engine endpoint: docker is not running/ },
-  { name: "(d) the node left the swarm", host: 1, drift: "docker swarm leave --force >/dev/null", finds: /swarm membership: not in the swarm/ },
-  { name: "(d) the first host left the swarm", host: 0, drift: "docker swarm leave --force >/dev/null", finds: /swarm membership: not in the swarm/ },
-  { name: "(e) the node demoted to a worker", host: 1, drift: "docker node demote $(docker info --format '{{.Swarm.NodeID}}') >/dev/null", finds: /swarm membership: a worker, not a manager/ },
-  { name: "(f) clipper_network removed", host: 0, drift: "docker network rm clipper_network >/dev/null", finds: /overlay network: network clipper_network is missing/, spansHosts: true },
-  { name: "(g) the host rebuilt: a fresh system at the same address", host: 1, drift: "reset", finds: rebuilt },
-  { name: "(g) the first host rebuilt", host: 0, drift: "reset", finds: rebuilt },
-  { name: "(i) the packaged unit's ExecStart changed under the drop-in, as an upgrade does", host: 1, drift: `sed -i 's|^ExecStart=/usr/sbin/dockerd |ExecStart=/usr/sbin/dockerd --log-level=warn |' ${packagedUnit}; systemctl daemon-reload; systemctl restart docker`, finds: /engine endpoint: drop-in \S+ is not tcp:\/\/\S+ over the packaged ExecStart/ },
-];
+import { driftCases, restorePackagedUnit } from "../support/drift-cases";
 
 describe("drift on the lab: preview reports it, up repairs only it", { skip: missingPlugins() }, () => {
   const lab = labStack("drift");
@@ -45,11 +14,11 @@ describe("drift on the lab: preview reports it, up repairs only it", { skip: mis
   before(() => lab.converge());
   after(() => {
     // Puts back the packaged unit that case (i) changed, then leaves the hosts clean.
-    for (const h of hosts) ssh(h, `sed -i 's|--log-level=warn ||' ${packagedUnit}; systemctl daemon-reload`);
+    for (const h of hosts) ssh(h, restorePackagedUnit);
     lab.dispose();
   });
 
-  for (const c of cases) {
+  for (const c of driftCases) {
     it(c.name, () => {
       const host = hosts[c.host];
       const healthy = c.spansHosts ? hosts : hosts.filter((h) => h !== host);

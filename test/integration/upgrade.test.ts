@@ -6,18 +6,22 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { labHosts, engineAndNode, missingPlugins, pulumi, root } from "../support/cli";
+import { labHosts, engineAndNode, leftovers, missingPlugins, pulumi, root } from "../support/cli";
 import { labStack, LabStack } from "../support/lab-stack";
 
-/** The last version before the drift audit: remote commands only, the join token kept in state. */
-const beforeAudit = "b8b29dc";
+/**
+ * Earlier versions whose clusters users run: the last one before the drift
+ * audit (remote commands only, the join token kept in state), and the first
+ * audit, which logged in from its provider and took the swarm down host by host.
+ */
+const earlier = ["b8b29dc", "92563de"];
 
-describe(`upgrade in place from ${beforeAudit}`, { skip: missingPlugins() }, () => {
+for (const version of earlier) describe(`upgrade in place from ${version}`, { skip: missingPlugins() }, () => {
   const oldTree = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-old-"));
   let lab: LabStack;
   before(() => {
     // The old program as a plain tree, sharing this checkout's packages and lab key.
-    execFileSync("sh", ["-c", 'git -C "$1" archive "$2" | tar -x -C "$3"', "sh", root, beforeAudit, oldTree]);
+    execFileSync("sh", ["-c", 'git -C "$1" archive "$2" | tar -x -C "$3"', "sh", root, version, oldTree]);
     symlinkSync(path.join(root, "node_modules"), path.join(oldTree, "node_modules"));
     symlinkSync(path.join(root, ".lab"), path.join(oldTree, ".lab"));
     lab = labStack("upgrade", oldTree);
@@ -37,5 +41,11 @@ describe(`upgrade in place from ${beforeAudit}`, { skip: missingPlugins() }, () 
     assert.deepEqual(labHosts().map(engineAndNode), made);
     const preview = now(["preview", "--expect-no-changes"]);
     assert.equal(preview.status, 0, preview.stdout + preview.stderr);
+  });
+
+  it("then destroys to clean hosts", () => {
+    const down = lab.cli(["destroy", "--yes", "--skip-preview"]);
+    assert.equal(down.status, 0, down.stdout + down.stderr);
+    assert.deepEqual(labHosts().flatMap(leftovers), []);
   });
 });

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadInventory, HostSpec } from "../../hosts/inventory";
+import { dropInPath } from "../../components/daemon-endpoint";
 
 /** The repository's root (tests run from build/test/...). */
 export const root = path.resolve(__dirname, "..", "..", "..");
@@ -79,4 +80,22 @@ export function engineAndNode(host: HostSpec): string {
 /** Runs the Docker client against an engine URL such as tcp://10.231.0.11:2375. */
 export function dockerAt(url: string, args: string[]): Run {
   return run("docker", ["-H", url, ...args], { timeoutMs: 120_000 });
+}
+
+/**
+ * What this tool left on a host: its drop-in, its state folder, a swarm, the
+ * network, an engine answering on 2375. Empty when the host is as it was.
+ */
+export function leftovers(host: HostSpec): string[] {
+  const found = ssh(host, [
+    `test -e ${dropInPath} && echo drop-in`,
+    "test -e /var/lib/clipper-swarm && echo state-folder",
+    `[ "$(docker info --format '{{.Swarm.LocalNodeState}}')" = inactive ] || echo swarm`,
+    "docker network ls -q --filter name=clipper_network | grep -q . && echo network",
+    "true",
+  ].join("; "));
+  const left = found.stdout.trim().split("\n").filter(Boolean);
+  if (found.status !== 0) left.push(`ssh failed: ${found.stderr.trim()}`);
+  if (dockerAt(`tcp://${host.address}:2375`, ["version"]).status === 0) left.push("engine on 2375");
+  return left.map((l) => `${host.name}: ${l}`);
 }

@@ -64,6 +64,7 @@ describe("DaemonEndpoint", () => {
     assert.match(check, /^LISTEN='10\.0\.0\.1:2375'$/m);
     assert.match(check, /drop-in \$DROPIN is missing/);
     assert.match(create, /rm -f "\$DROPIN"/, "the delete script comes with it");
+    assert.match(create, /step_delete\(\) \{[\s\S]*leave_marked_swarm\s*\}/, "and it leaves the swarm, which destroy takes down host by host");
     assert.match(create, /create \| update\) step_create ;; delete\) step_delete/);
 
     const provider = get("host1-docker");
@@ -140,6 +141,9 @@ describe("Swarm", () => {
     assert.match(join3.inputs.stdin, /^MAY_INIT='no'$/m, "only the first host may start a swarm");
     assert.match(join3.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
     assert.match(join3.inputs.stdin, /docker node demote/);
+    for (const member of [get("swarm-init"), join2, join3]) {
+      assert.equal((member.opts.deletedWith as pulumi.Resource | undefined)?.constructor, Swarm, "destroy skips node-by-node leaves");
+    }
     assert.match(join3.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
   });
 
@@ -165,7 +169,7 @@ describe("Swarm", () => {
   });
 
   it("refuses an empty host list", () => {
-    assert.throws(() => new Swarm("empty", { managers: [], probe }), /swarm needs at least one host/);
+    assert.throws(() => new Swarm("empty", { managers: [], probe }), /swarm needs at least one live host/);
   });
 
   it("brackets IPv6 swarm addresses", async () => {
@@ -181,7 +185,7 @@ describe("OverlayNetwork", () => {
     const swarm = new Swarm("sw", { managers: [manager("n1", "10.0.0.1")], probe });
     const net = new OverlayNetwork("overlay", {
       networkName: "clipper_network",
-      provider: ep.provider,
+      provider: ep.provider!,
       swarm,
       auditHostName: "n1",
       auditConnection: connection("10.0.0.1"),
@@ -196,6 +200,7 @@ describe("OverlayNetwork", () => {
     assert.equal(network.inputs.attachable, true);
     assert.equal(network.opts.provider, ep.provider);
     assert.deepEqual(network.opts.dependsOn, [swarm]);
+    assert.equal(network.opts.deletedWith, swarm, "destroy takes the network down with the swarm, through no engine");
     assert.deepEqual(network.inputs.labels, [], "a network never repaired carries no label");
 
     const audit = get("overlay-audit");

@@ -67,7 +67,9 @@ describe("HostProbe", () => {
         { message: "c: cannot check the engine endpoint: c: error: systemd is required" },
       );
       await assert.rejects(probeHost("d", { host: "10.9.0.4" }, [{ concern: "engine endpoint", script: "true" }]), {
-        message: "d: cannot look at the host: cannot log in over SSH to 10.9.0.4:22 after 6 attempt(s): timed out",
+        message:
+          "d: cannot look at the host: cannot log in over SSH to 10.9.0.4:22 after 6 attempt(s): timed out. " +
+          "If it is gone for good, mark it gone: true in the inventory (hosts/README.md)",
       });
     } finally {
       probeTransport.run = mocked;

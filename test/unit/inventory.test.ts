@@ -78,7 +78,7 @@ describe("loadInventory rejects", () => {
   });
 
   test("an unknown field in a host", () => {
-    rejects("unknown-host.yaml", 8, "hosts[1].adress", /unknown field; allowed: name, address, port, user, advertiseAddress, privateKey$/);
+    rejects("unknown-host.yaml", 8, "hosts[1].adress", /unknown field; allowed: name, address, port, user, advertiseAddress, privateKey, gone$/);
   });
 
   test("an unknown field in privateKey", () => {
@@ -99,6 +99,14 @@ describe("loadInventory rejects", () => {
 
   test("a port that is not an integer", () => {
     rejects("port-type.yaml", 7, "hosts[0].port", /^must be an integer port number \(1-65535\), not a string$/);
+  });
+
+  test("a gone mark that is not a boolean", () => {
+    rejects("gone-type.yaml", 8, "hosts[1].gone", /^must be true or false, not a string$/);
+  });
+
+  test("every host marked gone", () => {
+    rejects("all-gone.yaml", 5, "hosts", /^every host is marked gone; the swarm needs at least one live host/);
   });
 
   test("a name that is not a string", () => {
@@ -239,8 +247,8 @@ describe("loadInventory loads", () => {
     assert.deepEqual(inventory, {
       file: `${FIXTURES}/good/defaults.yaml`,
       hosts: [
-        { name: "host1", address: "10.0.0.1", port: 2222, user: "admin", advertiseAddress: "10.0.0.1", privateKey },
-        { name: "host2", address: "10.0.0.2", port: 22, user: "root", advertiseAddress: "192.168.0.2", privateKey },
+        { name: "host1", address: "10.0.0.1", port: 2222, user: "admin", advertiseAddress: "10.0.0.1", privateKey, gone: false },
+        { name: "host2", address: "10.0.0.2", port: 22, user: "root", advertiseAddress: "192.168.0.2", privateKey, gone: false },
       ],
     });
   });
@@ -249,13 +257,18 @@ describe("loadInventory loads", () => {
     const { hosts } = load("good/key-forms.yaml", { SSH_AUTH_SOCK: "/run/agent.sock" });
     const expected: HostSpec[] = [
       { name: "by-path", address: "10.0.0.1", port: 22, user: "root", advertiseAddress: "10.0.0.1",
-        privateKey: { kind: "path", path: FAKE_KEY, passphraseSecret: "keyPass" } },
+        privateKey: { kind: "path", path: FAKE_KEY, passphraseSecret: "keyPass" }, gone: false },
       { name: "by-secret", address: "node2.example.com", port: 22, user: "root", advertiseAddress: "10.0.0.2",
-        privateKey: { kind: "secret", configKey: "sshKeyHost2", passphraseSecret: "keyPass" } },
+        privateKey: { kind: "secret", configKey: "sshKeyHost2", passphraseSecret: "keyPass" }, gone: false },
       { name: "by-agent", address: "fd00::3", port: 22, user: "root", advertiseAddress: "fd00::3",
-        privateKey: { kind: "agent", socketPath: "/run/agent.sock" } },
+        privateKey: { kind: "agent", socketPath: "/run/agent.sock" }, gone: false },
     ];
     assert.deepEqual(hosts, expected);
+  });
+
+  test("hosts marked gone, and one marked not gone", () => {
+    const { hosts } = load("good/gone.yaml");
+    assert.deepEqual(hosts.map((h) => [h.name, h.gone]), [["host1", false], ["host2", true], ["host3", false]]);
   });
 
   test("a key path starting with ~, expanded to HOME", () => {
@@ -280,7 +293,7 @@ describe("loadInventory loads", () => {
     const { hosts } = loadInventory("hosts/dev.yaml", { cwd: dir, env: {} });
     const privateKey = { kind: "path", path: path.join(dir, ".lab/id_ed25519") };
     assert.deepEqual(hosts, [1, 2, 3].map((n) => ({
-      name: `host${n}`, address: `10.231.0.${10 + n}`, port: 22, user: "root", advertiseAddress: `10.231.0.${10 + n}`, privateKey,
+      name: `host${n}`, address: `10.231.0.${10 + n}`, port: 22, user: "root", advertiseAddress: `10.231.0.${10 + n}`, privateKey, gone: false,
     })));
   });
 });

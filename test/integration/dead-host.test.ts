@@ -1,0 +1,92 @@
+// A host that dies (its address stops answering) does not trap the stack:
+// preview fails fast naming it; `gone: true` retires it and up converges the
+// rest; it comes back by returning to the inventory; and destroy with a dead
+// host still cleans every reachable host.
+import { describe, it, before, after } from "node:test";
+import * as assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { dockerAt, labHosts, leftovers, missingPlugins, root, run, testInventory } from "../support/cli";
+import { labStack } from "../support/lab-stack";
+
+/** Seconds a run may take to give up on a dead host. */
+const deadHostBudget = 60;
+
+describe("a dead host", { skip: missingPlugins() }, () => {
+  const lab = labStack("dead-host");
+  const hosts = labHosts();
+  const dead = hosts[2];
+  const dir = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-dead-host-"));
+  const labCommand = (...args: string[]) => assert.equal(run("bash", ["lab/lab.sh", ...args]).status, 0, `lab ${args.join(" ")}`);
+
+  /** Uses the tests' inventory, edited by `edit`, from now on. */
+  function inventory(name: string, edit: (text: string) => string) {
+    const keyPath = path.join(root, ".lab", "id_ed25519");
+    const text = readFileSync(path.join(root, testInventory), "utf8").replace(/path: .*/, `path: ${keyPath}`);
+    const file = path.join(dir, `${name}.yaml`);
+    writeFileSync(file, edit(text));
+    assert.equal(lab.cli(["config", "set", "clipper-swarm:inventory", file]).status, 0);
+  }
+  const deadEntry = new RegExp(`  - name: ${dead.name}\\n    address: ${dead.address.replace(/\./g, "\\.")}\\n`);
+  const timed = (args: string[]) => {
+    const start = Date.now();
+    const r = lab.cli(args);
+    return { ...r, seconds: (Date.now() - start) / 1000 };
+  };
+  const managers = () =>
+    dockerAt(`tcp://${hosts[0].address}:2375`, ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]).stdout.trim().split("\n").sort();
+
+  before(() => lab.converge());
+  after(() => {
+    if (run("bash", ["lab/lab.sh", "status"]).stdout.includes("stopped")) labCommand("start", dead.name);
+    inventory("all", (t) => t);
+    lab.dispose();
+  });
+
+  it("fails a preview within a minute, naming the host and the way out", () => {
+    labCommand("stop", dead.name);
+    const preview = timed(["preview"]);
+    assert.notEqual(preview.status, 0);
+    assert.ok(preview.seconds < deadHostBudget, `gave up after ${preview.seconds} s`);
+    assert.match(preview.stdout + preview.stderr, new RegExp(`${dead.name}: cannot look at the host: cannot log in over SSH to ${dead.address}:22 .*mark it gone: true`));
+  });
+
+  it("is retired by gone: true: up removes its node through a live manager and converges the rest", () => {
+    inventory("gone", (t) => t.replace(deadEntry, (entry) => `${entry}    gone: true\n`));
+    const up = timed(["up", "--yes", "--skip-preview"]);
+    assert.equal(up.status, 0, up.stdout + up.stderr);
+    assert.deepEqual(managers(), hosts.slice(0, 2).map((h, i) => `${h.name} Ready ${i === 0 ? "Leader" : "Reachable"}`).sort());
+    assert.equal(lab.cli(["preview", "--expect-no-changes"]).status, 0);
+  });
+
+  it("is forgotten without a login once it leaves the inventory", () => {
+    inventory("without", (t) => t.replace(deadEntry, ""));
+    const up = lab.cli(["up", "--yes", "--skip-preview"]);
+    assert.equal(up.status, 0, up.stdout + up.stderr);
+    assert.match(up.stdout, /host6-dropin deleted .*\[retain\]/);
+    assert.equal(lab.cli(["preview", "--expect-no-changes"]).status, 0);
+  });
+
+  it("rejoins when it comes back into the inventory, though its engine still remembers the swarm", () => {
+    labCommand("start", dead.name);
+    inventory("all", (t) => t);
+    lab.converge();
+    assert.equal(managers().filter((m) => / Ready (Leader|Reachable)$/.test(m)).length, 3);
+    assert.equal(lab.cli(["preview", "--expect-no-changes"]).status, 0);
+  });
+
+  it("does not stop destroy from cleaning every reachable host", () => {
+    labCommand("stop", dead.name);
+    const down = timed(["destroy", "--yes", "--skip-preview"]);
+    assert.notEqual(down.status, 0);
+    assert.ok(down.seconds < deadHostBudget, `gave up after ${down.seconds} s`);
+    assert.match(down.stdout + down.stderr, new RegExp(`${dead.name}-dropin`));
+    assert.deepEqual(hosts.slice(0, 2).flatMap(leftovers), []);
+    // Back again, the host is cleaned by the next destroy.
+    labCommand("start", dead.name);
+    const again = lab.cli(["destroy", "--yes", "--skip-preview"]);
+    assert.equal(again.status, 0, again.stdout + again.stderr);
+    assert.deepEqual(hosts.flatMap(leftovers), []);
+  });
+});

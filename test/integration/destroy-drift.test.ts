@@ -1,0 +1,37 @@
+// Destroy from every drifted state of the audit's cases, with no repair first:
+// each host ends as it was before the stack, and the stack is empty.
+import { describe, it, after } from "node:test";
+import * as assert from "node:assert/strict";
+import { labHosts, leftovers, missingPlugins, run, ssh } from "../support/cli";
+import { labStack } from "../support/lab-stack";
+import { driftCases, restorePackagedUnit } from "../support/drift-cases";
+
+describe("destroy under drift leaves every host clean", { skip: missingPlugins() }, () => {
+  const lab = labStack("destroy-drift");
+  const hosts = labHosts();
+  after(() => {
+    for (const h of hosts) ssh(h, restorePackagedUnit);
+    lab.dispose();
+  });
+
+  const cases = [
+    ...driftCases,
+    { name: "(h) every host rebuilt", host: -1, drift: "reset" },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      lab.converge();
+      const targets = c.host < 0 ? hosts : [hosts[c.host]];
+      for (const host of targets) {
+        const drift = c.drift === "reset" ? run("bash", ["lab/lab.sh", "reset", host.name]) : ssh(host, c.drift);
+        assert.equal(drift.status, 0, drift.stderr);
+      }
+      const down = lab.cli(["destroy", "--yes", "--skip-preview"]);
+      assert.equal(down.status, 0, down.stdout + down.stderr);
+      assert.deepEqual(hosts.flatMap(leftovers), []);
+      const state = JSON.parse(lab.stack.run(["stack", "export"]).stdout);
+      assert.deepEqual(state.deployment.resources ?? [], [], "the stack holds nothing");
+      for (const h of hosts) ssh(h, restorePackagedUnit);
+    });
+  }
+});
