@@ -44,7 +44,7 @@ const endpoints = inventory.hosts.map(
 // Hosts marked `gone: true` are retired: nothing reaches them (see hosts/README.md).
 const live = inventory.hosts.flatMap((host, i) => (host.gone ? [] : [{ host, connection: connections[i], endpoint: endpoints[i] }]));
 
-// 4. Swarm: the first host initialises it, every other host joins as a manager.
+// 4. Swarm: the first live host initialises it, every other one joins as a manager.
 const swarm = new Swarm(
   "swarm",
   {

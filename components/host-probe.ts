@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { types } from "@pulumi/command";
-import { runOverSsh, ScriptRun, SshLogin } from "./ssh-exec";
+import { openSsh, SshLogin, SshSession } from "./ssh-exec";
 
 /** What a check reports when the host is as the stack configured it. */
 export const asConfigured = "as configured";
@@ -13,8 +13,8 @@ export interface ProbeTarget {
   connection: pulumi.Input<types.input.remote.ConnectionArgs>;
 }
 
-/** How a probe runs a script on a host; replaced in unit tests, which have no hosts. */
-export const probeTransport: { run: (login: SshLogin, script: string) => Promise<ScriptRun> } = { run: runOverSsh };
+/** How a probe logs in to a host; replaced in unit tests, which have no hosts. */
+export const probeTransport: { open: (login: SshLogin) => Promise<SshSession> } = { open: openSsh };
 
 interface PendingCheck {
   concern: string;
@@ -23,6 +23,8 @@ interface PendingCheck {
 
 interface HostBatch {
   target: ProbeTarget;
+  /** Logging in starts with the first check asked of the host, while the program is still being built. */
+  session: Promise<SshSession>;
   checks: PendingCheck[];
   found: Promise<Record<string, string>>;
   settle: { resolve(found: Record<string, string>): void; reject(err: Error): void };
@@ -58,7 +60,12 @@ export class HostProbe {
     if (!batch) {
       let settle!: HostBatch["settle"];
       const found = new Promise<Record<string, string>>((resolve, reject) => (settle = { resolve, reject }));
-      batch = { target, checks: [], found, settle };
+      const session = new Promise<SshSession>((resolve, reject) =>
+        pulumi.output(target.connection).apply((login) => probeTransport.open(login as SshLogin).then(resolve, reject)),
+      );
+      // Its failure is reported when the checks run; until then it is not an unhandled rejection.
+      session.catch(() => undefined);
+      batch = { target, session, checks: [], found, settle };
       this.batches.set(target.hostName, batch);
     }
     return batch;
@@ -69,12 +76,11 @@ export class HostProbe {
     const batches = [...this.batches.values()];
     this.batches.clear();
     this.scheduled = false;
-    for (const batch of batches) {
-      const { target, checks, settle } = batch;
+    for (const { target, session, checks, settle } of batches) {
       pulumi
-        .all([target.connection, pulumi.all(checks.map((c) => c.check))])
-        .apply(([connection, scripts]) =>
-          probeHost(target.hostName, connection as SshLogin, checks.map((c, i) => ({ concern: c.concern, script: scripts[i] })))
+        .all(checks.map((c) => c.check))
+        .apply((scripts) =>
+          probeHost(target.hostName, session, checks.map((c, i) => ({ concern: c.concern, script: scripts[i] })))
             .then(settle.resolve, settle.reject),
         );
     }
@@ -84,9 +90,15 @@ export class HostProbe {
 /** Marks the end of one check's output in a probe's combined output. */
 const endMark = "@@clipper-swarm-check";
 
-/** Runs every check in one session; each in a subshell, so that one failing stops none of the others. */
+/**
+ * Runs every check in one session, all at once, each in a subshell of its own
+ * so that one failing stops none of the others; then prints each one's output
+ * and exit status in turn.
+ */
 export function batchScript(scripts: string[]): string {
-  return scripts.map((script, i) => `(\n${script}\n) 2>&1\necho "${endMark} ${i} $?"`).join("\n");
+  const run = scripts.map((script, i) => `{ (\n${script}\n) >"$out/${i}" 2>&1; echo $? >"$out/${i}.status"; } &`);
+  const report = scripts.map((_, i) => `cat "$out/${i}"; echo "${endMark} ${i} $(cat "$out/${i}.status")"`);
+  return ['out=$(mktemp -d)', ...run, "wait", ...report, 'rm -rf "$out"'].join("\n");
 }
 
 /** Each check's lines and exit status, from a probe's combined output. */
@@ -109,14 +121,20 @@ export function parseBatch(stdout: string): { lines: string[]; status: number }[
 /** Runs a host's checks in one session: what each found, by concern. */
 export async function probeHost(
   hostName: string,
-  login: SshLogin,
+  login: Promise<SshSession>,
   checks: { concern: string; script: string }[],
 ): Promise<Record<string, string>> {
-  const run = await probeTransport.run(login, batchScript(checks.map((c) => c.script))).catch((err: Error) => {
+  const session = await login.catch((err: Error) => {
     throw new pulumi.RunError(
       `${hostName}: cannot look at the host: ${err.message}. If it is gone for good, mark it gone: true in the inventory (hosts/README.md)`,
     );
   });
+  const run = await session
+    .run(batchScript(checks.map((c) => c.script)))
+    .catch((err: Error) => {
+      throw new pulumi.RunError(`${hostName}: cannot run the checks: ${err.message}`);
+    })
+    .finally(() => session.close());
   const results = parseBatch(run.stdout);
   const found: Record<string, string> = {};
   for (const [i, { concern }] of checks.entries()) {

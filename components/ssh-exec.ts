@@ -30,17 +30,23 @@ export interface ScriptRun {
   stderr: string;
 }
 
+/** A logged-in SSH connection to one host. */
+export interface SshSession {
+  /** Runs a shell script: `sh -s` with the script on standard input, so nothing of it shows in the host's process list. */
+  run(script: string): Promise<ScriptRun>;
+  /** Ends the connection. */
+  close(): void;
+}
+
 /**
- * Runs a shell script on a host: `sh -s` with the script on standard input, so
- * nothing of it shows in the host's process list. Connection failures are
- * retried with a growing pause, as remote.Command does, for a host that is
- * rebooting; the error names the address.
+ * Logs in to a host. Connection failures are retried with a growing pause, as
+ * remote.Command does, for a host that is rebooting; the error names the address.
  */
-export async function runOverSsh(login: SshLogin, script: string): Promise<ScriptRun> {
+export async function openSsh(login: SshLogin): Promise<SshSession> {
   const attempts = Math.max(1, login.dialErrorLimit ?? 1);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await runOnce(login, script);
+      return await connect(login);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       if (attempt >= attempts) {
@@ -51,27 +57,11 @@ export async function runOverSsh(login: SshLogin, script: string): Promise<Scrip
   }
 }
 
-function runOnce(login: SshLogin, script: string): Promise<ScriptRun> {
+function connect(login: SshLogin): Promise<SshSession> {
   return new Promise((resolve, reject) => {
     const client = new Client();
     client
-      .on("ready", () => {
-        client.exec("sh -s", (err, stream) => {
-          if (err) {
-            client.end();
-            return reject(err);
-          }
-          let stdout = "";
-          let stderr = "";
-          stream.on("data", (d: Buffer) => (stdout += d.toString()));
-          stream.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-          stream.on("close", (code: number | null) => {
-            client.end();
-            resolve({ code: code ?? -1, stdout, stderr });
-          });
-          stream.end(script);
-        });
-      })
+      .on("ready", () => resolve({ run: (script) => run(client, script), close: () => client.end() }))
       .on("error", reject)
       .connect({
         host: login.host,
@@ -82,5 +72,19 @@ function runOnce(login: SshLogin, script: string): Promise<ScriptRun> {
         agent: login.agentSocketPath,
         readyTimeout: (login.perDialTimeout ?? 15) * 1000,
       });
+  });
+}
+
+function run(client: Client, script: string): Promise<ScriptRun> {
+  return new Promise((resolve, reject) => {
+    client.exec("sh -s", (err, stream) => {
+      if (err) return reject(err);
+      let stdout = "";
+      let stderr = "";
+      stream.on("data", (d: Buffer) => (stdout += d.toString()));
+      stream.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      stream.on("close", (code: number | null) => resolve({ code: code ?? -1, stdout, stderr }));
+      stream.end(script);
+    });
   });
 }

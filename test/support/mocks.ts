@@ -33,11 +33,14 @@ const stdoutFor: [RegExp, string][] = [
 export const probed = new Map<string, string>();
 
 // No host answers under the mocks: every check a probe runs finds its host as configured.
-probeTransport.run = async (login, script) => {
-  probed.set(login.host, script);
-  const checks = [...script.matchAll(/echo "(@@clipper-swarm-check \d+) \$\?"/g)];
-  return { code: 0, stdout: checks.map((m) => `${m[1]} 0\n`).join(""), stderr: "" };
-};
+probeTransport.open = async (login) => ({
+  async run(script) {
+    probed.set(login.host, script);
+    const checks = [...script.matchAll(/echo "(@@clipper-swarm-check \d+) /g)];
+    return { code: 0, stdout: checks.map((m) => `${m[1]} 0\n`).join(""), stderr: "" };
+  },
+  close() {},
+});
 
 /** A probe for components under test; it answers through the mocks' transport. */
 export const probe = new HostProbe();

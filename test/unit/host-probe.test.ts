@@ -3,10 +3,23 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { probed, valueOf } from "../support/mocks";
+import type { SshSession } from "../../components/ssh-exec";
 import { batchScript, parseBatch, probeHost, HostProbe, probeTransport } from "../../components/host-probe";
 
 const target = (hostName: string, host: string) => ({ hostName, connection: { host, user: "root" } });
+
+/** A session that runs scripts with this machine's sh, standing for a host. */
+const localSh: SshSession = {
+  async run(script) {
+    const run = spawnSync("sh", ["-s"], { input: script, encoding: "utf8" });
+    return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+  },
+  close() {},
+};
 
 describe("a probe's batch script, run by a real sh", () => {
   it("keeps each check's lines and status apart, even when one exits early or fails", () => {
@@ -25,6 +38,13 @@ describe("a probe's batch script, run by a real sh", () => {
       { lines: [], status: 0 },
     ]);
   });
+  it("runs the checks at once: the first waits for a file that the second makes", (t) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-batch-"));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const waitsForSecond = `i=0; until [ -e '${dir}/second' ]; do i=$((i + 1)); [ $i -lt 50 ] || exit 1; sleep 0.1; done; echo saw it`;
+    const run = spawnSync("sh", ["-s"], { input: batchScript([waitsForSecond, `touch '${dir}/second'`]), encoding: "utf8" });
+    assert.deepEqual(parseBatch(run.stdout), [{ lines: ["saw it"], status: 0 }, { lines: [], status: 0 }]);
+  });
 });
 
 describe("HostProbe", () => {
@@ -34,45 +54,35 @@ describe("HostProbe", () => {
     const a2 = probe.observe(target("a", "10.9.0.1"), "swarm membership", "true");
     const b1 = probe.observe(target("b", "10.9.0.2"), "engine endpoint", "true");
     const logins: string[] = [];
-    const mocked = probeTransport.run;
-    probeTransport.run = async (login, script) => {
+    const mocked = probeTransport.open;
+    probeTransport.open = async (login) => {
       logins.push(login.host);
-      const run = spawnSync("sh", ["-s"], { input: script, encoding: "utf8" });
-      return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+      return localSh;
     };
     try {
       assert.equal(await valueOf(a1), "drop-in is missing");
       assert.equal(await valueOf(a2), "as configured");
       assert.equal(await valueOf(b1), "as configured");
     } finally {
-      probeTransport.run = mocked;
+      probeTransport.open = mocked;
     }
     assert.deepEqual(logins.sort(), ["10.9.0.1", "10.9.0.2"]);
     assert.ok(!probed.has("10.9.0.1"));
   });
 
   it("names the host and the concern when a check fails, and the host when it cannot log in", async () => {
-    const mocked = probeTransport.run;
-    probeTransport.run = async (login, script) => {
-      if (login.host === "10.9.0.4") throw new Error("cannot log in over SSH to 10.9.0.4:22 after 6 attempt(s): timed out");
-      const run = spawnSync("sh", ["-s"], { input: script, encoding: "utf8" });
-      return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
-    };
-    try {
-      await assert.rejects(
-        probeHost("c", { host: "10.9.0.3" }, [
-          { concern: "swarm membership", script: "true" },
-          { concern: "engine endpoint", script: "echo 'c: error: systemd is required' >&2; exit 1" },
-        ]),
-        { message: "c: cannot check the engine endpoint: c: error: systemd is required" },
-      );
-      await assert.rejects(probeHost("d", { host: "10.9.0.4" }, [{ concern: "engine endpoint", script: "true" }]), {
-        message:
-          "d: cannot look at the host: cannot log in over SSH to 10.9.0.4:22 after 6 attempt(s): timed out. " +
-          "If it is gone for good, mark it gone: true in the inventory (hosts/README.md)",
-      });
-    } finally {
-      probeTransport.run = mocked;
-    }
+    await assert.rejects(
+      probeHost("c", Promise.resolve(localSh), [
+        { concern: "swarm membership", script: "true" },
+        { concern: "engine endpoint", script: "echo 'c: error: systemd is required' >&2; exit 1" },
+      ]),
+      { message: "c: cannot check the engine endpoint: c: error: systemd is required" },
+    );
+    const dead = Promise.reject(new Error("cannot log in over SSH to 10.9.0.4:22 after 6 attempt(s): timed out"));
+    await assert.rejects(probeHost("d", dead, [{ concern: "engine endpoint", script: "true" }]), {
+      message:
+        "d: cannot look at the host: cannot log in over SSH to 10.9.0.4:22 after 6 attempt(s): timed out. " +
+        "If it is gone for good, mark it gone: true in the inventory (hosts/README.md)",
+    });
   });
 });
