@@ -2,7 +2,7 @@ import { isIPv6 } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { remote, types } from "@pulumi/command";
-import { HostAudit } from "./host-audit";
+import { auditedRun } from "./host-audit";
 import type { HostProbe } from "./host-probe";
 import { keepAsRecorded, remoteScript, remoteSteps } from "./remote-script";
 
@@ -29,7 +29,7 @@ export interface DaemonEndpointArgs {
 /**
  * One host's Docker engine exposed on plain TCP through a systemd drop-in, and a
  * Docker provider for it. The seed procedure's first step, made repeatable; the
- * drop-in and the engine are audited on every run (see HostAudit).
+ * drop-in and the engine are audited on every run (see auditedRun).
  */
 export class DaemonEndpoint extends pulumi.ComponentResource {
   /** `tcp://ADDRESS:PORT`, known once the engine answers there. */
@@ -56,8 +56,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       PROBE: listen.apply(([b, p]) => hostPort(probeAddress(b), p)),
       DROPIN: dropInPath,
     };
-    const audit = new HostAudit(
-      `${name}-audit`,
+    const run = auditedRun(
       {
         hostName: args.hostName,
         concern: "engine endpoint",
@@ -65,13 +64,13 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
         check: remoteScript("endpoint-check", params),
         probe: args.probe,
       },
-      { parent: this },
+      this,
     );
     const dropIn = new remote.Command(
       `${name}-dropin`,
       {
         connection: args.connection,
-        ...remoteSteps({ create: "endpoint-create", delete: "endpoint-delete" }, { ...params, GENERATION: audit.generation }),
+        ...remoteSteps({ create: "endpoint-create", delete: "endpoint-delete" }, { ...params, GENERATION: run }),
       },
       { parent: this },
     );

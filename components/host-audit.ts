@@ -1,64 +1,47 @@
 import * as pulumi from "@pulumi/pulumi";
 import { asConfigured, HostProbe, ProbeTarget } from "./host-probe";
 
+/**
+ * The run of a concern that no host records: what the versions before the
+ * hosts kept a record started from, so that their clusters converge with no change.
+ */
+export const neverRecorded = "0";
+
+/** A fresh run, the same for every repair that this program run asks for. */
+const repairRun = `repair-${Date.now().toString(36)}`;
+
 export interface HostAuditArgs extends ProbeTarget {
   /** What is audited, for messages: `engine endpoint`, `swarm membership`. */
   concern: string;
   /**
    * A script that looks at the host and changes nothing. It prints one line per
-   * difference from the configuration, and nothing when there is none. Made of
-   * settled values only (see HostProbe).
+   * difference from the configuration, nothing when there is none, and
+   * `last-run: RUN` when the host records the run that last made the concern.
+   * Made of settled values only (see HostProbe).
    */
   check: pulumi.Input<string>;
   /** The run's probe, which runs this check with the host's others. */
   probe: HostProbe;
 }
 
-/** The audit's inputs as its provider sees them. */
-interface AuditInputs {
-  hostName: string;
-  concern: string;
-  found: string;
-}
-
 /**
- * What a host really is, in every plan. The program probes each host while it
- * runs (see HostProbe) and gives this resource what it found as the input
- * `found`. A difference shows in the plan as `found: "as configured" => "what
- * drifted"`, and the update that repairs it bumps `generation`, which the
- * commands that do the work take as an input, so that they run again.
+ * One concern of one host, audited on every `preview` and `up`: the run that
+ * the command doing the work must have as its `GENERATION` input.
  *
- * The provider's diff looks at what was found, not at the stored state, so the
- * preview after a repair is clean. It never touches a host, and it has no
- * delete: a repair never tears down what it came to fix.
+ * A host as configured gives back the run it records, which is the one that
+ * command last ran with, so nothing changes. A drifted host gets a fresh run:
+ * the command's input changes, the plan shows it as an update, and `up`
+ * re-runs its idempotent script, which records the new run on the host. The
+ * record lives on the host, not in the stack's state: what the plan says
+ * comes from what the host is, a failed run leaves no stale record behind, and
+ * a rebuilt host, which lost its record, is repaired like any other.
+ *
+ * `reporter` carries the message that names the host and the drift in the plan.
  */
-export class HostAudit extends pulumi.dynamic.Resource {
-  /** Bumped by every update that found the host drifted; 0 when created. */
-  declare public readonly generation: pulumi.Output<number>;
-  /** What the last change found on the host: `as configured`, or the drift it repaired. */
-  declare public readonly found: pulumi.Output<string>;
-
-  constructor(name: string, args: HostAuditArgs, opts?: pulumi.CustomResourceOptions) {
-    const found = args.probe.observe(args, args.concern, args.check);
-    const inputs = { hostName: args.hostName, concern: args.concern, found, generation: undefined };
-    super(auditProvider, name, inputs, opts, "clipper-swarm", "HostAudit");
-    // The plan says what drifted, on which host, in words.
-    found.apply((f) => f !== asConfigured && pulumi.log.info(`${args.hostName}: ${args.concern}: ${f}`, this));
-  }
-}
-
-const auditProvider: pulumi.dynamic.ResourceProvider = {
-  async diff(_id: string, _olds: AuditInputs, news: AuditInputs) {
-    return { changes: news.found !== asConfigured };
-  },
-  async create(inputs: AuditInputs) {
-    return { id: `${inputs.hostName}/${inputs.concern}`, outs: outputs(inputs, 0) };
-  },
-  async update(_id: string, olds: { generation?: number }, news: AuditInputs) {
-    return { outs: outputs(news, (olds.generation ?? 0) + 1) };
-  },
-};
-
-function outputs(inputs: AuditInputs, generation: number) {
-  return { hostName: inputs.hostName, concern: inputs.concern, found: inputs.found, generation };
+export function auditedRun(args: HostAuditArgs, reporter: pulumi.Resource): pulumi.Output<string> {
+  return args.probe.observe(args, args.concern, args.check).apply(({ found, lastRun }) => {
+    if (found === asConfigured) return lastRun ?? neverRecorded;
+    pulumi.log.info(`${args.hostName}: ${args.concern}: ${found}`, reporter);
+    return repairRun;
+  });
 }

@@ -5,6 +5,14 @@ import { openSsh, SshLogin, SshSession } from "./ssh-exec";
 /** What a check reports when the host is as the stack configured it. */
 export const asConfigured = "as configured";
 
+/** What a check found on a host. */
+export interface Observation {
+  /** `as configured`, or the check's lines joined by `; `. */
+  found: string;
+  /** The run that last made or repaired the concern, as the host records it (a `last-run: RUN` line). */
+  lastRun?: string;
+}
+
 /** A host as a probe reaches it. */
 export interface ProbeTarget {
   /** The host's name in the inventory; it names the host in every message. */
@@ -26,8 +34,8 @@ interface HostBatch {
   /** Logging in starts with the first check asked of the host, while the program is still being built. */
   session: Promise<SshSession>;
   checks: PendingCheck[];
-  found: Promise<Record<string, string>>;
-  settle: { resolve(found: Record<string, string>): void; reject(err: Error): void };
+  found: Promise<Record<string, Observation>>;
+  settle: { resolve(found: Record<string, Observation>): void; reject(err: Error): void };
 }
 
 /**
@@ -44,8 +52,8 @@ export class HostProbe {
   private readonly batches = new Map<string, HostBatch>();
   private scheduled = false;
 
-  /** What `check` finds on the host: `as configured`, or its lines joined by `; `. */
-  observe(target: ProbeTarget, concern: string, check: pulumi.Input<string>): pulumi.Output<string> {
+  /** What `check` finds on the host. */
+  observe(target: ProbeTarget, concern: string, check: pulumi.Input<string>): pulumi.Output<Observation> {
     const batch = this.batchFor(target);
     batch.checks.push({ concern, check });
     if (!this.scheduled) {
@@ -59,7 +67,7 @@ export class HostProbe {
     let batch = this.batches.get(target.hostName);
     if (!batch) {
       let settle!: HostBatch["settle"];
-      const found = new Promise<Record<string, string>>((resolve, reject) => (settle = { resolve, reject }));
+      const found = new Promise<Record<string, Observation>>((resolve, reject) => (settle = { resolve, reject }));
       const session = new Promise<SshSession>((resolve, reject) =>
         pulumi.output(target.connection).apply((login) => probeTransport.open(login as SshLogin).then(resolve, reject)),
       );
@@ -86,6 +94,9 @@ export class HostProbe {
     }
   }
 }
+
+/** How a check reports the run that last made its concern. */
+const lastRunPrefix = "last-run: ";
 
 /** Marks the end of one check's output in a probe's combined output. */
 const endMark = "@@clipper-swarm-check";
@@ -123,7 +134,7 @@ export async function probeHost(
   hostName: string,
   login: Promise<SshSession>,
   checks: { concern: string; script: string }[],
-): Promise<Record<string, string>> {
+): Promise<Record<string, Observation>> {
   const session = await login.catch((err: Error) => {
     throw new pulumi.RunError(
       `${hostName}: cannot look at the host: ${err.message}. If it is gone for good, mark it gone: true in the inventory (hosts/README.md)`,
@@ -136,14 +147,16 @@ export async function probeHost(
     })
     .finally(() => session.close());
   const results = parseBatch(run.stdout);
-  const found: Record<string, string> = {};
+  const found: Record<string, Observation> = {};
   for (const [i, { concern }] of checks.entries()) {
     const result = results[i];
     if (!result || result.status !== 0) {
       const said = result?.lines.pop() ?? (run.stderr.trim().split("\n").pop() || `exit status ${run.code}`);
       throw new pulumi.RunError(`${hostName}: cannot check the ${concern}: ${said}`);
     }
-    found[concern] = result.lines.length ? result.lines.join("; ") : asConfigured;
+    const drift = result.lines.filter((l) => !l.startsWith(lastRunPrefix));
+    const lastRun = result.lines.find((l) => l.startsWith(lastRunPrefix))?.slice(lastRunPrefix.length);
+    found[concern] = { found: drift.length ? drift.join("; ") : asConfigured, ...(lastRun && { lastRun }) };
   }
   return found;
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import type { types } from "@pulumi/command";
-import { HostAudit } from "./host-audit";
+import { auditedRun, neverRecorded } from "./host-audit";
 import type { HostProbe } from "./host-probe";
 import { remoteScript } from "./remote-script";
 
@@ -28,7 +28,7 @@ export interface OverlayNetworkArgs {
 /**
  * The attachable overlay network that Clipper's containers share across hosts;
  * attachable so that plain `docker run --net` containers, not only services, join it.
- * Audited on every run (see HostAudit): a network removed by hand is made again.
+ * Audited on every run (see auditedRun): a network removed by hand is made again.
  */
 export class OverlayNetwork extends pulumi.ComponentResource {
   /** The network's ID, the same on every host. */
@@ -38,8 +38,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
 
   constructor(name: string, args: OverlayNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:OverlayNetwork", name, {}, opts);
-    const audit = new HostAudit(
-      `${name}-audit`,
+    const run = auditedRun(
       {
         hostName: args.auditHostName,
         concern: "overlay network",
@@ -51,7 +50,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
         }),
         probe: args.probe,
       },
-      { parent: this },
+      this,
     );
     const network = new docker.Network(
       `${name}-network`,
@@ -59,12 +58,10 @@ export class OverlayNetwork extends pulumi.ComponentResource {
         name: args.networkName,
         driver: "overlay",
         attachable: true,
-        // Labels cannot change in place, so a new generation (the audit found
-        // the network missing or changed) makes the network again. A network
-        // never repaired carries none, as before the audit existed.
-        labels: audit.generation.apply((generation) =>
-          generation > 0 ? [{ label: "clipper-swarm.generation", value: String(generation) }] : [],
-        ),
+        // The network records its run in a label, which cannot change in
+        // place: a new run (the audit found the network missing or changed)
+        // makes the network again. A network never repaired carries none.
+        labels: run.apply((r) => (r === neverRecorded ? [] : [{ label: "clipper-swarm.generation", value: r }])),
       },
       // The network goes with the swarm; its own delete would need the engine
       // of one host, which may be the host that drifted or died.

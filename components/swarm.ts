@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { remote, types } from "@pulumi/command";
 import { hostPort } from "./daemon-endpoint";
-import { HostAudit } from "./host-audit";
+import { auditedRun } from "./host-audit";
 import type { HostProbe } from "./host-probe";
 import { keepAsRecorded, remoteScript, remoteSteps } from "./remote-script";
 
@@ -36,7 +36,7 @@ export interface SwarmArgs {
 /**
  * A Docker swarm whose every node is a manager: `docker swarm init` on the first
  * host, then `docker swarm join` as a manager on each other host. Each host's
- * membership is audited on every run (see HostAudit); a host that left, was
+ * membership is audited on every run (see auditedRun); a host that left, was
  * demoted or rebuilt is brought back through any live manager.
  */
 export class Swarm extends pulumi.ComponentResource {
@@ -66,7 +66,7 @@ export class Swarm extends pulumi.ComponentResource {
       }
       const peers = live.filter((other) => other !== host);
       // Raft changes its membership one node at a time: each join waits for the one before.
-      const member = swarmMember(memberName, `${name}-audit-${host.hostName}`, host, peers, host === live[0], args.probe, {
+      const member = swarmMember(memberName, host, peers, host === live[0], args.probe, {
         ...memberOpts,
         dependsOn: members.slice(-1),
       });
@@ -82,15 +82,13 @@ export class Swarm extends pulumi.ComponentResource {
 /** One host's membership: its audit, and the command that makes and repairs it. */
 function swarmMember(
   name: string,
-  auditName: string,
   host: SwarmManagerArgs,
   peers: SwarmManagerArgs[],
   first: boolean,
   probe: HostProbe,
-  opts: pulumi.CustomResourceOptions,
+  opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource },
 ): remote.Command {
-  const audit = new HostAudit(
-    auditName,
+  const run = auditedRun(
     {
       hostName: host.hostName,
       concern: "swarm membership",
@@ -98,7 +96,7 @@ function swarmMember(
       check: remoteScript("swarm-check", { HOST: host.hostName }),
       probe,
     },
-    { parent: opts.parent },
+    opts.parent,
   );
   const peerUrls = peers.map((p) => p.endpointUrl);
   const steps = { create: "swarm-member", delete: first ? "swarm-init-delete" : "swarm-join-delete" };
@@ -112,7 +110,7 @@ function swarmMember(
         LISTEN_ADDR: pulumi.output(host.advertiseAddress).apply((a) => hostPort(a, swarmPort)),
         PEERS: peerUrls,
         MAY_INIT: first ? "yes" : "no",
-        GENERATION: audit.generation,
+        GENERATION: run,
       }),
     },
     opts,

@@ -13,6 +13,17 @@ wait_for() {
   done
 }
 
+# --- what this tool records on the host ---
+STATE_DIR=/var/lib/clipper-swarm
+# The GENERATION that last made or repaired a concern ($1: endpoint, swarm) on
+# this host. Its check reports it back, so that a host as configured asks for
+# no change, and a drifted one for a new run.
+record_run() { mkdir -p "$STATE_DIR" && printf '%s\n' "$GENERATION" >"$STATE_DIR/$1-run"; }
+report_run() { if [ -s "$STATE_DIR/$1-run" ]; then echo "last-run: $(cat "$STATE_DIR/$1-run")"; fi; }
+# Forgets a concern's record, and the folder too when nothing else is in it: a
+# host is left as it was before this tool came.
+forget_run() { rm -f "$STATE_DIR/$1-run" && { rmdir "$STATE_DIR" 2>/dev/null || true; }; }
+
 # --- the engine endpoint ---
 # Sets want: the drop-in that exposes dockerd on tcp://$LISTEN, keeping the
 # packaged unit's ExecStart flags as they are on the host now.
@@ -44,12 +55,11 @@ read_swarm() { swarm_state || fail "docker does not answer on its socket; see jo
 control_available() { [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" = "$1" ]; }
 # The swarm this tool created or joined on this host, recorded so that destroy
 # leaves alone a swarm it did not make and create refuses to adopt one.
-MARKER=/var/lib/clipper-swarm/swarm-id
+MARKER=$STATE_DIR/swarm-id
 marked_swarm() { cat "$MARKER" 2>/dev/null || true; }
 mark_swarm() { mkdir -p "${MARKER%/*}" && printf '%s\n' "$1" >"$MARKER"; }
-# Forgets the swarm, and the folder too when nothing else is in it: a host is
-# left as it was before this tool came.
-unmark_swarm() { rm -f "$MARKER" && { rmdir "${MARKER%/*}" 2>/dev/null || true; }; }
+# Forgets the swarm and its record.
+unmark_swarm() { rm -f "$MARKER" && forget_run swarm; }
 # Every node this tool adds carries this label, in the swarm's own records, so
 # that a host rejoining through a peer joins only a swarm this tool made.
 LABEL=clipper-swarm.member

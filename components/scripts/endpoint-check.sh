@@ -1,6 +1,6 @@
 # Prints how the engine endpoint differs from what endpoint-create makes, one
-# line per difference, and nothing when it is as configured. Changes nothing.
-# Parameters: HOST LISTEN PROBE DROPIN
+# line per difference, and nothing when it is as configured; then the run that
+# last made it. Changes nothing. Parameters: HOST LISTEN PROBE DROPIN
 wanted_dropin
 if [ ! -e "$DROPIN" ]; then
   echo "drop-in $DROPIN is missing"
@@ -12,3 +12,4 @@ if ! systemctl is-active --quiet docker; then
 elif ! docker -H "tcp://$PROBE" version >/dev/null 2>&1; then
   echo "docker does not answer on tcp://$PROBE"
 fi
+report_run endpoint

@@ -1,6 +1,6 @@
 # Exposes dockerd on tcp://$LISTEN with a systemd drop-in that keeps the
 # packaged ExecStart flags, then waits until the engine answers on TCP.
-# Parameters: HOST LISTEN (address:port) PROBE (address:port to check) DROPIN
+# Parameters: HOST LISTEN (address:port) PROBE (address:port to check) DROPIN GENERATION
 wanted_dropin
 if [ "$(cat "$DROPIN" 2>/dev/null)" = "$want" ]; then
   say "drop-in $DROPIN already in place"
@@ -18,3 +18,4 @@ fi
 wait_for 60 docker -H "tcp://$PROBE" version ||
   fail "docker does not answer on tcp://$PROBE after 60 s; see journalctl -u docker"
 say "docker answers on tcp://$PROBE"
+record_run endpoint

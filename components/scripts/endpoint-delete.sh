@@ -17,4 +17,5 @@ else
     systemctl start docker
   fi
 fi
+forget_run endpoint
 leave_marked_swarm

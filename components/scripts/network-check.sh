@@ -1,6 +1,7 @@
 # Prints how the overlay network differs from what the stack makes, and nothing
-# when it is as configured. Asks this host's engine, or, when it manages no
-# swarm (it left, or was rebuilt), the first live manager among PEERS.
+# when it is as configured; then the run that last made it, from its label.
+# Asks this host's engine, or, when it manages no swarm (it left, or was
+# rebuilt), the first live manager among PEERS.
 # Changes nothing. Parameters: HOST NETWORK PEERS
 manager=
 for engine in unix:///var/run/docker.sock $PEERS; do
@@ -15,4 +16,7 @@ elif ! found=$(docker -H "$manager" network inspect "$NETWORK" --format '{{.Driv
   echo "network $NETWORK is missing"
 elif [ "$found" != "overlay true swarm" ]; then
   echo "network $NETWORK is $found, not an attachable overlay"
+else
+  run=$(docker -H "$manager" network inspect "$NETWORK" --format '{{index .Labels "clipper-swarm.generation"}}')
+  if [ -n "$run" ] && [ "$run" != "<no value>" ]; then echo "last-run: $run"; fi
 fi

@@ -1,6 +1,7 @@
 # Prints how this host's place in the swarm differs from what swarm-member
-# makes, one line per difference, and nothing when it is as configured.
-# Changes nothing. Parameters: HOST
+# makes, one line per difference, and nothing when it is as configured; then
+# the run that last made it. Changes nothing. Parameters: HOST
+report_run swarm
 if ! swarm_state; then
   echo "docker does not answer on its socket"
   exit 0

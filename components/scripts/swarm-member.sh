@@ -4,7 +4,7 @@
 # left behind; a demoted one is promoted back. Only the first host
 # (MAY_INIT=yes) starts a new swarm, and only when no peer manages one.
 # Prints the swarm and node IDs.
-# Parameters: HOST ADVERTISE LISTEN_ADDR PEERS (engine URLs) MAY_INIT
+# Parameters: HOST ADVERTISE LISTEN_ADDR PEERS (engine URLs) MAY_INIT GENERATION
 read_swarm
 if [ "$state" = pending ] || [ "$state" = error ]; then
   # A node that the swarm removed (its host was retired, then came back)
@@ -57,4 +57,5 @@ case "$state" in
   *) fail "swarm state is '$state'; wait until it settles (docker info) and run again" ;;
 esac
 label_self
+record_run swarm
 printf 'swarm-id=%s\nnode-id=%s\n' "$cluster" "$(docker info --format '{{.Swarm.NodeID}}')"

@@ -32,12 +32,20 @@ const stdoutFor: [RegExp, string][] = [
 /** The last script a probe ran on each address, under the mocks. */
 export const probed = new Map<string, string>();
 
-// No host answers under the mocks: every check a probe runs finds its host as configured.
+/** What a check prints under the mocks, by host address and a fragment of the check; nothing otherwise. */
+export const checkAnswers: { address: string; check: RegExp; lines: string[] }[] = [];
+
+// No host answers under the mocks: a check prints what checkAnswers says, and
+// finds its host as configured otherwise.
 probeTransport.open = async (login) => ({
   async run(script) {
     probed.set(login.host, script);
-    const checks = [...script.matchAll(/echo "(@@clipper-swarm-check \d+) /g)];
-    return { code: 0, stdout: checks.map((m) => `${m[1]} 0\n`).join(""), stderr: "" };
+    const checks = [...script.matchAll(/\{ \(\n([\s\S]*?)\n\) >"\$out\/(\d+)" 2>&1;/g)];
+    const stdout = checks.map(([, check, i]) => {
+      const answer = checkAnswers.find((a) => a.address === login.host && a.check.test(check));
+      return [...(answer?.lines ?? []), `@@clipper-swarm-check ${i} 0`].join("\n") + "\n";
+    });
+    return { code: 0, stdout: stdout.join(""), stderr: "" };
   },
   close() {},
 });
@@ -45,8 +53,6 @@ probeTransport.open = async (login) => ({
 /** A probe for components under test; it answers through the mocks' transport. */
 export const probe = new HostProbe();
 
-/** What a host audit reports under the mocks: a host as configured, never repaired. */
-const auditState = { found: "as configured", generation: 0 };
 
 pulumi.runtime.setMocks(
   {
@@ -56,7 +62,7 @@ pulumi.runtime.setMocks(
       // Resources without the recording transformation are kept too, with what the mocks see.
       const entry = registered.get(args.name) ?? { name: args.name, opts: {}, props: {} };
       registered.set(args.name, { ...entry, type: args.type, inputs: args.inputs });
-      const outputs = args.type.endsWith(":HostAudit") ? auditState : args.type === "command:remote:Command" ? { stdout } : {};
+      const outputs = args.type === "command:remote:Command" ? { stdout } : {};
       return { id: `${args.name}-id`, state: { ...args.inputs, ...outputs } };
     },
     call(args) {

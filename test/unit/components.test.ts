@@ -1,7 +1,7 @@
 import { describe, it, beforeEach } from "node:test";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { registered, record, valueOf, isSecret, settled, probe, probed } from "../support/mocks";
+import { registered, record, valueOf, isSecret, settled, probe, probed, checkAnswers } from "../support/mocks";
 import { DaemonEndpoint, dropInPath } from "../../components/daemon-endpoint";
 import { Swarm, SwarmManagerArgs } from "../../components/swarm";
 import { OverlayNetwork } from "../../components/overlay-network";
@@ -25,7 +25,13 @@ async function namesOf(deps: pulumi.CustomResourceOptions["dependsOn"]): Promise
   return Promise.all(resources.map(async (r) => (await valueOf(r.urn)).split("::").pop() ?? ""));
 }
 
-beforeEach(() => registered.clear());
+beforeEach(() => {
+  registered.clear();
+  checkAnswers.length = 0;
+});
+
+/** A fresh run, as a drifted host gets one. */
+const repairRun = /^GENERATION='repair-[0-9a-z]+'$/m;
 
 describe("DaemonEndpoint", () => {
   it("writes a drop-in for the advertise address and points a provider at it once it answers", async () => {
@@ -51,15 +57,9 @@ describe("DaemonEndpoint", () => {
     assert.match(create, new RegExp(`^DROPIN='${dropInPath}'$`, "m"));
     assert.match(create, /-H tcp:\/\/%s --tls=false/, "plain TCP must say --tls=false");
     assert.match(create, /systemctl show -p FragmentPath/, "the packaged ExecStart is read from the host");
-    assert.match(create, /^GENERATION='0'$/m, "the audit's generation: drift found re-runs the script");
+    assert.match(create, /^GENERATION='0'$/m, "a host as configured with no record of a run: the first run");
+    assert.match(create, /record_run endpoint/, "the script records its run on the host");
 
-    const audit = get("host1-audit");
-    assert.match(audit.type, /:HostAudit$/);
-    assert.equal(audit.opts.parent, ep);
-    assert.equal(audit.inputs.hostName, "host1");
-    assert.equal(audit.inputs.concern, "engine endpoint");
-    assert.equal(audit.inputs.found, "as configured");
-    assert.equal(audit.inputs.connection, undefined, "the audit keeps no key: the probe logs in, not its provider");
     const check = probed.get("10.0.0.1") ?? "";
     assert.match(check, /^LISTEN='10\.0\.0\.1:2375'$/m);
     assert.match(check, /drop-in \$DROPIN is missing/);
@@ -71,6 +71,20 @@ describe("DaemonEndpoint", () => {
     assert.equal(provider.type, "pulumi:providers:docker");
     assert.equal(provider.inputs.host, "tcp://10.0.0.1:2375");
     assert.equal(provider.opts.parent, ep);
+  });
+
+  it("keeps the run that a host as configured records, and asks a drifted host for a new one", async () => {
+    checkAnswers.push(
+      { address: "10.0.0.1", check: /endpoint-check|drop-in \$DROPIN is missing/, lines: ["last-run: repair-kept"] },
+      { address: "10.0.0.2", check: /drop-in \$DROPIN is missing/, lines: ["drop-in /x is missing", "last-run: repair-kept"] },
+    );
+    for (const n of [1, 2]) {
+      new DaemonEndpoint(`r${n}`, { hostName: `r${n}`, connection: connection(`10.0.0.${n}`), advertiseAddress: `10.0.0.${n}`, probe },
+        { transformations: [record] });
+    }
+    await settled();
+    assert.match(get("r1-dropin").inputs.stdin, /^GENERATION='repair-kept'$/m, "nothing changes on a host as configured");
+    assert.match(get("r2-dropin").inputs.stdin, repairRun, "a drifted host's script runs again");
   });
 
   it("binds a wildcard address but checks it on loopback and advertises the host's address", async () => {
@@ -148,15 +162,16 @@ describe("Swarm", () => {
   });
 
   it("audits every host's membership, and re-runs its script on drift", async () => {
+    checkAnswers.push({ address: "10.0.0.2", check: /if ! swarm_state; then/, lines: ["not in the swarm s1"] });
     threeManagers();
     await settled();
-    for (const [host, member] of [["host1", "swarm-init"], ["host2", "swarm-join-host2"], ["host3", "swarm-join-host3"]]) {
-      const audit = get(`swarm-audit-${host}`);
-      assert.match(audit.type, /:HostAudit$/);
-      assert.equal(audit.inputs.concern, "swarm membership");
+    for (const host of ["host1", "host2", "host3"]) {
       assert.match(probed.get(`10.0.0.${host.slice(-1)}`) ?? "", /^if ! swarm_state; then$/m);
-      assert.match(get(member).inputs.stdin, /^GENERATION='0'$/m);
     }
+    assert.match(get("swarm-init").inputs.stdin, /^GENERATION='0'$/m);
+    assert.match(get("swarm-join-host2").inputs.stdin, repairRun);
+    assert.match(get("swarm-join-host3").inputs.stdin, /^GENERATION='0'$/m);
+    assert.match(get("swarm-join-host3").inputs.stdin, /record_run swarm/);
   });
 
   it("passes no join token through Pulumi: hosts fetch it from a peer's engine", async () => {
@@ -203,13 +218,31 @@ describe("OverlayNetwork", () => {
     assert.equal(network.opts.deletedWith, swarm, "destroy takes the network down with the swarm, through no engine");
     assert.deepEqual(network.inputs.labels, [], "a network never repaired carries no label");
 
-    const audit = get("overlay-audit");
-    assert.match(audit.type, /:HostAudit$/);
-    assert.equal(audit.inputs.concern, "overlay network");
     const check = probed.get("10.0.0.1") ?? "";
     assert.match(check, /^NETWORK='clipper_network'$/m);
     assert.match(check, /^PEERS='tcp:\/\/10\.0\.0\.2:2375 tcp:\/\/10\.0\.0\.3:2375'$/m);
     assert.match(check, /^HOST='n1'$/m, "the endpoint's, the membership's and the network's checks share one session");
     assert.match(check, /drop-in \$DROPIN is missing[\s\S]*swarm_state[\s\S]*network inspect/);
+  });
+
+  it("keeps the run its label records, and makes the network again when it drifted", async () => {
+    const build = (name: string, address: string) => {
+      const ep = new DaemonEndpoint(name, { hostName: name, connection: connection(address), advertiseAddress: address, probe });
+      const swarm = new Swarm(`${name}-sw`, { managers: [manager(name, address)], probe });
+      new OverlayNetwork(`${name}-overlay`, {
+        networkName: "clipper_network", provider: ep.provider!, swarm, auditHostName: name,
+        auditConnection: connection(address), peerUrls: [], probe,
+      }, { transformations: [record] });
+    };
+    checkAnswers.push(
+      { address: "10.0.1.1", check: /network inspect/, lines: ["last-run: repair-kept"] },
+      { address: "10.0.1.2", check: /network inspect/, lines: ["network clipper_network is missing", "last-run: repair-kept"] },
+    );
+    build("k", "10.0.1.1");
+    build("m", "10.0.1.2");
+    await settled();
+    assert.deepEqual(get("k-overlay-network").inputs.labels, [{ label: "clipper-swarm.generation", value: "repair-kept" }]);
+    const [label] = get("m-overlay-network").inputs.labels;
+    assert.match(label.value, /^repair-[0-9a-z]+$/, "a new label, which cannot change in place, makes the network again");
   });
 });

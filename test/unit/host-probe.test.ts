@@ -49,10 +49,6 @@ describe("a probe's batch script, run by a real sh", () => {
 
 describe("HostProbe", () => {
   it("logs in once per host, and answers each concern with what its check printed", async () => {
-    const probe = new HostProbe();
-    const a1 = probe.observe(target("a", "10.9.0.1"), "engine endpoint", "echo 'drop-in is missing'");
-    const a2 = probe.observe(target("a", "10.9.0.1"), "swarm membership", "true");
-    const b1 = probe.observe(target("b", "10.9.0.2"), "engine endpoint", "true");
     const logins: string[] = [];
     const mocked = probeTransport.open;
     probeTransport.open = async (login) => {
@@ -60,9 +56,13 @@ describe("HostProbe", () => {
       return localSh;
     };
     try {
-      assert.equal(await valueOf(a1), "drop-in is missing");
-      assert.equal(await valueOf(a2), "as configured");
-      assert.equal(await valueOf(b1), "as configured");
+      const probe = new HostProbe();
+      const a1 = probe.observe(target("a", "10.9.0.1"), "engine endpoint", "echo 'drop-in is missing'; echo 'last-run: r1'");
+      const a2 = probe.observe(target("a", "10.9.0.1"), "swarm membership", "echo 'last-run: r2'");
+      const b1 = probe.observe(target("b", "10.9.0.2"), "engine endpoint", "true");
+      assert.deepEqual(await valueOf(a1), { found: "drop-in is missing", lastRun: "r1" });
+      assert.deepEqual(await valueOf(a2), { found: "as configured", lastRun: "r2" });
+      assert.deepEqual(await valueOf(b1), { found: "as configured" });
     } finally {
       probeTransport.open = mocked;
     }

@@ -40,11 +40,7 @@ describe("the program", () => {
       "alpha-dropin", "beta-dropin", "gamma-dropin",
       "swarm-init", "swarm-join-beta", "swarm-join-gamma",
     ]);
-    const audits = [...registered.values()].filter((r) => r.type.endsWith(":HostAudit")).map((r) => r.name);
-    assert.deepEqual(audits.sort(), [
-      "alpha-audit", "beta-audit", "gamma-audit", "overlay-audit",
-      "swarm-audit-alpha", "swarm-audit-beta", "swarm-audit-gamma",
-    ]);
+    assert.deepEqual([...registered.values()].filter((r) => r.type.includes("dynamic")), [], "audits are no resources");
     const providers = [...registered.values()].filter((r) => r.type === "pulumi:providers:docker");
     assert.deepEqual(providers.map((p) => [p.name, p.inputs.host]).sort(), [
       ["alpha-docker", "tcp://192.0.2.1:2375"],
