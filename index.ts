@@ -53,6 +53,7 @@ const swarm = new Swarm(
       connection: connections[i],
       advertiseAddress: host.advertiseAddress,
       endpointUrl: endpoints[i].url,
+      endpoint: endpoints[i],
       gone: host.gone,
     })),
     probe,

@@ -18,6 +18,12 @@ export interface SwarmManagerArgs {
   advertiseAddress: pulumi.Input<string>;
   /** The host's engine endpoint (`tcp://ADDRESS:PORT`): its peers join, promote and remove nodes through it. */
   endpointUrl: pulumi.Input<string>;
+  /**
+   * What exposes that endpoint (the host's DaemonEndpoint). The host joins once
+   * it is up, and a host taken out of the inventory leaves the swarm before it
+   * goes.
+   */
+  endpoint: pulumi.Resource;
   /** The host is gone for good (`gone: true` in the inventory): a live manager removes its node. */
   gone?: boolean;
 }
@@ -57,10 +63,12 @@ export class Swarm extends pulumi.ComponentResource {
     // steps, and each host's endpoint leaves the swarm on its own.
     const memberOpts = { parent: this, deletedWith: this };
     for (const [i, host] of args.managers.entries()) {
-      // The first host's resource keeps the name it had when only it could start the swarm.
-      const memberName = i === 0 ? `${name}-init` : `${name}-join-${host.hostName}`;
+      // Named by host, so that reordering the inventory renames nothing. The
+      // names that earlier versions gave by position stay as aliases.
+      const memberName = `${name}-member-${host.hostName}`;
+      const aliases = [{ name: `${name}-join-${host.hostName}` }, ...(i === 0 ? [{ name: `${name}-init` }] : [])];
       if (host.gone) {
-        keepAsRecorded(memberName, host.connection, memberOpts);
+        keepAsRecorded(memberName, host.connection, { ...memberOpts, aliases });
         retire(`${name}-retire-${host.hostName}`, host, live[0], memberOpts);
         continue;
       }
@@ -68,7 +76,8 @@ export class Swarm extends pulumi.ComponentResource {
       // Raft changes its membership one node at a time: each join waits for the one before.
       const member = swarmMember(memberName, host, peers, host === live[0], args.probe, {
         ...memberOpts,
-        dependsOn: members.slice(-1),
+        aliases,
+        dependsOn: [host.endpoint, ...members.slice(-1)],
       });
       this.nodeIds[host.hostName] = member.stdout.apply((out) => field(out, "node-id", memberName));
       members.push(member);
@@ -99,7 +108,7 @@ function swarmMember(
     opts.parent,
   );
   const peerUrls = peers.map((p) => p.endpointUrl);
-  const steps = { create: "swarm-member", delete: first ? "swarm-init-delete" : "swarm-join-delete" };
+  const steps = { create: "swarm-member", delete: "swarm-member-delete" };
   return new remote.Command(
     name,
     {

@@ -4,10 +4,7 @@
 // host still cleans every reachable host.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { dockerAt, labHosts, leftovers, missingPlugins, root, run, testInventory } from "../support/cli";
+import { dockerAt, labHosts, leftovers, missingPlugins, run } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 
 /** Seconds a run may take to give up on a dead host. */
@@ -17,17 +14,8 @@ describe("a dead host", { skip: missingPlugins() }, () => {
   const lab = labStack("dead-host");
   const hosts = labHosts();
   const dead = hosts[2];
-  const dir = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-dead-host-"));
   const labCommand = (...args: string[]) => assert.equal(run("bash", ["lab/lab.sh", ...args]).status, 0, `lab ${args.join(" ")}`);
 
-  /** Uses the tests' inventory, edited by `edit`, from now on. */
-  function inventory(name: string, edit: (text: string) => string) {
-    const keyPath = path.join(root, ".lab", "id_ed25519");
-    const text = readFileSync(path.join(root, testInventory), "utf8").replace(/path: .*/, `path: ${keyPath}`);
-    const file = path.join(dir, `${name}.yaml`);
-    writeFileSync(file, edit(text));
-    assert.equal(lab.cli(["config", "set", "clipper-swarm:inventory", file]).status, 0);
-  }
   const deadEntry = new RegExp(`  - name: ${dead.name}\\n    address: ${dead.address.replace(/\./g, "\\.")}\\n`);
   const timed = (args: string[]) => {
     const start = Date.now();
@@ -40,7 +28,7 @@ describe("a dead host", { skip: missingPlugins() }, () => {
   before(() => lab.converge());
   after(() => {
     if (run("bash", ["lab/lab.sh", "status"]).stdout.includes("stopped")) labCommand("start", dead.name);
-    inventory("all", (t) => t);
+    lab.inventory("all", (t) => t);
     lab.dispose();
   });
 
@@ -53,7 +41,7 @@ describe("a dead host", { skip: missingPlugins() }, () => {
   });
 
   it("is retired by gone: true: up removes its node through a live manager and converges the rest", () => {
-    inventory("gone", (t) => t.replace(deadEntry, (entry) => `${entry}    gone: true\n`));
+    lab.inventory("gone", (t) => t.replace(deadEntry, (entry) => `${entry}    gone: true\n`));
     const up = timed(["up", "--yes", "--skip-preview"]);
     assert.equal(up.status, 0, up.stdout + up.stderr);
     assert.deepEqual(managers(), hosts.slice(0, 2).map((h, i) => `${h.name} Ready ${i === 0 ? "Leader" : "Reachable"}`).sort());
@@ -61,7 +49,7 @@ describe("a dead host", { skip: missingPlugins() }, () => {
   });
 
   it("is forgotten without a login once it leaves the inventory", () => {
-    inventory("without", (t) => t.replace(deadEntry, ""));
+    lab.inventory("without", (t) => t.replace(deadEntry, ""));
     const up = lab.cli(["up", "--yes", "--skip-preview"]);
     assert.equal(up.status, 0, up.stdout + up.stderr);
     assert.match(up.stdout, /host6-dropin deleted .*\[retain\]/);
@@ -70,7 +58,7 @@ describe("a dead host", { skip: missingPlugins() }, () => {
 
   it("rejoins when it comes back into the inventory, though its engine still remembers the swarm", () => {
     labCommand("start", dead.name);
-    inventory("all", (t) => t);
+    lab.inventory("all", (t) => t);
     lab.converge();
     assert.equal(managers().filter((m) => / Ready (Leader|Reachable)$/.test(m)).length, 3);
     assert.equal(lab.cli(["preview", "--expect-no-changes"]).status, 0);

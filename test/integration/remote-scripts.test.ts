@@ -23,7 +23,9 @@ function ok(r: Run, what: string): Run {
   assert.equal(r.status, 0, `${what} failed:\n${r.stderr}${r.stdout}`);
   return r;
 }
-const endpoint = (h: HostSpec) => ({ LISTEN: hostPort(h.address, port), PROBE: hostPort(h.address, port), DROPIN: dropInPath });
+/** The run the steps record on the host, as the audit gives it. */
+const GENERATION = "test-run";
+const endpoint = (h: HostSpec) => ({ LISTEN: hostPort(h.address, port), PROBE: hostPort(h.address, port), DROPIN: dropInPath, GENERATION });
 const dockerStarted = (h: HostSpec) => ssh(h, "systemctl show -p ActiveEnterTimestampMonotonic --value docker").stdout.trim();
 const networks = (h: HostSpec) => ok(ssh(h, "docker network ls --format '{{.Name}}' | sort"), "network ls").stdout;
 const networksBefore = new Map<string, string>();
@@ -37,14 +39,21 @@ const member = (h: HostSpec) => ({
   LISTEN_ADDR: hostPort(h.address, swarmPort),
   PEERS: peers(h),
   MAY_INIT: h === first ? "yes" : "no",
+  GENERATION,
 });
+/** What a check reports: its lines of drift, and the run that the host records. */
+function checked(h: HostSpec, name: string, params: Record<string, string> = {}): { drift: string; lastRun?: string } {
+  const lines = ok(script(h, name, params), `${h.name} ${name}`).stdout.trim().split("\n").filter(Boolean);
+  const lastRun = lines.find((l) => l.startsWith("last-run: "))?.slice("last-run: ".length);
+  return { drift: lines.filter((l) => !l.startsWith("last-run: ")).join("\n"), lastRun };
+}
 const nodeList = () =>
   ok(dockerAt(url(first), ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]), "node ls").stdout.trim().split("\n").sort();
 const allManagers = () => [`${first.name} Ready Leader`, ...others.map((h) => `${h.name} Ready Reachable`)].sort();
 
 function tearDown() {
-  for (const h of [...others].reverse()) script(h, "swarm-join-delete", { PEERS: peers(h) });
-  script(first, "swarm-init-delete", {});
+  // The others leave one by one through a manager; the last one dissolves the swarm.
+  for (const h of [...[...others].reverse(), first]) script(h, "swarm-member-delete", { PEERS: peers(h) });
   for (const h of hosts) script(h, "endpoint-delete", { DROPIN: dropInPath });
 }
 
@@ -75,6 +84,7 @@ describe("remote scripts on the lab hosts", () => {
       const r = ok(script(h, "endpoint-create", endpoint(h)), `${h.name} endpoint again`);
       assert.match(r.stderr, /already in place/);
       assert.equal(dockerStarted(h), before, `${h.name}: docker was restarted`);
+      assert.deepEqual(checked(h, "endpoint-check", endpoint(h)), { drift: "", lastRun: GENERATION }, "the check reports the run the host records");
     }
   });
 
@@ -146,23 +156,23 @@ describe("remote scripts on the lab hosts", () => {
   });
 
   it("finds every host as configured; a host that left is reported, rejoins and removes its old entry", () => {
-    for (const h of hosts) assert.equal(ok(script(h, "swarm-check", {}), `${h.name} check`).stdout, "");
+    for (const h of hosts) assert.deepEqual(checked(h, "swarm-check"), { drift: "", lastRun: GENERATION });
     const [second] = others;
     ok(ssh(second, "docker swarm leave --force >/dev/null"), "leave by hand");
-    assert.equal(ok(script(second, "swarm-check", {}), "check").stdout.trim(), `not in the swarm ${swarmId}`);
+    assert.equal(checked(second, "swarm-check").drift, `not in the swarm ${swarmId}`);
     const rejoin = ok(script(second, "swarm-member", member(second)), "rejoin");
     assert.match(rejoin.stderr, /joining the swarm as a manager through/);
     assert.match(rejoin.stderr, /removed node \w+, this host's entry before it rejoined/);
-    assert.equal(ok(script(second, "swarm-check", {}), "check").stdout, "");
+    assert.equal(checked(second, "swarm-check").drift, "");
     assert.deepEqual(nodeList(), allManagers());
   });
 
   it("reports a demoted host and promotes it back", () => {
     const last = hosts[hosts.length - 1];
     ok(dockerAt(url(first), ["node", "demote", last.name]), "demote by hand");
-    assert.equal(ok(script(last, "swarm-check", {}), "check").stdout.trim(), "a worker, not a manager");
+    assert.equal(checked(last, "swarm-check").drift, "a worker, not a manager");
     assert.match(ok(script(last, "swarm-member", member(last)), "promote").stderr, /promoted back to manager/);
-    assert.equal(ok(script(last, "swarm-check", {}), "check").stdout, "");
+    assert.equal(checked(last, "swarm-check").drift, "");
     assert.deepEqual(nodeList(), allManagers());
   });
 
@@ -197,7 +207,7 @@ describe("remote scripts on the lab hosts", () => {
       assert.notEqual(dockerAt(url(h), ["version"]).status, 0, `${h.name} no longer answers on TCP`);
       assert.equal(networks(h), networksBefore.get(h.name), `${h.name} has the networks it had before`);
     }
-    const again = script(first, "swarm-init-delete", {});
-    assert.match(again.stderr, /not in a swarm; nothing to do/);
+    const again = script(first, "swarm-member-delete", { PEERS: peers(first) });
+    assert.match(again.stderr, /not in a swarm that clipper-swarm joined; nothing to do/);
   });
 });

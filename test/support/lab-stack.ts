@@ -20,6 +20,8 @@ export interface LabStack {
   cli(args: string[]): Run;
   /** `pulumi up` that must succeed. */
   converge(): Run;
+  /** Uses the tests' inventory, as `edit` changes its text, from now on; `name` names the file. */
+  inventory(name: string, edit: (text: string) => string): void;
   /** Destroys the stack's resources and removes its backend. */
   dispose(): void;
 }
@@ -35,6 +37,7 @@ export function labStack(name: string, program = "."): LabStack {
     .replace(/(clipper-swarm:inventory:).*/, `$1 ${testInventory}`);
   writeFileSync(configFile, devSettings + stack.encryptionSalt() + "\n");
   const cli = (args: string[]) => stack.run([...args, "--config-file", configFile]);
+  const dir = path.dirname(configFile);
   return {
     stack,
     configFile,
@@ -43,6 +46,15 @@ export function labStack(name: string, program = "."): LabStack {
       const up = cli(["up", "--yes", "--skip-preview"]);
       assert.equal(up.status, 0, up.stderr + up.stdout);
       return up;
+    },
+    inventory(name, edit) {
+      // In the test's own folder, so the key path is made absolute.
+      const keyPath = path.join(root, ".lab", "id_ed25519");
+      const text = readFileSync(path.join(root, testInventory), "utf8").replace(/path: .*/, `path: ${keyPath}`);
+      const file = path.join(dir, `${name}.yaml`);
+      writeFileSync(file, edit(text));
+      const set = cli(["config", "set", "clipper-swarm:inventory", file]);
+      assert.equal(set.status, 0, set.stderr);
     },
     dispose() {
       cli(["destroy", "--yes", "--skip-preview"]);

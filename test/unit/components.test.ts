@@ -15,7 +15,8 @@ function get(name: string) {
 }
 
 function manager(name: string, address: string): SwarmManagerArgs {
-  return { hostName: name, connection: connection(address), advertiseAddress: address, endpointUrl: `tcp://${address}:2375` };
+  const endpoint = new pulumi.ComponentResource("test:index:Endpoint", `${name}-endpoint`);
+  return { hostName: name, connection: connection(address), advertiseAddress: address, endpointUrl: `tcp://${address}:2375`, endpoint };
 }
 
 /** The names of the resources an option lists. */
@@ -136,26 +137,30 @@ describe("Swarm", () => {
     assert.equal(await valueOf(swarm.nodeIds.host1), "node-first");
     assert.equal(await valueOf(swarm.nodeIds.host3), "node-joined");
     await settled();
-    const init = get("swarm-init");
+    const init = get("swarm-member-host1");
     assert.match(init.inputs.stdin, /^ADVERTISE='10\.0\.0\.1'$/m);
     assert.match(init.inputs.stdin, /^MAY_INIT='yes'$/m);
     assert.match(init.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.0\.2:2375 tcp:\/\/10\.0\.0\.3:2375'$/m);
     assert.equal(init.inputs.update, "sh -s -- update", "an input change reruns the idempotent script in place");
     assert.match(init.inputs.stdin, /docker swarm leave --force/);
-    assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("swarm-join-")), ["swarm-join-host2", "swarm-join-host3"]);
+    assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("swarm-member-")),
+      ["swarm-member-host1", "swarm-member-host2", "swarm-member-host3"], "named by host, not by position");
+    assert.deepEqual(init.opts.aliases, [{ name: "swarm-join-host1" }, { name: "swarm-init" }], "the names that earlier versions gave");
+    assert.deepEqual(get("swarm-member-host2").opts.aliases, [{ name: "swarm-join-host2" }]);
   });
 
   it("joins the other hosts as managers one at a time, through any live peer", async () => {
     threeManagers();
     await settled();
-    const join2 = get("swarm-join-host2");
-    const join3 = get("swarm-join-host3");
-    assert.deepEqual(await namesOf(join2.opts.dependsOn), ["swarm-init"]);
-    assert.deepEqual(await namesOf(join3.opts.dependsOn), ["swarm-join-host2"]);
+    const join2 = get("swarm-member-host2");
+    const join3 = get("swarm-member-host3");
+    assert.deepEqual(await namesOf(join2.opts.dependsOn), ["host2-endpoint", "swarm-member-host1"]);
+    assert.deepEqual(await namesOf(join3.opts.dependsOn), ["host3-endpoint", "swarm-member-host2"],
+      "a host joins once its endpoint is up, and leaves before its endpoint goes");
     assert.match(join3.inputs.stdin, /^MAY_INIT='no'$/m, "only the first host may start a swarm");
     assert.match(join3.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
     assert.match(join3.inputs.stdin, /docker node demote/);
-    for (const member of [get("swarm-init"), join2, join3]) {
+    for (const member of [get("swarm-member-host1"), join2, join3]) {
       assert.equal((member.opts.deletedWith as pulumi.Resource | undefined)?.constructor, Swarm, "destroy skips node-by-node leaves");
     }
     assert.match(join3.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
@@ -168,10 +173,10 @@ describe("Swarm", () => {
     for (const host of ["host1", "host2", "host3"]) {
       assert.match(probed.get(`10.0.0.${host.slice(-1)}`) ?? "", /^if ! swarm_state; then$/m);
     }
-    assert.match(get("swarm-init").inputs.stdin, /^GENERATION='0'$/m);
-    assert.match(get("swarm-join-host2").inputs.stdin, repairRun);
-    assert.match(get("swarm-join-host3").inputs.stdin, /^GENERATION='0'$/m);
-    assert.match(get("swarm-join-host3").inputs.stdin, /record_run swarm/);
+    assert.match(get("swarm-member-host1").inputs.stdin, /^GENERATION='0'$/m);
+    assert.match(get("swarm-member-host2").inputs.stdin, repairRun);
+    assert.match(get("swarm-member-host3").inputs.stdin, /^GENERATION='0'$/m);
+    assert.match(get("swarm-member-host3").inputs.stdin, /record_run swarm/);
   });
 
   it("passes no join token through Pulumi: hosts fetch it from a peer's engine", async () => {
@@ -180,7 +185,7 @@ describe("Swarm", () => {
     for (const r of registered.values()) {
       assert.doesNotMatch(JSON.stringify(r.inputs), /SWMTKN/, `${r.name} carries no token`);
     }
-    assert.match(get("swarm-join-host2").inputs.stdin, /swarm join-token -q manager \|/, "the token goes through a pipe");
+    assert.match(get("swarm-member-host2").inputs.stdin, /swarm join-token -q manager \|/, "the token goes through a pipe");
   });
 
   it("refuses an empty host list", () => {
@@ -190,7 +195,7 @@ describe("Swarm", () => {
   it("brackets IPv6 swarm addresses", async () => {
     new Swarm("v6", { managers: [manager("a", "fd00::1")], probe }, { transformations: [record] });
     await settled();
-    assert.match(get("v6-init").inputs.stdin, /^LISTEN_ADDR='\[fd00::1\]:2377'$/m);
+    assert.match(get("v6-member-a").inputs.stdin, /^LISTEN_ADDR='\[fd00::1\]:2377'$/m);
   });
 });
 

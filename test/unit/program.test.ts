@@ -38,7 +38,7 @@ describe("the program", () => {
     const commands = [...registered.values()].filter((r) => r.type === "command:remote:Command").map((r) => r.name);
     assert.deepEqual(commands.sort(), [
       "alpha-dropin", "beta-dropin", "gamma-dropin",
-      "swarm-init", "swarm-join-beta", "swarm-join-gamma",
+      "swarm-member-alpha", "swarm-member-beta", "swarm-member-gamma",
     ]);
     assert.deepEqual([...registered.values()].filter((r) => r.type.includes("dynamic")), [], "audits are no resources");
     const providers = [...registered.values()].filter((r) => r.type === "pulumi:providers:docker");

@@ -1,0 +1,62 @@
+// Hosts added to, reordered in and removed from the inventory of a running
+// cluster: only the host concerned changes, and the first host is no different.
+import { describe, it, before, after } from "node:test";
+import * as assert from "node:assert/strict";
+import { dockerAt, engineAndNode, labHosts, leftovers, missingPlugins } from "../support/cli";
+import { labStack } from "../support/lab-stack";
+import type { HostSpec } from "../../hosts/inventory";
+
+describe("membership: hosts added, reordered and removed", { skip: missingPlugins() }, () => {
+  const lab = labStack("membership");
+  const [a, b, c] = labHosts();
+  const entry = (h: HostSpec) => `  - name: ${h.name}\n    address: ${h.address}\n`;
+  /** The tests' inventory with these hosts, in this order. */
+  const use = (name: string, hosts: HostSpec[]) =>
+    lab.inventory(name, (t) => t.replace(/hosts:\n[\s\S]*$/, `hosts:\n${hosts.map(entry).join("")}`));
+  const managers = (via: HostSpec) =>
+    dockerAt(`tcp://${via.address}:2375`, ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{if .ManagerStatus}}manager{{end}}"])
+      .stdout.trim().split("\n").sort();
+  const clean = () => {
+    const preview = lab.cli(["preview", "--expect-no-changes"]);
+    assert.equal(preview.status, 0, preview.stdout + preview.stderr);
+  };
+  /** What the last update did, by kind of change. */
+  const lastChanges = () =>
+    (JSON.parse(lab.stack.run(["stack", "history", "--json"]).stdout) as { resourceChanges: Record<string, number> }[])[0].resourceChanges;
+
+  before(() => {
+    use("two", [a, b]);
+    lab.converge();
+  });
+  after(() => lab.dispose());
+
+  it("joins only the host that is added", () => {
+    const untouched = [a, b].map(engineAndNode);
+    use("three", [a, b, c]);
+    lab.converge();
+    assert.deepEqual([a, b].map(engineAndNode), untouched, "no engine restart and no membership change elsewhere");
+    assert.deepEqual(managers(a), [a, b, c].map((h) => `${h.name} Ready manager`));
+    clean();
+  });
+
+  it("changes nothing on the hosts when the inventory is reordered", () => {
+    const untouched = [a, b, c].map(engineAndNode);
+    use("reordered", [c, a, b]);
+    lab.converge();
+    const changes = lastChanges();
+    assert.equal(changes.delete ?? 0, 0, JSON.stringify(changes));
+    assert.equal(changes.replace ?? 0, 0, JSON.stringify(changes));
+    assert.deepEqual([a, b, c].map(engineAndNode), untouched);
+    clean();
+  });
+
+  it("takes the first host out like any other: demoted, gone from the swarm's list, off TCP", () => {
+    const untouched = [a, b].map(engineAndNode);
+    use("without-first", [a, b]);
+    lab.converge();
+    assert.deepEqual(leftovers(c), []);
+    assert.deepEqual(managers(a), [a, b].map((h) => `${h.name} Ready manager`));
+    assert.deepEqual([a, b].map((h) => engineAndNode(h)), untouched);
+    clean();
+  });
+});
