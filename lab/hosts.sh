@@ -262,8 +262,8 @@ lab_down() {
 lab_ssh() {
   local h=$1 addr; shift
   case $h in
-    host[1-9]) addr=$(host_addr "$h") ;;
-    "$LAB_PREFIX"host[1-9]) addr=$(host_addr "${h#"$LAB_PREFIX"}") ;;
+    host[1-9] | host10) addr=$(host_addr "$h") ;;
+    "$LAB_PREFIX"host[1-9] | "$LAB_PREFIX"host10) addr=$(host_addr "${h#"$LAB_PREFIX"}") ;;
     10.231.0.*) addr=$h ;;
     *) die "ssh: unknown host '$h' (use host1, host2, ...)" ;;
   esac

@@ -19,7 +19,7 @@ REPO_ROOT=$(dirname "$LAB_DIR")
 usage() {
   cat <<USAGE
 usage: bash lab/lab.sh COMMAND
-  up [N]            create/start N lab hosts (default 3, 1..7) and wait until ready
+  up [N]            create/start N lab hosts (default 3, 1..10) and wait until ready
   status            NAME ADDRESS STATE per host; exit 0 only if all are running
   reset HOST        replace HOST with a fresh system at the same address, keeping its SSH host keys
   stop HOST         power HOST off: its address stops answering, as a dead machine's does
@@ -34,7 +34,7 @@ cmd=${1:-}
 case "$cmd" in
   up)
     n=${1:-3}
-    [[ "$n" =~ ^[1-7]$ ]] || die "up: N must be 1..7 (got '$n')"
+    [[ "$n" =~ ^([1-9]|10)$ ]] || die "up: N must be 1..10 (got '$n')"
     lab_up "$n"
     ;;
   status) lab_status ;;

@@ -12,11 +12,13 @@ for engine in unix:///var/run/docker.sock $PEERS; do
 done
 if [ -z "$manager" ]; then
   echo "network $NETWORK is missing: no swarm manager answers"
-elif ! found=$(docker -H "$manager" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}}' 2>/dev/null); then
+elif ! found=$(docker -H "$manager" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}} {{index .Labels "clipper-swarm.generation"}}' 2>/dev/null); then
   echo "network $NETWORK is missing"
-elif [ "$found" != "overlay true swarm" ]; then
-  echo "network $NETWORK is $found, not an attachable overlay"
 else
-  run=$(docker -H "$manager" network inspect "$NETWORK" --format '{{index .Labels "clipper-swarm.generation"}}')
-  if [ -n "$run" ] && [ "$run" != "<no value>" ]; then echo "last-run: $run"; fi
+  set -- $found
+  if [ "$1 $2 $3" != "overlay true swarm" ]; then
+    echo "network $NETWORK is $1 $2 $3, not an attachable overlay"
+  elif [ -n "${4:-}" ] && [ "$4" != "<no value>" ]; then
+    echo "last-run: $4"
+  fi
 fi
