@@ -43,7 +43,8 @@ interface HostBatch {
  * SSH session, and all hosts at once, as soon as the program has asked for
  * them (the components ask while they are built, in the same turn of the event
  * loop). A check is a script that changes nothing and prints one line per
- * difference from the configuration.
+ * difference from the configuration, and `last-run: RUN` when the host
+ * records the run that last made the concern (see auditedRun).
  *
  * Checks must be made of settled values (the inventory, the settings), never of
  * a resource's outputs: the resources wait for what the probe finds.
