@@ -155,9 +155,14 @@ export async function probeHost(
       const said = result?.lines.pop() ?? (run.stderr.trim().split("\n").pop() || `exit status ${run.code}`);
       throw new pulumi.RunError(`${hostName}: cannot check the ${concern}: ${said}`);
     }
-    const drift = result.lines.filter((l) => !l.startsWith(lastRunPrefix));
-    const lastRun = result.lines.find((l) => l.startsWith(lastRunPrefix))?.slice(lastRunPrefix.length);
-    found[concern] = { found: drift.length ? drift.join("; ") : asConfigured, ...(lastRun && { lastRun }) };
+    found[concern] = observationOf(result.lines);
   }
   return found;
+}
+
+/** What a check's lines say: its drift, and the run its host records. */
+export function observationOf(lines: string[]): Observation {
+  const drift = lines.filter((l) => !l.startsWith(lastRunPrefix));
+  const lastRun = lines.find((l) => l.startsWith(lastRunPrefix))?.slice(lastRunPrefix.length);
+  return { found: drift.length ? drift.join("; ") : asConfigured, ...(lastRun && { lastRun }) };
 }

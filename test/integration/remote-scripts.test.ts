@@ -9,6 +9,7 @@ import { renderScript } from "../../components/remote-script";
 import { dropInPath, hostPort, probeAddress } from "../../components/daemon-endpoint";
 import { swarmPort } from "../../components/swarm";
 import { checkOverlay } from "../../bin/overlay-check";
+import { asConfigured, observationOf, Observation } from "../../components/host-probe";
 import type { HostSpec } from "../../hosts/inventory";
 
 const port = 2375;
@@ -41,11 +42,9 @@ const member = (h: HostSpec) => ({
   MAY_INIT: h === first ? "yes" : "no",
   GENERATION,
 });
-/** What a check reports: its lines of drift, and the run that the host records. */
-function checked(h: HostSpec, name: string, params: Record<string, string> = {}): { drift: string; lastRun?: string } {
-  const lines = ok(script(h, name, params), `${h.name} ${name}`).stdout.trim().split("\n").filter(Boolean);
-  const lastRun = lines.find((l) => l.startsWith("last-run: "))?.slice("last-run: ".length);
-  return { drift: lines.filter((l) => !l.startsWith("last-run: ")).join("\n"), lastRun };
+/** What a check reports, as the probe reads it: its drift, and the run that the host records. */
+function checked(h: HostSpec, name: string, params: Record<string, string> = {}): Observation {
+  return observationOf(ok(script(h, name, params), `${h.name} ${name}`).stdout.trim().split("\n").filter(Boolean));
 }
 const nodeList = () =>
   ok(dockerAt(url(first), ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]), "node ls").stdout.trim().split("\n").sort();
@@ -84,7 +83,7 @@ describe("remote scripts on the lab hosts", () => {
       const r = ok(script(h, "endpoint-create", endpoint(h)), `${h.name} endpoint again`);
       assert.match(r.stderr, /already in place/);
       assert.equal(dockerStarted(h), before, `${h.name}: docker was restarted`);
-      assert.deepEqual(checked(h, "endpoint-check", endpoint(h)), { drift: "", lastRun: GENERATION }, "the check reports the run the host records");
+      assert.deepEqual(checked(h, "endpoint-check", endpoint(h)), { found: asConfigured, lastRun: GENERATION }, "the check reports the run the host records");
     }
   });
 
@@ -156,23 +155,23 @@ describe("remote scripts on the lab hosts", () => {
   });
 
   it("finds every host as configured; a host that left is reported, rejoins and removes its old entry", () => {
-    for (const h of hosts) assert.deepEqual(checked(h, "swarm-check"), { drift: "", lastRun: GENERATION });
+    for (const h of hosts) assert.deepEqual(checked(h, "swarm-check"), { found: asConfigured, lastRun: GENERATION });
     const [second] = others;
     ok(ssh(second, "docker swarm leave --force >/dev/null"), "leave by hand");
-    assert.equal(checked(second, "swarm-check").drift, `not in the swarm ${swarmId}`);
+    assert.equal(checked(second, "swarm-check").found, `not in the swarm ${swarmId}`);
     const rejoin = ok(script(second, "swarm-member", member(second)), "rejoin");
     assert.match(rejoin.stderr, /joining the swarm as a manager through/);
     assert.match(rejoin.stderr, /removed node \w+, this host's entry before it rejoined/);
-    assert.equal(checked(second, "swarm-check").drift, "");
+    assert.equal(checked(second, "swarm-check").found, asConfigured);
     assert.deepEqual(nodeList(), allManagers());
   });
 
   it("reports a demoted host and promotes it back", () => {
     const last = hosts[hosts.length - 1];
     ok(dockerAt(url(first), ["node", "demote", last.name]), "demote by hand");
-    assert.equal(checked(last, "swarm-check").drift, "a worker, not a manager");
+    assert.equal(checked(last, "swarm-check").found, "a worker, not a manager");
     assert.match(ok(script(last, "swarm-member", member(last)), "promote").stderr, /promoted back to manager/);
-    assert.equal(checked(last, "swarm-check").drift, "");
+    assert.equal(checked(last, "swarm-check").found, asConfigured);
     assert.deepEqual(nodeList(), allManagers());
   });
 
