@@ -41,16 +41,14 @@ wanted_dropin() {
 }
 
 # --- the swarm ---
-# Sets state (inactive, active, pending, ...), manager (true/false), node (this
-# node's ID, empty outside a swarm) and cluster (the swarm's ID, known to
-# managers only), from one `docker info`.
+# Sets state (inactive, active, pending, ...), manager (true/false) and cluster
+# (the swarm's ID, known to managers only).
 # swarm_state fails when docker does not answer; read_swarm stops the script then.
 swarm_state() {
-  found=$(docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{or .Swarm.NodeID "-"}} {{if .Swarm.Cluster}}{{.Swarm.Cluster.ID}}{{end}}' 2>/dev/null) ||
+  found=$(docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{if .Swarm.Cluster}}{{.Swarm.Cluster.ID}}{{end}}' 2>/dev/null) ||
     return 1
   set -- $found
-  state=$1 manager=${2:-false} node=${3:--} cluster=${4:-}
-  [ "$node" != - ] || node=
+  state=$1 manager=${2:-false} cluster=${3:-}
 }
 read_swarm() { swarm_state || fail "docker does not answer on its socket; see journalctl -u docker"; }
 # Whether this node's manager role is $1 (true or false), for wait_for.
@@ -59,14 +57,13 @@ control_available() { [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" 
 # leaves alone a swarm it did not make and create refuses to adopt one.
 MARKER=$STATE_DIR/swarm-id
 marked_swarm() { cat "$MARKER" 2>/dev/null || true; }
-mark_swarm() { mkdir -p "$STATE_DIR" && printf '%s\n' "$1" >"$MARKER"; }
+mark_swarm() { mkdir -p "${MARKER%/*}" && printf '%s\n' "$1" >"$MARKER"; }
 # Forgets the swarm and its record.
 unmark_swarm() { rm -f "$MARKER" && forget_run swarm; }
 # Every node this tool adds carries this label, in the swarm's own records, so
 # that a host rejoining through a peer joins only a swarm this tool made.
 LABEL=clipper-swarm.member
-# Labels this node ($node, from read_swarm).
-label_self() { docker node update --label-add "$LABEL=true" "$node" >/dev/null; }
+label_self() { docker node update --label-add "$LABEL=true" "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null; }
 # Leaving a swarm keeps the bridge that swarm made for its containers' outside
 # traffic; remove it so the host is as it was before (it stays while in use).
 drop_gwbridge() {
@@ -119,22 +116,17 @@ join_through() {
   [ "$code" = 200 ] || fail "join refused ($code): $(printf '%s\n' "$reply" | sed '$d')"
   read_swarm
 }
-# Removes every node of the swarm at address $1 but this one ($node, from
-# read_swarm): a manager is demoted first, as a dead manager still counts in
-# the raft quorum. $2 says whose node it is, in messages. Sets removed.
-remove_nodes_at() {
-  removed=
+# Removes the entry this host left behind in the swarm's list (it left by hand,
+# or the system was rebuilt): another node at this host's address. A stale
+# manager entry still counts in the raft quorum, so it is demoted first.
+remove_stale_nodes() {
+  me=$(docker info --format '{{.Swarm.NodeID}}')
   for id in $(docker node ls -q); do
-    [ "$id" != "$node" ] || continue
-    [ "$(docker node inspect "$id" --format '{{.Status.Addr}}')" = "$1" ] || continue
+    [ "$id" != "$me" ] || continue
+    [ "$(docker node inspect "$id" --format '{{.Status.Addr}}')" = "$ADVERTISE" ] || continue
     if [ "$(docker node inspect "$id" --format '{{.Spec.Role}}')" = manager ]; then
-      wait_for 30 docker node demote "$id" || fail "could not demote node $id, $2"
+      wait_for 30 docker node demote "$id" || fail "could not demote node $id, this host's entry before it rejoined"
     fi
-    docker node rm --force "$id" >/dev/null || fail "could not remove node $id, $2"
-    say "removed node $id, $2"
-    removed=yes
+    docker node rm --force "$id" >/dev/null && say "removed node $id, this host's entry before it rejoined"
   done
 }
-# Removes the entry this host left behind in the swarm's list (it left by hand,
-# or the system was rebuilt): another node at this host's address.
-remove_stale_nodes() { remove_nodes_at "$ADVERTISE" "this host's entry before it rejoined"; }

@@ -10,6 +10,7 @@ if [ "$state" = pending ] || [ "$state" = error ]; then
   # A node that the swarm removed (its host was retired, then came back)
   # waits for managers that no longer know it: it leaves, to join again.
   peer=$(live_manager)
+  node=$(docker info --format '{{.Swarm.NodeID}}')
   if [ -n "$(marked_swarm)" ] && [ -n "$peer" ] && ! docker -H "$peer" node inspect "$node" >/dev/null 2>&1; then
     say "swarm state is $state and $peer no longer knows node $node; leaving to join again"
     docker swarm leave --force >/dev/null
@@ -39,6 +40,7 @@ case "$state" in
       [ -n "$peer" ] || fail "a worker of the swarm, and no manager among $PEERS answers to promote it"
       # The new role takes effect once the node has its manager certificate,
       # which can take a while after a recent demotion: ask again until it has.
+      node=$(docker info --format '{{.Swarm.NodeID}}')
       tries=0
       until docker -H "$peer" node promote "$node" >/dev/null &&
         wait_for 15 control_available true; do
@@ -56,4 +58,4 @@ case "$state" in
 esac
 label_self
 record_run swarm
-printf 'swarm-id=%s\nnode-id=%s\n' "$cluster" "$node"
+printf 'swarm-id=%s\nnode-id=%s\n' "$cluster" "$(docker info --format '{{.Swarm.NodeID}}')"

@@ -1,6 +1,16 @@
 # Removes from the swarm the node of a host that is gone for good, through this
-# host, a live manager. Parameters: HOST GONE GONE_ADDR
+# host, a live manager: demoted first when it was a manager, as a dead manager
+# still counts in the raft quorum. Parameters: HOST GONE GONE_ADDR
 read_swarm
 [ "$manager" = true ] || fail "not a swarm manager, so it cannot remove $GONE's node"
-remove_nodes_at "$GONE_ADDR" "the node of $GONE ($GONE_ADDR), which is gone"
+removed=
+for id in $(docker node ls -q); do
+  [ "$(docker node inspect "$id" --format '{{.Status.Addr}}')" = "$GONE_ADDR" ] || continue
+  if [ "$(docker node inspect "$id" --format '{{.Spec.Role}}')" = manager ]; then
+    wait_for 30 docker node demote "$id" || fail "could not demote node $id of $GONE"
+  fi
+  docker node rm --force "$id" >/dev/null
+  say "removed node $id of $GONE ($GONE_ADDR), which is gone"
+  removed=yes
+done
 [ -n "$removed" ] || say "no node of $GONE ($GONE_ADDR) is left in the swarm"
