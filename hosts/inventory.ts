@@ -223,7 +223,9 @@ function readTop(check: InventoryChecker, top: Fields): HostSpec[] {
     }
     if (host.spec) hosts.push(host.spec);
   });
-  if (hosts.length > 0 && hosts.every((h) => h.gone)) {
+  // Rules about the whole list are judged only when every host was read: a
+  // host left out for a problem of its own would make them report the wrong one.
+  if (hosts.length === node.items.length && hosts.every((h) => h.gone)) {
     check.add(node, list.field, "every host is marked gone; the swarm needs at least one live host (to take it all down, run pulumi destroy)");
   }
   return hosts;

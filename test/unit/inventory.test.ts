@@ -109,6 +109,10 @@ describe("loadInventory rejects", () => {
     rejects("all-gone.yaml", 5, "hosts", /^every host is marked gone; the swarm needs at least one live host/);
   });
 
+  test("a host with a problem of its own, not every host gone", () => {
+    rejects("gone-and-broken.yaml", 6, "hosts[1].port", /^0 is out of range \(1-65535\)$/);
+  });
+
   test("a name that is not a string", () => {
     rejects("name-type.yaml", 5, "hosts[0].name", /^must be a string, not an integer$/);
   });
