@@ -58,6 +58,12 @@ export interface HostSpec {
   /** How SSH authenticates. */
   privateKey: PrivateKeySource;
   /**
+   * How the host takes part in the swarm: a manager (the default) joins with
+   * the manager token and holds the swarm's state; a worker joins with the
+   * worker token. Both run Clipper's containers on the overlay network.
+   */
+  role: "manager" | "worker";
+  /**
    * The host is gone for good (`gone: true`): nothing tries to reach it, its
    * node is removed through a live manager, and what the stack recorded for it
    * is kept untouched, so that it is forgotten without a login once the host
@@ -115,10 +121,11 @@ const HOST_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const CONFIG_KEY = /^[A-Za-z0-9_.-]+$/;
 
 const TOP_FIELDS = ["defaults", "hosts"];
-const DEFAULTS_FIELDS = ["user", "port", "privateKey"];
-const HOST_FIELDS = ["name", "address", "port", "user", "advertiseAddress", "privateKey", "gone"];
+const DEFAULTS_FIELDS = ["user", "port", "privateKey", "role"];
+const HOST_FIELDS = ["name", "address", "port", "user", "advertiseAddress", "privateKey", "role", "gone"];
 const KEY_FIELDS = ["path", "secret", "agent", "passphraseSecret"];
 const KEY_FORMS = ["path", "secret", "agent"];
+const ROLES: readonly HostSpec["role"][] = ["manager", "worker"];
 
 /**
  * Reads and validates an inventory. Throws an InventoryError for the first
@@ -173,6 +180,7 @@ interface Defaults {
   user: string;
   port: number;
   privateKey: PrivateKeySource | undefined;
+  role: HostSpec["role"];
   /**
    * Whether hosts may omit privateKey. Also true when the default key is
    * broken or may be misspelt: that is reported once, at defaults, rather
@@ -225,8 +233,11 @@ function readTop(check: InventoryChecker, top: Fields): HostSpec[] {
   });
   // Rules about the whole list are judged only when every host was read: a
   // host left out for a problem of its own would make them report the wrong one.
-  if (hosts.length === node.items.length && hosts.every((h) => h.gone)) {
+  if (hosts.length < node.items.length) return hosts;
+  if (hosts.every((h) => h.gone)) {
     check.add(node, list.field, "every host is marked gone; the swarm needs at least one live host (to take it all down, run pulumi destroy)");
+  } else if (!hosts.some((h) => !h.gone && h.role === "manager")) {
+    check.add(node, list.field, "no live host is a manager, and a swarm of workers only cannot exist; give at least one live host role: manager");
   }
   return hosts;
 }
@@ -248,14 +259,15 @@ class Seen {
 }
 
 function readDefaults(check: InventoryChecker, top: Fields): Defaults {
-  const fallback: Defaults = { user: "root", port: 22, privateKey: undefined, hasKey: false };
+  const fallback: Defaults = { user: "root", port: 22, privateKey: undefined, role: "manager", hasKey: false };
   if (!top.has("defaults")) return { ...fallback, hasKey: top.unknown };
-  const f = top.fields("defaults", DEFAULTS_FIELDS, "a map (user, port, privateKey)");
+  const f = top.fields("defaults", DEFAULTS_FIELDS, `a map (${DEFAULTS_FIELDS.join(", ")})`);
   if (!f) return { ...fallback, hasKey: true };
   return {
     user: f.string("user")?.value ?? fallback.user,
     port: f.port("port")?.value ?? fallback.port,
     privateKey: readKey(check, f),
+    role: f.choice("role", ROLES)?.value ?? fallback.role,
     hasKey: f.has("privateKey") || f.unknown,
   };
 }
@@ -300,11 +312,12 @@ function readHost(check: InventoryChecker, f: Fields, defaults: Defaults): HostR
     f.missing("privateKey", "give one here or under defaults (path, secret or agent)");
   }
 
+  const role = f.has("role") ? f.choice("role", ROLES)?.value : defaults.role;
   const gone = f.boolean("gone")?.value ?? false;
 
   const parts = { name, address, port, advertise, advertiseImplied };
-  if (!name || !address || !port || !advertise || !privateKey) return parts;
-  const spec = { name: name.value, address: address.value, port, user, advertiseAddress: advertise.value, privateKey, gone };
+  if (!name || !address || !port || !advertise || !privateKey || !role) return parts;
+  const spec = { name: name.value, address: address.value, port, user, advertiseAddress: advertise.value, privateKey, role, gone };
   return { ...parts, spec };
 }
 

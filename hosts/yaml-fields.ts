@@ -115,6 +115,18 @@ export class Fields {
     return undefined;
   }
 
+  /** One of the `allowed` strings; undefined when absent or invalid (the latter reported, naming the allowed ones). */
+  choice<T extends string>(key: string, allowed: readonly T[]): Value<T> | undefined {
+    const v = this.node(key);
+    if (!v) return undefined;
+    const s = isScalar(v.node) ? v.node.value : undefined;
+    const chosen = allowed.find((a) => a === s);
+    if (chosen !== undefined) return { ...v, value: chosen };
+    const given = typeof s === "string" ? `"${s}"` : describe(v.node);
+    this.check.add(v.node, v.field, `must be ${allowed.slice(0, -1).join(", ")} or ${allowed[allowed.length - 1]}, not ${given}`);
+    return undefined;
+  }
+
   port(key: string): Value<number> | undefined {
     const v = this.node(key);
     if (!v) return undefined;

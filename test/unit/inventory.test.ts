@@ -70,15 +70,15 @@ describe("loadInventory rejects", () => {
   });
 
   test("an unknown field in defaults", () => {
-    rejects("unknown-defaults.yaml", 3, "defaults.username", /unknown field; allowed: user, port, privateKey$/);
+    rejects("unknown-defaults.yaml", 3, "defaults.username", /unknown field; allowed: user, port, privateKey, role$/);
   });
 
   test("a misspelt privateKey in defaults, not hosts missing a key", () => {
-    rejects("defaults-key-misspelt.yaml", 7, "defaults.privatekey", /^unknown field; allowed: user, port, privateKey$/);
+    rejects("defaults-key-misspelt.yaml", 7, "defaults.privatekey", /^unknown field; allowed: user, port, privateKey, role$/);
   });
 
   test("an unknown field in a host", () => {
-    rejects("unknown-host.yaml", 8, "hosts[1].adress", /unknown field; allowed: name, address, port, user, advertiseAddress, privateKey, gone$/);
+    rejects("unknown-host.yaml", 8, "hosts[1].adress", /unknown field; allowed: name, address, port, user, advertiseAddress, privateKey, role, gone$/);
   });
 
   test("an unknown field in privateKey", () => {
@@ -113,6 +113,22 @@ describe("loadInventory rejects", () => {
     rejects("gone-and-broken.yaml", 6, "hosts[1].port", /^0 is out of range \(1-65535\)$/);
   });
 
+  test("a role that is neither manager nor worker, naming both", () => {
+    rejects("role-invalid.yaml", 8, "hosts[1].role", /^must be manager or worker, not "leader"$/);
+  });
+
+  test("a default role that is not a string", () => {
+    rejects("defaults-role-type.yaml", 3, "defaults.role", /^must be manager or worker, not an integer$/);
+  });
+
+  test("no live manager (the only one marked gone), saying to make a live host one", () => {
+    rejects("no-live-manager.yaml", 6, "hosts", /^no live host is a manager, and a swarm of workers only cannot exist; give at least one live host role: manager$/);
+  });
+
+  test("a host with a problem of its own, not a swarm without a manager", () => {
+    rejects("workers-and-broken-manager.yaml", 8, "hosts[1].role", /^must be manager or worker, not "manger"$/);
+  });
+
   test("a name that is not a string", () => {
     rejects("name-type.yaml", 5, "hosts[0].name", /^must be a string, not an integer$/);
   });
@@ -122,7 +138,7 @@ describe("loadInventory rejects", () => {
   });
 
   test("defaults that is not a map, not hosts missing a key", () => {
-    rejects("defaults-not-map.yaml", 7, "defaults", /^must be a map \(user, port, privateKey\), not a list$/);
+    rejects("defaults-not-map.yaml", 7, "defaults", /^must be a map \(user, port, privateKey, role\), not a list$/);
   });
 
   test("a host that is not a map", () => {
@@ -251,8 +267,8 @@ describe("loadInventory loads", () => {
     assert.deepEqual(inventory, {
       file: `${FIXTURES}/good/defaults.yaml`,
       hosts: [
-        { name: "host1", address: "10.0.0.1", port: 2222, user: "admin", advertiseAddress: "10.0.0.1", privateKey, gone: false },
-        { name: "host2", address: "10.0.0.2", port: 22, user: "root", advertiseAddress: "192.168.0.2", privateKey, gone: false },
+        { name: "host1", address: "10.0.0.1", port: 2222, user: "admin", advertiseAddress: "10.0.0.1", privateKey, role: "manager", gone: false },
+        { name: "host2", address: "10.0.0.2", port: 22, user: "root", advertiseAddress: "192.168.0.2", privateKey, role: "manager", gone: false },
       ],
     });
   });
@@ -261,11 +277,11 @@ describe("loadInventory loads", () => {
     const { hosts } = load("good/key-forms.yaml", { SSH_AUTH_SOCK: "/run/agent.sock" });
     const expected: HostSpec[] = [
       { name: "by-path", address: "10.0.0.1", port: 22, user: "root", advertiseAddress: "10.0.0.1",
-        privateKey: { kind: "path", path: FAKE_KEY, passphraseSecret: "keyPass" }, gone: false },
+        privateKey: { kind: "path", path: FAKE_KEY, passphraseSecret: "keyPass" }, role: "manager", gone: false },
       { name: "by-secret", address: "node2.example.com", port: 22, user: "root", advertiseAddress: "10.0.0.2",
-        privateKey: { kind: "secret", configKey: "sshKeyHost2", passphraseSecret: "keyPass" }, gone: false },
+        privateKey: { kind: "secret", configKey: "sshKeyHost2", passphraseSecret: "keyPass" }, role: "manager", gone: false },
       { name: "by-agent", address: "fd00::3", port: 22, user: "root", advertiseAddress: "fd00::3",
-        privateKey: { kind: "agent", socketPath: "/run/agent.sock" }, gone: false },
+        privateKey: { kind: "agent", socketPath: "/run/agent.sock" }, role: "manager", gone: false },
     ];
     assert.deepEqual(hosts, expected);
   });
@@ -273,6 +289,18 @@ describe("loadInventory loads", () => {
   test("hosts marked gone, and one marked not gone", () => {
     const { hosts } = load("good/gone.yaml");
     assert.deepEqual(hosts.map((h) => [h.name, h.gone]), [["host1", false], ["host2", true], ["host3", false]]);
+  });
+
+  test("a role per host, manager by default", () => {
+    assert.deepEqual(load("good/roles.yaml").hosts.map((h) => [h.name, h.role]), [
+      ["host1", "manager"], ["host2", "worker"], ["host3", "worker"],
+    ]);
+  });
+
+  test("a role under defaults, a host's own role winning", () => {
+    assert.deepEqual(load("good/defaults-role.yaml").hosts.map((h) => [h.name, h.role]), [
+      ["host1", "manager"], ["host2", "worker"], ["host3", "worker"],
+    ]);
   });
 
   test("a key path starting with ~, expanded to HOME", () => {
@@ -297,7 +325,7 @@ describe("loadInventory loads", () => {
     const { hosts } = loadInventory("hosts/dev.yaml", { cwd: dir, env: {} });
     const privateKey = { kind: "path", path: path.join(dir, ".lab/id_ed25519") };
     assert.deepEqual(hosts, [1, 2, 3].map((n) => ({
-      name: `host${n}`, address: `10.231.0.${10 + n}`, port: 22, user: "root", advertiseAddress: `10.231.0.${10 + n}`, privateKey, gone: false,
+      name: `host${n}`, address: `10.231.0.${10 + n}`, port: 22, user: "root", advertiseAddress: `10.231.0.${10 + n}`, privateKey, role: "manager", gone: false,
     })));
   });
 });
