@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { types } from "@pulumi/command";
 import { openSsh, SshLogin, SshSession } from "./ssh-exec";
+import { failRun } from "./run-failure";
 
 /** What a check reports when the host is as the stack configured it. */
 export const asConfigured = "as configured";
@@ -29,13 +30,16 @@ interface PendingCheck {
   check: pulumi.Input<string>;
 }
 
+/** Each check's lines, by concern. */
+type CheckLines = Record<string, string[]>;
+
 interface HostBatch {
   target: ProbeTarget;
   /** Logging in starts with the first check asked of the host, while the program is still being built. */
   session: Promise<SshSession>;
   checks: PendingCheck[];
-  found: Promise<Record<string, Observation>>;
-  settle: { resolve(found: Record<string, Observation>): void; reject(err: Error): void };
+  found: Promise<CheckLines>;
+  settle(found: CheckLines): void;
 }
 
 /**
@@ -55,6 +59,11 @@ export class HostProbe {
 
   /** What `check` finds on the host. */
   observe(target: ProbeTarget, concern: string, check: pulumi.Input<string>): pulumi.Output<Observation> {
+    return this.read(target, concern, check).apply(observationOf);
+  }
+
+  /** The lines that `check` prints on the host, for a check that reports facts rather than drift. */
+  read(target: ProbeTarget, concern: string, check: pulumi.Input<string>): pulumi.Output<string[]> {
     const batch = this.batchFor(target);
     batch.checks.push({ concern, check });
     if (!this.scheduled) {
@@ -68,7 +77,7 @@ export class HostProbe {
     let batch = this.batches.get(target.hostName);
     if (!batch) {
       let settle!: HostBatch["settle"];
-      const found = new Promise<Record<string, Observation>>((resolve, reject) => (settle = { resolve, reject }));
+      const found = new Promise<CheckLines>((resolve) => (settle = resolve));
       const session = new Promise<SshSession>((resolve, reject) =>
         pulumi.output(target.connection).apply((login) => probeTransport.open(login as SshLogin).then(resolve, reject)),
       );
@@ -90,7 +99,8 @@ export class HostProbe {
         .all(checks.map((c) => c.check))
         .apply((scripts) =>
           probeHost(target.hostName, session, checks.map((c, i) => ({ concern: c.concern, script: scripts[i] })))
-            .then(settle.resolve, settle.reject),
+            // A host that cannot be looked at fails the run with one message, and nothing waits on it.
+            .then(settle, (err: Error) => failRun(err.message)),
         );
     }
   }
@@ -130,12 +140,12 @@ export function parseBatch(stdout: string): { lines: string[]; status: number }[
   return results;
 }
 
-/** Runs a host's checks in one session: what each found, by concern. */
+/** Runs a host's checks in one session: the lines each printed, by concern. */
 export async function probeHost(
   hostName: string,
   login: Promise<SshSession>,
   checks: { concern: string; script: string }[],
-): Promise<Record<string, Observation>> {
+): Promise<CheckLines> {
   const session = await login.catch((err: Error) => {
     throw new pulumi.RunError(
       `${hostName}: cannot look at the host: ${err.message}. If it is gone for good, mark it gone: true in the inventory (hosts/README.md)`,
@@ -148,14 +158,14 @@ export async function probeHost(
     })
     .finally(() => session.close());
   const results = parseBatch(run.stdout);
-  const found: Record<string, Observation> = {};
+  const found: CheckLines = {};
   for (const [i, { concern }] of checks.entries()) {
     const result = results[i];
     if (!result || result.status !== 0) {
       const said = result?.lines.pop() ?? (run.stderr.trim().split("\n").pop() || `exit status ${run.code}`);
       throw new pulumi.RunError(`${hostName}: cannot check the ${concern}: ${said}`);
     }
-    found[concern] = observationOf(result.lines);
+    found[concern] = result.lines;
   }
   return found;
 }
