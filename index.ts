@@ -44,12 +44,13 @@ const endpoints = inventory.hosts.map(
 // Hosts marked `gone: true` are retired: nothing reaches them (see hosts/README.md).
 const live = inventory.hosts.flatMap((host, i) => (host.gone ? [] : [{ host, connection: connections[i], endpoint: endpoints[i] }]));
 
-// 4. Swarm: the first live host initialises it, every other one joins as a manager.
+// 4. Swarm: the first live manager initialises it, every other host joins in its role.
 const swarm = new Swarm(
   "swarm",
   {
-    managers: inventory.hosts.map((host, i) => ({
+    members: inventory.hosts.map((host, i) => ({
       hostName: host.name,
+      role: host.role,
       connection: connections[i],
       advertiseAddress: host.advertiseAddress,
       endpointUrl: endpoints[i].url,
@@ -62,15 +63,16 @@ const swarm = new Swarm(
   { dependsOn: endpoints },
 );
 
-// 5. Network: the attachable overlay that Clipper's containers share.
-const [networkHost, ...peers] = live;
+// 5. Network: the attachable overlay that Clipper's containers share, made
+// through a manager.
+const [networkHost, ...otherManagers] = live.filter(({ host }) => host.role === "manager");
 const network = new OverlayNetwork("overlay", {
   networkName: settings.networkName,
   provider: networkHost.endpoint.provider!, // every live host has one
   swarm,
   auditHostName: networkHost.host.name,
   auditConnection: networkHost.connection,
-  peerUrls: peers.map(({ host }) => engineUrl(host.advertiseAddress, settings.daemonPort)),
+  peerUrls: otherManagers.map(({ host }) => engineUrl(host.advertiseAddress, settings.daemonPort)),
   probe,
 });
 

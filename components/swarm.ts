@@ -4,18 +4,22 @@ import { hostPort } from "./daemon-endpoint";
 import { auditedRun } from "./host-audit";
 import type { HostProbe } from "./host-probe";
 import { keepAsRecorded, remoteScript, remoteSteps } from "./remote-script";
+import { ApiNode, quorumLoss } from "./swarm-quorum";
+import { failRun } from "./run-failure";
 
 /** Swarm managers talk raft on this port. */
 export const swarmPort = 2377;
 
-/** A host that becomes a manager of the swarm. */
-export interface SwarmManagerArgs {
+/** A host that becomes a member of the swarm. */
+export interface SwarmMemberArgs {
   /** The host's name in the inventory; it names the host in every message. */
   hostName: string;
+  /** Its role: `manager`, as the seed procedure makes every host, or `worker`. */
+  role: "manager" | "worker";
   /** How to reach the host over SSH. */
   connection: pulumi.Input<types.input.remote.ConnectionArgs>;
   /** The address the swarm advertises and listens on for this host. */
-  advertiseAddress: pulumi.Input<string>;
+  advertiseAddress: string;
   /** The host's engine endpoint (`tcp://ADDRESS:PORT`): its peers join, promote and remove nodes through it. */
   endpointUrl: pulumi.Input<string>;
   /**
@@ -30,20 +34,21 @@ export interface SwarmManagerArgs {
 
 export interface SwarmArgs {
   /**
-   * Every host of the swarm, all managers, as the seed procedure asks. The first
-   * live one may initialise the swarm; the others join it one at a time, in
-   * this order.
+   * Every host of the swarm. The first live manager may initialise the swarm;
+   * the other managers join it one at a time, in this order, then the workers
+   * all at once.
    */
-  managers: SwarmManagerArgs[];
+  members: SwarmMemberArgs[];
   /** The run's probe, which audits each host's membership with the host's other checks. */
   probe: HostProbe;
 }
 
 /**
- * A Docker swarm whose every node is a manager: `docker swarm init` on the first
- * host, then `docker swarm join` as a manager on each other host. Each host's
- * membership is audited on every run (see auditedRun); a host that left, was
- * demoted or rebuilt is brought back through any live manager.
+ * A Docker swarm: `docker swarm init` on the first manager, then `docker swarm
+ * join` on each other host in its role. Each host's membership is audited on
+ * every run (see auditedRun); a host that left, changed role or was rebuilt is
+ * brought back through any live manager, and a plan that would cost the swarm
+ * its quorum is refused before anything changes (see quorumLoss).
  */
 export class Swarm extends pulumi.ComponentResource {
   /** The swarm's ID. */
@@ -53,48 +58,119 @@ export class Swarm extends pulumi.ComponentResource {
 
   constructor(name: string, args: SwarmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:Swarm", name, {}, opts);
-    const live = args.managers.filter((host) => !host.gone);
-    if (live.length === 0) throw new Error(`${name}: a swarm needs at least one live host`);
+    const live = args.members.filter((host) => !host.gone);
+    const managers = live.filter((host) => host.role === "manager");
+    if (managers.length === 0) throw new Error(`${name}: a swarm needs at least one live manager`);
+    adviseOnManagerCount(managers.length, this);
+    const quorum = quorumGuard(args.members, managers, args.probe);
 
     this.nodeIds = {};
-    const members: remote.Command[] = [];
     // Taking the whole swarm down node by node needs a quorum at every step,
     // which a drifted or dead host breaks; so destroy skips the members' own
     // steps, and each host's endpoint leaves the swarm on its own.
     const memberOpts = { parent: this, deletedWith: this };
-    for (const [i, host] of args.managers.entries()) {
-      // Named by host, so that reordering the inventory renames nothing. The
-      // names that earlier versions gave by position stay as aliases.
-      const memberName = `${name}-member-${host.hostName}`;
-      const aliases = [{ name: `${name}-join-${host.hostName}` }, ...(i === 0 ? [{ name: `${name}-init` }] : [])];
-      if (host.gone) {
-        keepAsRecorded(memberName, host.connection, { ...memberOpts, aliases });
-        retire(`${name}-retire-${host.hostName}`, host, live[0], memberOpts);
-        continue;
-      }
-      const peers = live.filter((other) => other !== host);
-      // Raft changes its membership one node at a time: each join waits for the one before.
-      const member = swarmMember(memberName, host, peers, host === live[0], args.probe, {
+    // Gone hosts' nodes go first: a dead manager still counts in the quorum.
+    const retired = args.members
+      .filter((host) => host.gone)
+      .map((host) => retire(`${name}-retire-${host.hostName}`, host, managers[0], memberOpts));
+    const joinedManagers: remote.Command[] = [];
+    // Named by host, so that reordering the inventory renames nothing. The
+    // names that earlier versions gave by position stay as aliases.
+    const nameAndAliases = (host: SwarmMemberArgs) => ({
+      memberName: `${name}-member-${host.hostName}`,
+      aliases: [{ name: `${name}-join-${host.hostName}` }, ...(host === args.members[0] ? [{ name: `${name}-init` }] : [])],
+    });
+    for (const host of args.members.filter((h) => h.gone)) {
+      const { memberName, aliases } = nameAndAliases(host);
+      keepAsRecorded(memberName, host.connection, { ...memberOpts, aliases });
+    }
+    // Raft changes its membership one manager at a time: each manager waits
+    // for the one before, and workers, which raft does not count, for all.
+    for (const host of [...managers, ...live.filter((h) => h.role === "worker")]) {
+      const { memberName, aliases } = nameAndAliases(host);
+      const after = host.role === "manager" ? joinedManagers.slice(-1) : joinedManagers;
+      const member = swarmMember(memberName, host, managers.filter((m) => m !== host), host === managers[0], args.probe, quorum, {
         ...memberOpts,
         aliases,
-        dependsOn: [host.endpoint, ...members.slice(-1)],
+        dependsOn: [host.endpoint, ...retired, ...after],
       });
       this.nodeIds[host.hostName] = member.stdout.apply((out) => field(out, "node-id", memberName));
-      members.push(member);
+      if (host.role === "manager") joinedManagers.push(member);
     }
-    this.swarmId = members[0].stdout.apply((out) => field(out, "swarm-id", name));
+    this.swarmId = joinedManagers[0].stdout.apply((out) => field(out, "swarm-id", name));
 
     this.registerOutputs({ swarmId: this.swarmId, nodeIds: this.nodeIds });
+  }
+}
+
+/** Docker's guidance on how many managers a swarm should have. */
+const managerGuidance = "https://docs.docker.com/engine/swarm/admin_guide/#add-manager-nodes-for-fault-tolerance";
+
+/** Warns when the inventory asks for more managers than Docker advises, or an even count. */
+function adviseOnManagerCount(count: number, reporter: pulumi.Resource): void {
+  if (count > 7) {
+    pulumi.log.warn(
+      `${count} managers: "Docker recommends a maximum of seven manager nodes for a swarm", as raft slows down with ` +
+        `more (${managerGuidance}). Give the other hosts role: worker in the inventory.`,
+      reporter,
+    );
+  } else if (count % 2 === 0) {
+    const tolerated = Math.floor((count - 1) / 2);
+    pulumi.log.warn(
+      `${count} managers: they tolerate the loss of ${tolerated}, as ${count - 1} would ("an odd number N of manager ` +
+        `nodes in the cluster tolerates the loss of at most (N-1)/2 managers", ${managerGuidance}). ` +
+        `Make one host role: worker, or add a manager.`,
+      reporter,
+    );
+  }
+}
+
+/**
+ * Settles once the swarm, as its first answering manager lists it, keeps its
+ * quorum through the run's membership changes; fails the run before any of
+ * them otherwise. Every member's command waits for it.
+ */
+function quorumGuard(members: SwarmMemberArgs[], managers: SwarmMemberArgs[], probe: HostProbe): pulumi.Output<string> {
+  const lists = managers.map((host) =>
+    probe.read(host, "swarm's nodes", remoteScript("swarm-nodes", { HOST: host.hostName })),
+  );
+  const wanted = members.map((m) => ({ hostName: m.hostName, address: m.advertiseAddress, role: m.role, gone: m.gone }));
+  return pulumi.all(lists).apply(async (answers): Promise<string> => {
+    for (const [i, lines] of answers.entries()) {
+      const unavailable = lines.find((l) => l.startsWith("unavailable: "));
+      if (unavailable) {
+        return failRun(
+          `${managers[i].hostName}: the swarm cannot change its membership: ${apiMessage(unavailable)}. ` +
+            `Bring its unreachable managers back; if they are lost for good, see "A swarm that lost its quorum" in README.md.`,
+        );
+      }
+      const listed = lines.find((l) => l.startsWith("nodes: "));
+      if (!listed) continue;
+      const loss = quorumLoss(JSON.parse(listed.slice("nodes: ".length)) as ApiNode[], wanted);
+      return loss ? failRun(loss) : "keeps its quorum";
+    }
+    return "no swarm yet";
+  });
+}
+
+/** The message of an engine API error body, `{"message": "..."}`, or the body itself. */
+function apiMessage(line: string): string {
+  const body = line.slice("unavailable: ".length);
+  try {
+    return String((JSON.parse(body) as { message?: string }).message ?? body).trim();
+  } catch {
+    return body;
   }
 }
 
 /** One host's membership: its audit, and the command that makes and repairs it. */
 function swarmMember(
   name: string,
-  host: SwarmManagerArgs,
-  peers: SwarmManagerArgs[],
+  host: SwarmMemberArgs,
+  peers: SwarmMemberArgs[],
   first: boolean,
   probe: HostProbe,
+  quorum: pulumi.Output<string>,
   opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource },
 ): remote.Command {
   const run = auditedRun(
@@ -102,7 +178,7 @@ function swarmMember(
       hostName: host.hostName,
       concern: "swarm membership",
       connection: host.connection,
-      check: remoteScript("swarm-check", { HOST: host.hostName }),
+      check: remoteScript("swarm-check", { HOST: host.hostName, ROLE: host.role }),
       probe,
     },
     opts.parent,
@@ -115,11 +191,13 @@ function swarmMember(
       connection: host.connection,
       ...remoteSteps(steps, {
         HOST: host.hostName,
+        ROLE: host.role,
         ADVERTISE: host.advertiseAddress,
-        LISTEN_ADDR: pulumi.output(host.advertiseAddress).apply((a) => hostPort(a, swarmPort)),
+        LISTEN_ADDR: hostPort(host.advertiseAddress, swarmPort),
         PEERS: peerUrls,
         MAY_INIT: first ? "yes" : "no",
-        GENERATION: run,
+        // The run waits for the quorum guard, which may refuse it.
+        GENERATION: pulumi.all([run, quorum]).apply(([generation]) => generation),
       }),
     },
     opts,
@@ -127,7 +205,7 @@ function swarmMember(
 }
 
 /** Removes the node of host `gone` through the live manager `via`; there is nothing to undo. */
-function retire(name: string, gone: SwarmManagerArgs, via: SwarmManagerArgs, opts: pulumi.CustomResourceOptions): remote.Command {
+function retire(name: string, gone: SwarmMemberArgs, via: SwarmMemberArgs, opts: pulumi.CustomResourceOptions): remote.Command {
   return new remote.Command(
     name,
     {

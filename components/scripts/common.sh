@@ -63,7 +63,16 @@ unmark_swarm() { rm -f "$MARKER" && forget_run swarm; }
 # Every node this tool adds carries this label, in the swarm's own records, so
 # that a host rejoining through a peer joins only a swarm this tool made.
 LABEL=clipper-swarm.member
-label_self() { docker node update --label-add "$LABEL=true" "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null; }
+# Node changes go through a manager: this host when it is one, else engine $1.
+label_self() {
+  api=unix:///var/run/docker.sock
+  [ "$manager" = true ] || api=$1
+  docker -H "$api" node update --label-add "$LABEL=true" "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null
+}
+# Whether manager engine $1 sees node $2 as Ready.
+node_ready() { [ "$(docker -H "$1" node inspect "$2" --format '{{.Status.State}}')" = ready ]; }
+# The ID of the swarm that engine $1 manages.
+swarm_id_of() { docker -H "$1" info --format '{{.Swarm.Cluster.ID}}'; }
 # Leaving a swarm keeps the bridge that swarm made for its containers' outside
 # traffic; remove it so the host is as it was before (it stays while in use).
 drop_gwbridge() {
@@ -97,7 +106,7 @@ live_manager() {
   done
   return 0
 }
-# Joins this host as a manager through engine $1. The token goes from that
+# Joins this host in its ROLE through engine $1. The token goes from that
 # engine's API to this engine's API through a pipe and shell built-ins, never
 # as a process argument. Sets cluster.
 join_through() {
@@ -107,8 +116,8 @@ join_through() {
   for addr in $(docker -H "$1" info --format '{{range .Swarm.RemoteManagers}}{{.Addr}} {{end}}'); do
     [ "$addr" = "$LISTEN_ADDR" ] || remotes="${remotes:+$remotes,}\"$addr\""
   done
-  say "joining the swarm as a manager through $1"
-  reply=$(docker -H "$1" swarm join-token -q manager |
+  say "joining the swarm as a $ROLE through $1"
+  reply=$(docker -H "$1" swarm join-token -q "$ROLE" |
     { read -r token && printf '{"ListenAddr":"%s","AdvertiseAddr":"%s","RemoteAddrs":[%s],"JoinToken":"%s"}' "$LISTEN_ADDR" "$ADVERTISE" "$remotes" "$token"; } |
     curl -sS --unix-socket /var/run/docker.sock -H 'Content-Type: application/json' \
       --data-binary @- -w '\n%{http_code}' http://localhost/swarm/join) || fail "cannot reach the engine's API"
@@ -117,16 +126,17 @@ join_through() {
   read_swarm
 }
 # Removes the entry this host left behind in the swarm's list (it left by hand,
-# or the system was rebuilt): another node at this host's address. A stale
-# manager entry still counts in the raft quorum, so it is demoted first.
+# or the system was rebuilt): another node at this host's address, through
+# manager engine $1. A stale manager entry still counts in the raft quorum, so
+# it is demoted first.
 remove_stale_nodes() {
   me=$(docker info --format '{{.Swarm.NodeID}}')
-  for id in $(docker node ls -q); do
+  for id in $(docker -H "$1" node ls -q); do
     [ "$id" != "$me" ] || continue
-    [ "$(docker node inspect "$id" --format '{{.Status.Addr}}')" = "$ADVERTISE" ] || continue
-    if [ "$(docker node inspect "$id" --format '{{.Spec.Role}}')" = manager ]; then
-      wait_for 30 docker node demote "$id" || fail "could not demote node $id, this host's entry before it rejoined"
+    [ "$(docker -H "$1" node inspect "$id" --format '{{.Status.Addr}}')" = "$ADVERTISE" ] || continue
+    if [ "$(docker -H "$1" node inspect "$id" --format '{{.Spec.Role}}')" = manager ]; then
+      wait_for 30 docker -H "$1" node demote "$id" || fail "could not demote node $id, this host's entry before it rejoined"
     fi
-    docker node rm --force "$id" >/dev/null && say "removed node $id, this host's entry before it rejoined"
+    docker -H "$1" node rm --force "$id" >/dev/null && say "removed node $id, this host's entry before it rejoined"
   done
 }

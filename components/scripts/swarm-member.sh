@@ -1,10 +1,10 @@
-# Makes this host a manager of the swarm, or finds it already is one; repairs
-# what an audit found. A host that is not in the swarm (new, rebuilt, or it
-# left) joins through any live manager among PEERS and removes the entry it
-# left behind; a demoted one is promoted back. Only the first host
-# (MAY_INIT=yes) starts a new swarm, and only when no peer manages one.
-# Prints the swarm and node IDs.
-# Parameters: HOST ADVERTISE LISTEN_ADDR PEERS (engine URLs) MAY_INIT GENERATION
+# Makes this host a member of the swarm in its ROLE (manager or worker), or
+# finds it already is one; repairs what an audit found. A host that is not in
+# the swarm (new, rebuilt, or it left) joins through any live manager among
+# PEERS and removes the entry it left behind; a host in the wrong role is
+# promoted or demoted in place. Only the first manager (MAY_INIT=yes) starts a
+# new swarm, and only when no peer manages one. Prints the swarm and node IDs.
+# Parameters: HOST ROLE ADVERTISE LISTEN_ADDR PEERS (managers' engine URLs) MAY_INIT GENERATION
 read_swarm
 if [ "$state" = pending ] || [ "$state" = error ]; then
   # A node that the swarm removed (its host was retired, then came back)
@@ -22,7 +22,8 @@ case "$state" in
     peer=$(live_manager)
     if [ -n "$peer" ]; then
       join_through "$peer"
-      remove_stale_nodes
+      remove_stale_nodes "$peer"
+      cluster=$(swarm_id_of "$peer")
     elif [ "$MAY_INIT" = yes ]; then
       say "initialising a swarm advertised on $LISTEN_ADDR"
       docker swarm init --advertise-addr "$ADVERTISE" --listen-addr "$LISTEN_ADDR" >/dev/null
@@ -35,27 +36,44 @@ case "$state" in
   active)
     [ -n "$(marked_swarm)" ] ||
       fail "already in a swarm that clipper-swarm did not create or join; leave it first with: docker swarm leave --force"
-    if [ "$manager" != true ]; then
+    node=$(docker info --format '{{.Swarm.NodeID}}')
+    if [ "$ROLE" = manager ] && [ "$manager" != true ]; then
       peer=$(live_manager)
       [ -n "$peer" ] || fail "a worker of the swarm, and no manager among $PEERS answers to promote it"
       # The new role takes effect once the node has its manager certificate,
       # which can take a while after a recent demotion: ask again until it has.
-      node=$(docker info --format '{{.Swarm.NodeID}}')
       tries=0
       until docker -H "$peer" node promote "$node" >/dev/null &&
         wait_for 15 control_available true; do
         tries=$((tries + 1))
         [ "$tries" -lt 4 ] || fail "still not a manager 60 s after promotion through $peer"
       done
-      say "promoted back to manager through $peer"
+      say "promoted to manager through $peer"
       read_swarm
+    elif [ "$ROLE" = worker ] && [ "$manager" = true ]; then
+      docker node demote "$node" >/dev/null ||
+        fail "could not demote node $node, which the swarm needs for its quorum; bring its other managers back first"
+      wait_for 30 control_available false || fail "still a manager 30 s after demotion"
+      # The managers see the node as Unknown until it reconnects as a worker.
+      peer=$(live_manager)
+      wait_for 30 node_ready "$peer" "$node" || fail "not Ready as a worker 30 s after demotion (docker node ls on a manager)"
+      say "demoted to worker"
+      read_swarm
+    fi
+    # Managers know their swarm's ID; a worker asks a manager, which must know this node.
+    if [ "$manager" != true ]; then
+      peer=$(live_manager)
+      [ -n "$peer" ] || fail "a worker of the swarm, and no manager among $PEERS answers"
+      docker -H "$peer" node inspect "$node" >/dev/null 2>&1 ||
+        fail "$peer does not know node $node; leave the swarm first with: docker swarm leave --force"
+      cluster=$(swarm_id_of "$peer")
     fi
     [ "$cluster" = "$(marked_swarm)" ] ||
       fail "in swarm $cluster, not swarm $(marked_swarm) that clipper-swarm made; leave it first with: docker swarm leave --force"
-    say "a manager of swarm $cluster"
+    say "a $ROLE of swarm $cluster"
     ;;
   *) fail "swarm state is '$state'; wait until it settles (docker info) and run again" ;;
 esac
-label_self
+label_self "${peer:-}"
 record_run swarm
 printf 'swarm-id=%s\nnode-id=%s\n' "$cluster" "$(docker info --format '{{.Swarm.NodeID}}')"

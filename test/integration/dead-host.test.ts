@@ -40,6 +40,24 @@ describe("a dead host", { skip: missingPlugins() }, () => {
     assert.match(preview.stdout + preview.stderr, new RegExp(`${dead.name}: cannot look at the host: cannot log in over SSH to ${dead.address}:22 .*mark it gone: true`));
   });
 
+  it("refuses to take out a healthy manager while the dead one still counts, saying what to do, and changes nothing", () => {
+    const [first, healthy] = hosts;
+    const esc = (text: string) => text.replace(/\./g, "\\.");
+    lab.inventory("only-first", (t) => t.replace(/hosts:\n[\s\S]*$/, `hosts:\n  - name: ${first.name}\n    address: ${first.address}\n`));
+    for (const command of [["preview"], ["up", "--yes", "--skip-preview"]]) {
+      const refused = lab.cli(command);
+      assert.notEqual(refused.status, 0, refused.stdout);
+      const out = refused.stdout + refused.stderr;
+      assert.match(out, new RegExp(
+        `error: ${healthy.name} at ${esc(healthy.address)}: taking it out of the inventory would leave 1 of 2 managers reachable, ` +
+          `and a swarm needs 2 \\(a majority\\) to change its membership.*Unreachable now: ${dead.name} at ${esc(dead.address)}\\. ` +
+          `Bring them back, or mark them gone: true in the inventory`,
+      ));
+      assert.doesNotMatch(out, /error serializing/, "one message, as it is");
+    }
+    assert.deepEqual(managers(), [`${first.name} Ready Leader`, `${healthy.name} Ready Reachable`, `${dead.name} Down Unreachable`].sort());
+  });
+
   it("is retired by gone: true: up removes its node through a live manager and converges the rest", () => {
     lab.inventory("gone", (t) => t.replace(deadEntry, (entry) => `${entry}    gone: true\n`));
     const up = timed(["up", "--yes", "--skip-preview"]);

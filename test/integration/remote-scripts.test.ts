@@ -34,8 +34,9 @@ let swarmId = "";
 
 /** The engine URLs of every host but `h`. */
 const peers = (h: HostSpec) => hosts.filter((p) => p !== h).map(url).join(" ");
-/** The swarm-member parameters of host `h`. */
-const member = (h: HostSpec) => ({
+/** The swarm-member parameters of host `h`, a manager unless `role` says otherwise. */
+const member = (h: HostSpec, role = "manager") => ({
+  ROLE: role,
   ADVERTISE: h.address,
   LISTEN_ADDR: hostPort(h.address, swarmPort),
   PEERS: peers(h),
@@ -43,7 +44,7 @@ const member = (h: HostSpec) => ({
   GENERATION,
 });
 /** What a check reports, as the probe reads it: its drift, and the run that the host records. */
-function checked(h: HostSpec, name: string, params: Record<string, string> = {}): Observation {
+function checked(h: HostSpec, name: string, params: Record<string, string> = { ROLE: "manager" }): Observation {
   return observationOf(ok(script(h, name, params), `${h.name} ${name}`).stdout.trim().split("\n").filter(Boolean));
 }
 const nodeList = () =>
@@ -170,8 +171,35 @@ describe("remote scripts on the lab hosts", () => {
     const last = hosts[hosts.length - 1];
     ok(dockerAt(url(first), ["node", "demote", last.name]), "demote by hand");
     assert.equal(checked(last, "swarm-check").found, "a worker, not a manager");
-    assert.match(ok(script(last, "swarm-member", member(last)), "promote").stderr, /promoted back to manager/);
+    assert.match(ok(script(last, "swarm-member", member(last)), "promote").stderr, /promoted to manager/);
     assert.equal(checked(last, "swarm-check").found, asConfigured);
+    assert.deepEqual(nodeList(), allManagers());
+  });
+
+  it("joins a worker with the worker token, and changes roles in place, keeping the node", () => {
+    const [second] = others;
+    const nodeId = (r: Run) => /^node-id=(\w+)$/m.exec(r.stdout)?.[1];
+    ok(ssh(second, "docker swarm leave --force >/dev/null"), "leave by hand");
+    const joined = ok(script(second, "swarm-member", member(second, "worker")), "join as a worker");
+    assert.match(joined.stderr, /joining the swarm as a worker through/);
+    assert.match(joined.stdout, new RegExp(`^swarm-id=${swarmId}$`, "m"), "a worker learns the swarm's ID from a manager");
+    const worker = nodeId(joined);
+    assert.deepEqual(checked(second, "swarm-check", { ROLE: "worker" }), { found: asConfigured, lastRun: GENERATION });
+    assert.equal(checked(second, "swarm-check").found, "a worker, not a manager");
+    assert.equal(ok(script(second, "swarm-nodes", {}), "nodes on a worker").stdout, "", "a worker lists no nodes");
+    const listed = ok(script(first, "swarm-nodes", {}), "nodes on a manager").stdout;
+    const nodes = JSON.parse(listed.replace(/^nodes: /, "")) as { Spec: { Role: string; Labels: Record<string, string> } }[];
+    assert.deepEqual(nodes.map((n) => n.Spec.Role).sort(), ["manager", "manager", "worker"]);
+    assert.ok(nodes.every((n) => n.Spec.Labels["clipper-swarm.member"] === "true"), "every node carries the member label, a worker's too");
+
+    const promoted = ok(script(second, "swarm-member", member(second)), "manager again");
+    assert.match(promoted.stderr, /promoted to manager through/);
+    assert.equal(nodeId(promoted), worker, "promoted in place, not re-joined");
+    const demoted = ok(script(second, "swarm-member", member(second, "worker")), "worker again");
+    assert.match(demoted.stderr, /demoted to worker/);
+    assert.equal(nodeId(demoted), worker);
+    assert.equal(checked(second, "swarm-check", { ROLE: "worker" }).found, asConfigured);
+    assert.match(ok(script(second, "swarm-member", member(second)), "manager once more").stderr, /promoted to manager/);
     assert.deepEqual(nodeList(), allManagers());
   });
 

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { registered, record, valueOf, isSecret, settled, probe, probed, checkAnswers } from "../support/mocks";
 import { DaemonEndpoint, dropInPath } from "../../components/daemon-endpoint";
-import { Swarm, SwarmManagerArgs } from "../../components/swarm";
+import { Swarm, SwarmMemberArgs } from "../../components/swarm";
 import { OverlayNetwork } from "../../components/overlay-network";
 
 const connection = (host: string) => ({ host, user: "root", privateKey: pulumi.secret("KEY") });
@@ -14,9 +14,31 @@ function get(name: string) {
   return r;
 }
 
-function manager(name: string, address: string): SwarmManagerArgs {
+function member(name: string, address: string, role: SwarmMemberArgs["role"] = "manager"): SwarmMemberArgs {
   const endpoint = new pulumi.ComponentResource("test:index:Endpoint", `${name}-endpoint`);
-  return { hostName: name, connection: connection(address), advertiseAddress: address, endpointUrl: `tcp://${address}:2375`, endpoint };
+  return { hostName: name, role, connection: connection(address), advertiseAddress: address, endpointUrl: `tcp://${address}:2375`, endpoint };
+}
+
+/**
+ * The message of the error that `build` fails the run with: an unhandled
+ * RunError, which the test runner would otherwise count as the test's failure.
+ * It is logged as the program's runner logs it, so the resources left waiting
+ * are not reported as leaked when the tests exit.
+ */
+async function runFailure(build: () => void): Promise<string> {
+  const listeners = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  try {
+    const err = await new Promise<Error>((resolve) => {
+      process.once("unhandledRejection", resolve);
+      build();
+    });
+    assert.ok(pulumi.RunError.isInstance(err), `not a RunError: ${err}`);
+    await pulumi.log.error(err.message);
+    return err.message;
+  } finally {
+    for (const listener of listeners) process.on("unhandledRejection", listener);
+  }
 }
 
 /** The names of the resources an option lists. */
@@ -126,7 +148,7 @@ describe("DaemonEndpoint", () => {
 describe("Swarm", () => {
   function threeManagers() {
     return new Swarm("swarm", {
-      managers: [manager("host1", "10.0.0.1"), manager("host2", "10.0.0.2"), manager("host3", "10.0.0.3")],
+      members: [member("host1", "10.0.0.1"), member("host2", "10.0.0.2"), member("host3", "10.0.0.3")],
       probe,
     }, { transformations: [record] });
   }
@@ -185,15 +207,84 @@ describe("Swarm", () => {
     for (const r of registered.values()) {
       assert.doesNotMatch(JSON.stringify(r.inputs), /SWMTKN/, `${r.name} carries no token`);
     }
-    assert.match(get("swarm-member-host2").inputs.stdin, /swarm join-token -q manager \|/, "the token goes through a pipe");
+    assert.match(get("swarm-member-host2").inputs.stdin, /swarm join-token -q "\$ROLE" \|/, "the token goes through a pipe");
   });
 
-  it("refuses an empty host list", () => {
-    assert.throws(() => new Swarm("empty", { managers: [], probe }), /swarm needs at least one live host/);
+  it("refuses a host list without a live manager", () => {
+    assert.throws(() => new Swarm("empty", { members: [], probe }), /swarm needs at least one live manager/);
+    assert.throws(() => new Swarm("workers", { members: [member("w", "10.0.0.9", "worker")], probe }), /at least one live manager/);
+  });
+
+  it("joins workers with the worker token, through managers only, once every manager has joined", async () => {
+    new Swarm("mixed", {
+      members: [member("w1", "10.0.2.1", "worker"), member("m1", "10.0.2.2"), member("m2", "10.0.2.3"), member("w2", "10.0.2.4", "worker")],
+      probe,
+    }, { transformations: [record] });
+    await settled();
+    const [w1, m1, m2, w2] = ["w1", "m1", "m2", "w2"].map((h) => get(`mixed-member-${h}`));
+    assert.match(m1.inputs.stdin, /^MAY_INIT='yes'$/m, "the first manager starts the swarm, even after a worker in the list");
+    assert.match(w1.inputs.stdin, /^MAY_INIT='no'$/m);
+    assert.match(w1.inputs.stdin, /^ROLE='worker'$/m);
+    assert.match(m2.inputs.stdin, /^ROLE='manager'$/m);
+    assert.match(w1.inputs.stdin, /swarm join-token -q "\$ROLE"/);
+    assert.match(w1.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.2\.2:2375 tcp:\/\/10\.0\.2\.3:2375'$/m, "workers cannot let anyone join");
+    assert.match(m2.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.2\.2:2375'$/m);
+    assert.deepEqual(await namesOf(m2.opts.dependsOn), ["m2-endpoint", "mixed-member-m1"]);
+    assert.deepEqual(await namesOf(w1.opts.dependsOn), ["w1-endpoint", "mixed-member-m1", "mixed-member-m2"]);
+    assert.deepEqual(await namesOf(w2.opts.dependsOn), ["w2-endpoint", "mixed-member-m1", "mixed-member-m2"],
+      "workers do not count in raft, so they join side by side");
+    assert.match(probed.get("10.0.2.1") ?? "", /^ROLE='worker'$/m, "the audit knows the role it checks");
+    assert.doesNotMatch(probed.get("10.0.2.1") ?? "", /\/nodes/, "only managers list the swarm's nodes");
+    assert.match(probed.get("10.0.2.2") ?? "", /http:\/\/localhost\/nodes/);
+  });
+
+  it("removes gone hosts' nodes before any member changes", async () => {
+    const gone = { ...member("g", "10.0.3.9"), gone: true };
+    new Swarm("g", { members: [member("m", "10.0.3.1"), gone, member("n", "10.0.3.2")], probe }, { transformations: [record] });
+    await settled();
+    assert.match(get("g-retire-g").inputs.stdin, /^GONE_ADDR='10\.0\.3\.9'$/m);
+    assert.deepEqual(await namesOf(get("g-member-n").opts.dependsOn), ["n-endpoint", "g-retire-g", "g-member-m"]);
+  });
+
+  it("refuses a run that would cost the swarm its quorum, before any member changes", async () => {
+    const nodes = [["host1", "10.0.4.1", "reachable"], ["host2", "10.0.4.2", "reachable"], ["host3", "10.0.4.3", "unreachable"]].map(
+      ([hostname, addr, reachability]) => ({
+        Description: { Hostname: hostname },
+        Spec: { Role: "manager", Labels: { "clipper-swarm.member": "true" } },
+        Status: { Addr: addr },
+        ManagerStatus: { Addr: `${addr}:2377`, Reachability: reachability },
+      }),
+    );
+    checkAnswers.push({ address: "10.0.4.1", check: /localhost\/nodes/, lines: [`nodes: ${JSON.stringify(nodes)}`] });
+    // host2 leaves the inventory while host3 is down.
+    const failure = await runFailure(() => {
+      new Swarm("q", { members: [member("host1", "10.0.4.1"), member("host3", "10.0.4.3")], probe }, { transformations: [record] });
+    });
+    assert.match(failure, /^host2 at 10\.0\.4\.2: taking it out of the inventory would leave 1 of 2 managers reachable/);
+    await settled();
+    assert.equal(get("q-member-host1").type, "", "no member reaches the engine");
+  });
+
+  it("warns past 7 managers and on an even count, quoting Docker's guidance", async () => {
+    const warned: string[] = [];
+    const warn = pulumi.log.warn;
+    (pulumi.log as { warn: typeof warn }).warn = async (message: string) => void warned.push(message);
+    try {
+      const hosts = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => member(`${prefix}${i}`, `10.1.${n}.${i + 1}`));
+      new Swarm("odd", { members: [...hosts(3, "o"), member("ow", "10.1.3.9", "worker")], probe });
+      assert.deepEqual(warned, []);
+      new Swarm("even", { members: hosts(4, "e"), probe });
+      assert.match(warned[0], /^4 managers: they tolerate the loss of 1, as 3 would \("an odd number N of manager nodes/);
+      new Swarm("many", { members: hosts(9, "m"), probe });
+      assert.match(warned[1], /^9 managers: "Docker recommends a maximum of seven manager nodes for a swarm"/);
+      assert.match(warned[1], /role: worker/);
+    } finally {
+      (pulumi.log as { warn: typeof warn }).warn = warn;
+    }
   });
 
   it("brackets IPv6 swarm addresses", async () => {
-    new Swarm("v6", { managers: [manager("a", "fd00::1")], probe }, { transformations: [record] });
+    new Swarm("v6", { members: [member("a", "fd00::1")], probe }, { transformations: [record] });
     await settled();
     assert.match(get("v6-member-a").inputs.stdin, /^LISTEN_ADDR='\[fd00::1\]:2377'$/m);
   });
@@ -202,7 +293,7 @@ describe("Swarm", () => {
 describe("OverlayNetwork", () => {
   it("creates an attachable overlay through the given provider once the swarm exists", async () => {
     const ep = new DaemonEndpoint("n1", { hostName: "n1", connection: connection("10.0.0.1"), advertiseAddress: "10.0.0.1", probe });
-    const swarm = new Swarm("sw", { managers: [manager("n1", "10.0.0.1")], probe });
+    const swarm = new Swarm("sw", { members: [member("n1", "10.0.0.1")], probe });
     const net = new OverlayNetwork("overlay", {
       networkName: "clipper_network",
       provider: ep.provider!,
@@ -233,7 +324,7 @@ describe("OverlayNetwork", () => {
   it("keeps the run its label records, and makes the network again when it drifted", async () => {
     const build = (name: string, address: string) => {
       const ep = new DaemonEndpoint(name, { hostName: name, connection: connection(address), advertiseAddress: address, probe });
-      const swarm = new Swarm(`${name}-sw`, { managers: [manager(name, address)], probe });
+      const swarm = new Swarm(`${name}-sw`, { members: [member(name, address)], probe });
       new OverlayNetwork(`${name}-overlay`, {
         networkName: "clipper_network", provider: ep.provider!, swarm, auditHostName: name,
         auditConnection: connection(address), peerUrls: [], probe,

@@ -1,0 +1,13 @@
+# Prints the swarm's nodes as this host's engine lists them (`nodes: JSON`, one
+# line) when it manages a swarm; `unavailable: WHY` when it is a manager that
+# cannot list them (the swarm has no leader); nothing otherwise. Changes
+# nothing. Parameters: HOST
+command -v curl >/dev/null || fail "curl is required"
+# The engine's API answers in a few milliseconds, where the docker CLI takes ~150.
+reply=$(curl -sS --unix-socket /var/run/docker.sock -w '\n%{http_code}' http://localhost/nodes 2>/dev/null) || exit 0
+code=$(printf '%s\n' "$reply" | tail -n 1)
+body=$(printf '%s\n' "$reply" | sed '$d')
+case "$code" in
+  200) printf 'nodes: %s\n' "$body" | tr -d '\n'; echo ;;
+  503) case "$body" in *"not a swarm manager"* | *"not part of a swarm"*) ;; *) printf 'unavailable: %s\n' "$body" ;; esac ;;
+esac
