@@ -36,7 +36,10 @@ wanted_dropin() {
   fi
   packaged=$(sed -n 's/^ExecStart=\(..*\)$/\1/p' "$fragment" | tail -n 1)
   [ -n "$packaged" ] || fail "no ExecStart in $fragment"
-  # --tls=false said explicitly: dockerd otherwise stalls its start 15 s on plain TCP.
+  # --tls=false said explicitly: dockerd otherwise stalls its start 15 s on
+  # plain TCP. Docker 20.10 (Debian 12), 26.1 (Debian 13) and the releases up
+  # to 28 alike; from 26 on, dockerd also logs a deprecation notice for any
+  # TCP listener without TLS, --tls=false or not.
   want=$(printf '# Written by clipper-swarm: dockerd on tcp://%s beside its packaged listeners.\n[Service]\nExecStart=\nExecStart=%s -H tcp://%s --tls=false' "$LISTEN" "$packaged" "$LISTEN")
 }
 
