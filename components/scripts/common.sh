@@ -25,6 +25,12 @@ report_run() { if [ -s "$STATE_DIR/$1-run" ]; then echo "last-run: $(cat "$STATE
 forget_run() { rm -f "$STATE_DIR/$1-run" && { rmdir "$STATE_DIR" 2>/dev/null || true; }; }
 
 # --- the engine endpoint ---
+# Starts or restarts ($1) docker for a change of this tool's. The packaged unit
+# allows 3 starts a minute (StartLimitBurst), against an engine that keeps
+# crashing: an up, a destroy and an up again within a minute would hit that and
+# leave docker stopped. So the count is reset first.
+docker_service() { systemctl reset-failed docker.service docker.socket && systemctl "$1" docker; }
+
 # Sets want: the drop-in that exposes dockerd on tcp://$LISTEN, keeping the
 # packaged unit's ExecStart flags as they are on the host now.
 wanted_dropin() {
