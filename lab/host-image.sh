@@ -1,11 +1,13 @@
 # shellcheck shell=bash
-# The recipe of the lab host image. The image tag and the cached tarball are
-# named after a hash of THIS FILE, so any edit here rebuilds the image on the
-# next `up`. Only Debian's packages are used: no image registry is reachable.
+# The recipe of the lab host images, one per Debian release: what every
+# release shares is here, what differs is in host-debianR.sh. An image's tag
+# and cached tarball are named after a hash of THIS FILE and its release's
+# file, so an edit rebuilds the images it concerns when a host is next made
+# from them. Only Debian's packages are used: no image registry is reachable.
 
-HOST_SUITE=bookworm
 # What a real swarm node needs (systemd, sshd, Docker) plus the tools the
-# product and its tests use on the hosts; nothing else.
+# product and its tests use on the hosts; nothing else. A release's file adds
+# HOST_RELEASE_PACKAGES.
 HOST_PACKAGES=(
   systemd systemd-sysv dbus
   openssh-server

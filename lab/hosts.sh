@@ -14,16 +14,16 @@ HOST_CAPS=(CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID
 
 HOSTS_FILE=$LAB_STATE/hosts   # how many hosts the last `up` asked for
 
+# lab_up N: hosts 1..N up, each on the release wanted_release gives it.
 lab_up() {
-  local n=$1 i h
+  local n=$1 i
   ensure_packages
   engine_start
-  ensure_host_image
   ensure_probe_image
   ensure_key
   ensure_network
   remove_hosts_above "$n"
-  for ((i = 1; i <= n; i++)); do ensure_host "host$i"; done
+  for ((i = 1; i <= n; i++)); do ensure_host "host$i" "$(wanted_release "host$i")"; done
   echo "$n" >"$HOSTS_FILE"
   wait_hosts "$n"
   for ((i = 1; i <= n; i++)); do ensure_probe_in "host$i"; done
@@ -77,74 +77,107 @@ ctr_state() {  # running | stopped | absent
   [ "$s" = running ] && echo running || echo stopped
 }
 
+# ensure_host HOST RELEASE: HOST up on Debian RELEASE, with this checkout's key.
+# A host on another release is replaced, as reset does.
 ensure_host() {
-  local h=$1 ctr addr cap caps=() cgroup_mounts=()
+  local h=$1 release=$2 have
+  have=$(host_release "$h")
+  if [ -n "$have" ] && [ "$have" != "$release" ]; then
+    log "$h runs Debian $have, Debian $release asked for: replacing it"
+    replace_host "$h" "$release"
+  else
+    case $(ctr_state "$h") in
+      running)
+        [ "$(docker inspect -f '{{.Config.Image}}' "$(host_ctr "$h")")" = "$(host_image "$release")" ] ||
+          log "$h runs an older Debian $release image; 'reset $h' moves it onto the current one"
+        ;;
+      stopped)
+        log "starting $h"
+        docker start "$(host_ctr "$h")" >/dev/null
+        ;;
+      absent) create_host "$h" "$release" ;;
+    esac
+  fi
+  authorize_key "$h"
+}
+
+# create_host HOST RELEASE: a new Debian RELEASE system at HOST's address, booting.
+create_host() {
+  local h=$1 release=$2 ctr addr cap caps=() cgroup_mounts=()
   ctr=$(host_ctr "$h") addr=$(host_addr "$h")
-  case $(ctr_state "$h") in
-    running)
-      [ "$(docker inspect -f '{{.Config.Image}}' "$ctr")" = "$HOST_IMAGE" ] ||
-        log "$h runs an older host image; 'down' then 'up' to rebuild it"
-      ;;
-    stopped)
-      log "starting $h"
-      docker start "$ctr" >/dev/null
-      ;;
-    absent)
-      log "creating $h ($addr)"
-      for cap in "${HOST_CAPS[@]}"; do caps+=(--cap-add "$cap"); done
-      cgroup_mounts_args
-      docker volume create --label clipper-lab=1 "$ctr-docker" >/dev/null
-      # systemd as PID 1 needs the cgroup tree, its own /run, and no seccomp;
-      # the inner dockerd needs devices and a non-overlay /var/lib/docker.
-      docker create --name "$ctr" --hostname "$h" --label "clipper-lab.host=$h" \
-        --network "$LAB_NET" --ip "$addr" --network-alias "$h" \
-        "${caps[@]}" \
-        --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
-        --security-opt systempaths=unconfined \
-        --device-cgroup-rule 'a *:* rwm' \
-        --cgroupns=host "${cgroup_mounts[@]}" \
-        --tmpfs /run:exec,mode=755 --tmpfs /run/lock \
-        -v "$ctr-docker:/var/lib/docker" \
-        --stop-timeout 30 \
-        "$HOST_IMAGE" >/dev/null
-      restore_host_keys "$h"
-      docker start "$ctr" >/dev/null
-      ;;
-  esac
-  # Kept in the container's own layer, so it survives restarts. Each checkout
-  # on this machine has its own lab key: keys are added, never replaced, so one
-  # clone's `up` does not lock another out.
-  docker exec -i "$ctr" sh -c 'umask 077 && mkdir -p /root/.ssh && key=$(cat) &&
+  ensure_host_image "$release"
+  log "creating $h ($addr, Debian $release)"
+  for cap in "${HOST_CAPS[@]}"; do caps+=(--cap-add "$cap"); done
+  cgroup_mounts_args
+  docker volume create --label clipper-lab=1 "$ctr-docker" >/dev/null
+  # systemd as PID 1 needs the cgroup tree, its own /run, and no seccomp;
+  # the inner dockerd needs devices and a non-overlay /var/lib/docker.
+  docker create --name "$ctr" --hostname "$h" --label "clipper-lab.host=$h" \
+    --label "$RELEASE_LABEL=$release" \
+    --network "$LAB_NET" --ip "$addr" --network-alias "$h" \
+    "${caps[@]}" \
+    --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+    --security-opt systempaths=unconfined \
+    --device-cgroup-rule 'a *:* rwm' \
+    --cgroupns=host "${cgroup_mounts[@]}" \
+    --tmpfs /run:exec,mode=755 --tmpfs /run/lock \
+    -v "$ctr-docker:/var/lib/docker" \
+    --stop-timeout 30 \
+    "$(host_image "$release")" >/dev/null
+  restore_host_keys "$h"
+  docker start "$ctr" >/dev/null
+}
+
+# replace_host HOST RELEASE: a fresh Debian RELEASE system in HOST's place, with
+# an empty Docker volume and HOST's SSH host keys.
+replace_host() {
+  # The image first, so that HOST is down only while the new system boots.
+  ensure_host_image "$2"
+  save_host_keys "$1"
+  docker rm -f "$(host_ctr "$1")" >/dev/null
+  docker volume rm -f "$(host_ctr "$1")-docker" >/dev/null
+  create_host "$1" "$2"
+}
+
+# Kept in the container's own layer, so it survives restarts. Each checkout on
+# this machine has its own lab key: keys are added, never replaced, so one
+# clone's `up` does not lock another out.
+authorize_key() {
+  docker exec -i "$(host_ctr "$1")" sh -c 'umask 077 && mkdir -p /root/.ssh && key=$(cat) &&
     touch /root/.ssh/authorized_keys &&
     { grep -qxF "$key" /root/.ssh/authorized_keys || printf "%s\n" "$key" >>/root/.ssh/authorized_keys; }' \
     <"$LAB_KEY.pub"
 }
 
-# A host's SSH host keys outlive a reset, so pinned keys still match: kept
-# beside the lab's state, put back before the new system boots (which then
-# generates none).
+# A host's SSH host keys outlive a reset or a change of release, so pinned keys
+# still match: kept beside the lab's state, put back before the new system
+# boots (which then generates none).
 HOST_KEYS=$LAB_STATE/host-keys
 save_host_keys() {
+  local dir
+  dir=$(mktemp -d)
+  # docker cp, unlike exec, reads a stopped host too.
+  docker cp "$(host_ctr "$1"):/etc/ssh/." - | tar -x -C "$dir" --wildcards './ssh_host_*'
   mkdir -p "$HOST_KEYS"
-  docker exec "$(host_ctr "$1")" sh -c 'cd /etc/ssh && tar -cf - ssh_host_*' >"$HOST_KEYS/$1.tar.tmp" &&
-    mv "$HOST_KEYS/$1.tar.tmp" "$HOST_KEYS/$1.tar"
+  tar -C "$dir" -cf "$HOST_KEYS/$1.tar.tmp" . && mv "$HOST_KEYS/$1.tar.tmp" "$HOST_KEYS/$1.tar"
+  rm -rf "$dir"
 }
 restore_host_keys() {
   [ -f "$HOST_KEYS/$1.tar" ] || return 0
   docker cp - "$(host_ctr "$1"):/etc/ssh" <"$HOST_KEYS/$1.tar"
 }
 
-# Replaces a host with a fresh system at the same address: a new container from
-# the host image and an empty Docker volume, with the same SSH host keys.
+# Replaces a host with a fresh system of its release at the same address: a new
+# container from the current image and an empty Docker volume, with the same
+# SSH host keys.
 lab_reset() {
-  local h=$1 n=3
+  local h=$1 n=3 release
   [ "$(ctr_state "$h")" != absent ] || die "reset: $h does not exist (bash lab/lab.sh status)"
   [ -f "$HOSTS_FILE" ] && n=$(cat "$HOSTS_FILE")
-  save_host_keys "$h"
-  log "resetting $h: a fresh system at $(host_addr "$h")"
-  docker rm -f "$(host_ctr "$h")" >/dev/null
-  docker volume rm -f "$(host_ctr "$h")-docker" >/dev/null
-  ensure_host "$h"
+  release=$(host_release "$h")
+  log "resetting $h: a fresh Debian $release system at $(host_addr "$h")"
+  replace_host "$h" "$release"
+  authorize_key "$h"
   wait_hosts "$n"
   ensure_probe_in "$h"
 }
@@ -215,7 +248,7 @@ ensure_probe_in() {
 }
 
 lab_status() {
-  local n=3 i h s rc=0 hosts=()
+  local n=3 i h s r rc=0 hosts=()
   if ! engine_alive; then
     echo "lab engine not running (${DOCKER_HOST#unix://}); start it with: bash lab/lab.sh up"
     return 1
@@ -226,9 +259,9 @@ lab_status() {
     [[ " ${hosts[*]} " == *" $h "* ]] || hosts+=("$h")
   done
   for h in "${hosts[@]}"; do
-    s=$(host_state "$h")
+    s=$(host_state "$h") r=$(host_release "$h")
     [ "$s" = running ] || rc=1
-    printf '%-8s %-12s %s\n' "$h" "$(host_addr "$h")" "$s"
+    printf '%-8s %-12s %-9s %s\n' "$h" "$(host_addr "$h")" "${r:+debian}${r:--}" "$s"
   done
   return $rc
 }

@@ -13,15 +13,23 @@ REPO_ROOT=$(dirname "$LAB_DIR")
 . "$LAB_DIR/engine.sh"
 # shellcheck source=images.sh
 . "$LAB_DIR/images.sh"
+# shellcheck source=releases.sh
+. "$LAB_DIR/releases.sh"
 # shellcheck source=hosts.sh
 . "$LAB_DIR/hosts.sh"
 
 usage() {
   cat <<USAGE
 usage: bash lab/lab.sh COMMAND
-  up [N]            create/start N lab hosts (default 3, 1..10) and wait until ready
-  status            NAME ADDRESS STATE per host; exit 0 only if all are running
-  reset HOST        replace HOST with a fresh system at the same address, keeping its SSH host keys
+  up [N] [--debian SPEC]
+                    create/start N lab hosts (default 3, 1..10) and wait until ready.
+                    SPEC: the Debian release (12, 13) of every host (R) or of one
+                    (hostN=R), comma-separated: 13, or host7=13,host8=13. A host on
+                    another release is replaced as reset does; hosts not named keep
+                    theirs, new ones get 12
+  status            NAME ADDRESS DEBIAN STATE per host; exit 0 only if all are running
+  reset HOST        replace HOST with a fresh system of its release at the same address,
+                    keeping its SSH host keys
   stop HOST         power HOST off: its address stops answering, as a dead machine's does
   start HOST        power a stopped HOST on again and wait until it has booted
   down [--all]      remove hosts, their volumes and the network (--all: stop the engine too)
@@ -33,8 +41,15 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   up)
-    n=${1:-3}
+    n=3
+    if [ $# -gt 0 ] && [[ $1 != --* ]]; then n=$1; shift; fi
     [[ "$n" =~ ^([1-9]|10)$ ]] || die "up: N must be 1..10 (got '$n')"
+    case "${1:-}" in
+      "") ;;
+      --debian) [ $# -eq 2 ] || die "up: --debian takes one SPEC (e.g. 13, or host7=13,host8=13)"
+        parse_debian "$2" "$n" ;;
+      *) die "up: unknown option '$1'" ;;
+    esac
     lab_up "$n"
     ;;
   status) lab_status ;;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything `npm run up` and `npm test` need, installed or started only when
 # missing: npm packages, the compiled tests and helpers, the Pulumi toolchain,
-# and the local lab of Docker hosts: $1 of them (default 3, the dev stack's).
+# and the local lab of Docker hosts: $1 of them (default 3, the dev stack's),
+# with the lab's other `up` options after it (`--debian SPEC`).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -16,7 +17,7 @@ npm run --silent build
 
 # The lab (mostly downloads and disk) comes up while the toolchain (mostly
 # compiling, on a first run) is built: a cold start is a minute shorter.
-bash lab/lab.sh up "${1:-3}" &
+bash lab/lab.sh up "${1:-3}" "${@:2}" &
 lab=$!
 setup=0
 bash tools/setup.sh || setup=$?

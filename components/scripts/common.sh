@@ -25,6 +25,12 @@ report_run() { if [ -s "$STATE_DIR/$1-run" ]; then echo "last-run: $(cat "$STATE
 forget_run() { rm -f "$STATE_DIR/$1-run" && { rmdir "$STATE_DIR" 2>/dev/null || true; }; }
 
 # --- the engine endpoint ---
+# Starts or restarts ($1) docker for a change of this tool's. The packaged unit
+# allows 3 starts a minute (StartLimitBurst), against an engine that keeps
+# crashing: an up, a destroy and an up again within a minute would hit that and
+# leave docker stopped. So the count is reset first.
+docker_service() { systemctl reset-failed docker.service docker.socket && systemctl "$1" docker; }
+
 # Sets want: the drop-in that exposes dockerd on tcp://$LISTEN, keeping the
 # packaged unit's ExecStart flags as they are on the host now.
 wanted_dropin() {
@@ -36,7 +42,10 @@ wanted_dropin() {
   fi
   packaged=$(sed -n 's/^ExecStart=\(..*\)$/\1/p' "$fragment" | tail -n 1)
   [ -n "$packaged" ] || fail "no ExecStart in $fragment"
-  # --tls=false said explicitly: dockerd otherwise stalls its start 15 s on plain TCP.
+  # --tls=false said explicitly: dockerd otherwise stalls its start 15 s on
+  # plain TCP. Docker 20.10 (Debian 12), 26.1 (Debian 13) and the releases up
+  # to 28 alike; from 26 on, dockerd also logs a deprecation notice for any
+  # TCP listener without TLS, --tls=false or not.
   want=$(printf '# Written by clipper-swarm: dockerd on tcp://%s beside its packaged listeners.\n[Service]\nExecStart=\nExecStart=%s -H tcp://%s --tls=false' "$LISTEN" "$packaged" "$LISTEN")
 }
 

@@ -7,14 +7,14 @@ if [ -e "$DROPIN" ]; then
   rm -f "$DROPIN"
   rmdir "${DROPIN%/*}" 2>/dev/null || true
   systemctl daemon-reload
-  systemctl restart docker
+  docker_service restart
   wait_for 60 docker version || fail "docker does not answer on its socket after 60 s; see journalctl -u docker"
   say "removed $DROPIN; docker listens on its socket only"
 else
   say "no drop-in $DROPIN; nothing to remove"
   if [ -n "$(marked_swarm)" ] && ! systemctl is-active --quiet docker; then
     say "docker is not running; starting it to leave the swarm"
-    systemctl start docker
+    docker_service start
   fi
 fi
 forget_run endpoint

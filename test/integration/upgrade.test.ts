@@ -24,7 +24,7 @@ for (const version of earlier) describe(`upgrade in place from ${version}`, { sk
     execFileSync("sh", ["-c", 'git -C "$1" archive "$2" | tar -x -C "$3"', "sh", root, version, oldTree]);
     symlinkSync(path.join(root, "node_modules"), path.join(oldTree, "node_modules"));
     symlinkSync(path.join(root, ".lab"), path.join(oldTree, ".lab"));
-    lab = labStack("upgrade", oldTree);
+    lab = labStack("upgrade", { program: oldTree });
     lab.converge();
   });
   after(() => {

@@ -55,9 +55,9 @@ export function missingPlugins(): string | undefined {
 /** The inventory of the lab hosts that the tests use (not the dev stack's). */
 export const testInventory = "test/fixtures/lab-hosts.yaml";
 
-/** The lab hosts that the tests use. */
-export function labHosts(): HostSpec[] {
-  return loadInventory(path.join(root, testInventory)).hosts;
+/** The lab hosts that the tests use, or those of another inventory of the tests' (relative to the repository). */
+export function labHosts(inventory = testInventory): HostSpec[] {
+  return loadInventory(path.join(root, inventory)).hosts;
 }
 
 /** Runs a shell command on a lab host over SSH with the lab key. */

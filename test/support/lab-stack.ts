@@ -1,7 +1,8 @@
 /**
- * A stack of the project's own program on the tests' lab hosts, with the dev
- * stack's settings, its own backend and passphrase: integration tests converge,
- * audit and destroy it through the real CLI without touching the dev stack.
+ * A stack of the project's own program on the tests' lab hosts (or another
+ * inventory of the tests'), with the dev stack's settings, its own backend and
+ * passphrase: integration tests converge, audit and destroy it through the real
+ * CLI without touching the dev stack.
  */
 import * as assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -20,21 +21,25 @@ export interface LabStack {
   cli(args: string[]): Run;
   /** `pulumi up` that must succeed. */
   converge(): Run;
-  /** Uses the tests' inventory, as `edit` changes its text, from now on; `name` names the file. */
+  /** Uses the stack's inventory, as `edit` changes its text, from now on; `name` names the file. */
   inventory(name: string, edit: (text: string) => string): void;
   /** Destroys the stack's resources and removes its backend. */
   dispose(): void;
 }
 
-/** Stack `name` of the program in folder `program` (the project's own by default). */
-export function labStack(name: string, program = "."): LabStack {
+/**
+ * Stack `name` of the program in folder `program` (the project's own by
+ * default) on the hosts of `inventory` (relative to the repository; the tests'
+ * own by default).
+ */
+export function labStack(name: string, { program = ".", inventory = testInventory } = {}): LabStack {
   const stack = scratchStack(program, name);
   // The dev stack's settings on the tests' hosts, in a file of the test's own,
   // with the encryption salt of this stack's passphrase instead of the dev one's.
   const configFile = path.join(mkdtempSync(path.join(os.tmpdir(), `clipper-swarm-${name}-`)), `Pulumi.${name}.yaml`);
   const devSettings = readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8")
     .replace(/^encryptionsalt:.*\n?/m, "")
-    .replace(/(clipper-swarm:inventory:).*/, `$1 ${testInventory}`);
+    .replace(/(clipper-swarm:inventory:).*/, `$1 ${inventory}`);
   writeFileSync(configFile, devSettings + stack.encryptionSalt() + "\n");
   const cli = (args: string[]) => stack.run([...args, "--config-file", configFile]);
   const dir = path.dirname(configFile);
@@ -50,7 +55,7 @@ export function labStack(name: string, program = "."): LabStack {
     inventory(name, edit) {
       // In the test's own folder, so the key path is made absolute.
       const keyPath = path.join(root, ".lab", "id_ed25519");
-      const text = readFileSync(path.join(root, testInventory), "utf8").replace(/path: .*/, `path: ${keyPath}`);
+      const text = readFileSync(path.join(root, inventory), "utf8").replace(/path: .*/, `path: ${keyPath}`);
       const file = path.join(dir, `${name}.yaml`);
       writeFileSync(file, edit(text));
       const set = cli(["config", "set", "clipper-swarm:inventory", file]);
