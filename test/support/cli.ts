@@ -52,8 +52,11 @@ export function missingPlugins(): string | undefined {
   return existsSync(file) ? `plugins unavailable: ${readFileSync(file, "utf8").trim()}` : undefined;
 }
 
-/** The inventory of the lab hosts that the tests use (not the dev stack's). */
-export const testInventory = "test/fixtures/lab-hosts.yaml";
+/**
+ * The inventory of the lab hosts that the tests use (not the dev stack's):
+ * three, or the seven that `npm run test:scale` names in CLIPPER_TEST_INVENTORY.
+ */
+export const testInventory = process.env.CLIPPER_TEST_INVENTORY ?? "test/fixtures/lab-hosts.yaml";
 
 /** The lab hosts that the tests use, or those of another inventory of the tests' (relative to the repository). */
 export function labHosts(inventory = testInventory): HostSpec[] {
