@@ -2,7 +2,7 @@
 // inventory, daemon endpoints, swarm of managers, overlay network, and what a
 // Clipper user needs next.
 import * as pulumi from "@pulumi/pulumi";
-import { loadInventory, InventoryError } from "./hosts/inventory";
+import { loadInventory, InventoryError, compareHostNames } from "./hosts/inventory";
 import { readStackSettings, isWildcardAddress, StackSettingsError } from "./hosts/stack-settings";
 import { sshConnection } from "./hosts/connection";
 import { HostProbe } from "./components/host-probe";
@@ -42,9 +42,13 @@ const endpoints = inventory.hosts.map(
     }),
 );
 // Hosts marked `gone: true` are retired: nothing reaches them (see hosts/README.md).
-const live = inventory.hosts.flatMap((host, i) => (host.gone ? [] : [{ host, connection: connections[i], endpoint: endpoints[i] }]));
+// The others in name order, whatever the inventory's.
+const live = inventory.hosts
+  .flatMap((host, i) => (host.gone ? [] : [{ host, connection: connections[i], endpoint: endpoints[i] }]))
+  .sort((x, y) => compareHostNames(x.host.name, y.host.name));
 
-// 4. Swarm: the first live manager initialises it, every other host joins in its role.
+// 4. Swarm: the first live manager by name initialises it, every other host
+// joins in its role.
 const swarm = new Swarm(
   "swarm",
   {
@@ -98,7 +102,7 @@ function readInputs() {
   try {
     const settings = readStackSettings(config, pulumi.getStack());
     const inventory = loadInventory(settings.inventoryFile);
-    const names = inventory.hosts.filter((h) => !h.gone).map((h) => h.name);
+    const names = inventory.hosts.filter((h) => !h.gone).map((h) => h.name).sort(compareHostNames);
     const testHost = settings.testHost ?? names[0];
     if (!names.includes(testHost)) {
       throw new StackSettingsError(

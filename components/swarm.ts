@@ -6,6 +6,7 @@ import type { HostProbe } from "./host-probe";
 import { keepAsRecorded, remoteScript, remoteSteps } from "./remote-script";
 import { ApiNode, quorumLoss } from "./swarm-quorum";
 import { failRun } from "./run-failure";
+import { compareHostNames } from "../hosts/inventory";
 
 /** Swarm managers talk raft on this port. */
 export const swarmPort = 2377;
@@ -34,8 +35,8 @@ export interface SwarmMemberArgs {
 
 export interface SwarmArgs {
   /**
-   * Every host of the swarm. The first live manager may initialise the swarm;
-   * the other managers join it one at a time, in this order, then the workers
+   * Every host of the swarm. The first live manager by name may initialise the
+   * swarm; the other managers join it one at a time, in name order, then the workers
    * all at once.
    */
   members: SwarmMemberArgs[];
@@ -59,7 +60,8 @@ export class Swarm extends pulumi.ComponentResource {
   constructor(name: string, args: SwarmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:Swarm", name, {}, opts);
     const live = args.members.filter((host) => !host.gone);
-    const managers = live.filter((host) => host.role === "manager");
+    // In name order, so that reordering the inventory changes no host's step.
+    const managers = live.filter((host) => host.role === "manager").sort((x, y) => compareHostNames(x.hostName, y.hostName));
     if (managers.length === 0) throw new Error(`${name}: a swarm needs at least one live manager`);
     adviseOnManagerCount(managers.length, this);
     const quorum = quorumGuard(args.members, managers, args.probe);

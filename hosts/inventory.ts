@@ -80,6 +80,15 @@ export interface Inventory {
   hosts: HostSpec[];
 }
 
+/**
+ * Orders host names naturally (host2 before host10). Where the stack picks one
+ * host or lists them, it goes by name, so that reordering the inventory changes
+ * nothing on the hosts or in the outputs.
+ */
+export function compareHostNames(a: string, b: string): number {
+  return a.localeCompare(b, "en", { numeric: true });
+}
+
 /** A problem in the inventory; the message reads `FILE:LINE: FIELD: problem`. */
 export class InventoryError extends Error {
   /** The inventory file, as given. */

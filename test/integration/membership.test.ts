@@ -47,9 +47,7 @@ describe("membership: hosts added, reordered and removed", { skip: missingPlugin
     const untouched = all.map(engineAndNode);
     use("reordered", [added, ...rest]);
     lab.converge();
-    const changes = lastChanges();
-    assert.equal(changes.delete ?? 0, 0, JSON.stringify(changes));
-    assert.equal(changes.replace ?? 0, 0, JSON.stringify(changes));
+    assert.deepEqual(Object.keys(lastChanges()), ["same"], "hosts are picked and listed by name, not by position");
     assert.deepEqual(all.map(engineAndNode), untouched);
     clean();
   });

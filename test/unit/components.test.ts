@@ -238,6 +238,15 @@ describe("Swarm", () => {
     assert.match(probed.get("10.0.2.2") ?? "", /http:\/\/localhost\/nodes/);
   });
 
+  it("picks the managers by name, not by their place in the inventory", async () => {
+    new Swarm("byname", { members: [member("node10", "10.0.5.10"), member("node9", "10.0.5.9")], probe }, { transformations: [record] });
+    await settled();
+    assert.match(get("byname-member-node9").inputs.stdin, /^MAY_INIT='yes'$/m, "node9 comes before node10");
+    assert.deepEqual(await namesOf(get("byname-member-node10").opts.dependsOn), ["node10-endpoint", "byname-member-node9"]);
+    assert.deepEqual(get("byname-member-node10").opts.aliases, [{ name: "byname-join-node10" }, { name: "byname-init" }],
+      "the name that earlier versions gave the first host in the inventory stays");
+  });
+
   it("removes gone hosts' nodes before any member changes", async () => {
     const gone = { ...member("g", "10.0.3.9"), gone: true };
     new Swarm("g", { members: [member("m", "10.0.3.1"), gone, member("n", "10.0.3.2")], probe }, { transformations: [record] });
