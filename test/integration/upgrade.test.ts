@@ -11,10 +11,12 @@ import { labStack, LabStack } from "../support/lab-stack";
 
 /**
  * Earlier versions whose clusters users run: the last one before the drift
- * audit (remote commands only, the join token kept in state), and the first
- * audit, which logged in from its provider and took the swarm down host by host.
+ * audit (remote commands only, the join token kept in state), the first
+ * audit, which logged in from its provider and took the swarm down host by
+ * host, and the last before roles (every host a manager, hosts picked by their
+ * place in the inventory).
  */
-const earlier = ["b8b29dc", "92563de"];
+const earlier = ["b8b29dc", "92563de", "4d99906"];
 
 for (const version of earlier) describe(`upgrade in place from ${version}`, { skip: missingPlugins() }, () => {
   const oldTree = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-old-"));
