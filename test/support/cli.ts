@@ -82,6 +82,12 @@ export function dockerAt(url: string, args: string[]): Run {
   return run("docker", ["-H", url, ...args], { timeoutMs: 120_000 });
 }
 
+/** The swarm's nodes as the engine of host `via` lists them: `HOSTNAME STATUS MANAGER-STATUS`, sorted. */
+export function swarmNodes(via: HostSpec): string[] {
+  const nodes = dockerAt(`tcp://${via.address}:2375`, ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]);
+  return nodes.stdout.trim().split("\n").sort();
+}
+
 /**
  * What this tool left on a host: its drop-in, its state folder, a swarm, the
  * network, an engine answering on 2375. Empty when the host is as it was.
