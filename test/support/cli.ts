@@ -2,7 +2,7 @@
  * Runs the project's real tools from integration tests: the Pulumi CLI that
  * `npm run setup` built, SSH to the lab's hosts, the Docker client.
  */
-import { spawnSync } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadInventory, HostSpec } from "../../hosts/inventory";
@@ -41,6 +41,11 @@ export const pulumiBin = path.join(root, ".tools", "bin", "pulumi");
 /** Runs the project's `pulumi`. */
 export function pulumi(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Run {
   return run(pulumiBin, ["--non-interactive", ...args], opts);
+}
+
+/** Starts the project's `pulumi` without waiting for it; its output comes through pipes as it runs. */
+export function startPulumi(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+  return spawn(pulumiBin, ["--non-interactive", ...args], { cwd: opts.cwd ?? root, env: opts.env ?? process.env });
 }
 
 /**
