@@ -51,7 +51,7 @@ describe("a dead host", { skip: missingPlugins() }, () => {
     lab.inventory("without", (t) => t.replace(deadEntry, ""));
     const up = lab.cli(["up", "--yes", "--skip-preview"]);
     assert.equal(up.status, 0, up.stdout + up.stderr);
-    assert.match(up.stdout, /host6-dropin deleted .*\[retain\]/);
+    assert.match(up.stdout, new RegExp(`${dead.name}-dropin deleted .*\\[retain\\]`));
     assert.equal(lab.cli(["preview", "--expect-no-changes"]).status, 0);
   });
 
