@@ -22,7 +22,6 @@ case "$state" in
     peer=$(live_manager)
     if [ -n "$peer" ]; then
       join_through "$peer"
-      remove_stale_nodes "$peer"
       cluster=$(swarm_id_of "$peer")
     elif [ "$MAY_INIT" = yes ]; then
       say "initialising a swarm advertised on $LISTEN_ADDR"
@@ -31,7 +30,11 @@ case "$state" in
     else
       fail "no engine among $PEERS manages a swarm that clipper-swarm made; is the first host up?"
     fi
+    # Recorded before the script says anything more: a run whose SSH connection
+    # dropped (its CLI was killed) goes on until its next message, which stops
+    # it, and the next run must find this swarm recorded as its own.
     mark_swarm "$cluster"
+    [ -z "$peer" ] || remove_stale_nodes "$peer"
     ;;
   active)
     [ -n "$(marked_swarm)" ] ||

@@ -4,7 +4,7 @@
 // host still cleans every reachable host.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { dockerAt, labHosts, leftovers, missingPlugins, run } from "../support/cli";
+import { labHosts, leftovers, missingPlugins, run, swarmNodes } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 
 /** Seconds a run may take to give up on a dead host. */
@@ -22,8 +22,7 @@ describe("a dead host", { skip: missingPlugins() }, () => {
     const r = lab.cli(args);
     return { ...r, seconds: (Date.now() - start) / 1000 };
   };
-  const managers = () =>
-    dockerAt(`tcp://${hosts[0].address}:2375`, ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]).stdout.trim().split("\n").sort();
+  const managers = () => swarmNodes(hosts[0]);
 
   before(() => lab.converge());
   after(() => {
@@ -70,7 +69,7 @@ describe("a dead host", { skip: missingPlugins() }, () => {
     lab.inventory("without", (t) => t.replace(deadEntry, ""));
     const up = lab.cli(["up", "--yes", "--skip-preview"]);
     assert.equal(up.status, 0, up.stdout + up.stderr);
-    assert.match(up.stdout, /host6-dropin deleted .*\[retain\]/);
+    assert.match(up.stdout, new RegExp(`${dead.name}-dropin deleted .*\\[retain\\]`));
     assert.equal(lab.cli(["preview", "--expect-no-changes"]).status, 0);
   });
 

@@ -167,6 +167,19 @@ describe("remote scripts on the lab hosts", () => {
     assert.deepEqual(nodeList(), allManagers());
   });
 
+  it("a rebuilt host's rejoin cut off after the join (its connection dropped) is finished by the next run", () => {
+    const [second] = others;
+    ok(ssh(second, "docker swarm leave --force >/dev/null; rm -rf /var/lib/clipper-swarm"), "rebuild by hand");
+    // As when the CLI is killed: the script goes on until its next message,
+    // which the closed pipe stops. Here the pipe closes after the first one.
+    const cut = ssh(second, "sh -s 2>&1 | head -n 1", renderScript("swarm-member", { HOST: second.name, ...member(second) }));
+    assert.match(cut.stdout, /joining the swarm as a manager/);
+    const again = ok(script(second, "swarm-member", member(second)), "run again");
+    assert.match(again.stderr, new RegExp(`a manager of swarm ${swarmId}`));
+    assert.equal(checked(second, "swarm-check").found, asConfigured);
+    assert.deepEqual(nodeList(), allManagers());
+  });
+
   it("reports a demoted host and promotes it back", () => {
     const last = hosts[hosts.length - 1];
     ok(dockerAt(url(first), ["node", "demote", last.name]), "demote by hand");

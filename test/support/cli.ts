@@ -2,7 +2,7 @@
  * Runs the project's real tools from integration tests: the Pulumi CLI that
  * `npm run setup` built, SSH to the lab's hosts, the Docker client.
  */
-import { spawnSync } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadInventory, HostSpec } from "../../hosts/inventory";
@@ -41,6 +41,11 @@ export const pulumiBin = path.join(root, ".tools", "bin", "pulumi");
 /** Runs the project's `pulumi`. */
 export function pulumi(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Run {
   return run(pulumiBin, ["--non-interactive", ...args], opts);
+}
+
+/** Starts the project's `pulumi` without waiting for it; its output comes through pipes as it runs. */
+export function startPulumi(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+  return spawn(pulumiBin, ["--non-interactive", ...args], { cwd: opts.cwd ?? root, env: opts.env ?? process.env });
 }
 
 /**
@@ -83,6 +88,12 @@ export function engineAndNode(host: HostSpec): string {
 /** Runs the Docker client against an engine URL such as tcp://10.231.0.11:2375. */
 export function dockerAt(url: string, args: string[]): Run {
   return run("docker", ["-H", url, ...args], { timeoutMs: 120_000 });
+}
+
+/** The swarm's nodes as the engine of host `via` lists them: `HOSTNAME STATUS MANAGER-STATUS`, sorted. */
+export function swarmNodes(via: HostSpec): string[] {
+  const nodes = dockerAt(`tcp://${via.address}:2375`, ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]);
+  return nodes.stdout.trim().split("\n").sort();
 }
 
 /**

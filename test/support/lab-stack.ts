@@ -5,6 +5,7 @@
  * CLI without touching the dev stack.
  */
 import * as assert from "node:assert/strict";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -19,6 +20,8 @@ export interface LabStack {
   configFile: string;
   /** Runs `pulumi ARGS` with the stack's settings. */
   cli(args: string[]): Run;
+  /** Starts `pulumi ARGS` with the stack's settings, without waiting for it. */
+  start(args: string[]): ChildProcess;
   /** `pulumi up` that must succeed. */
   converge(): Run;
   /** Uses the stack's inventory, as `edit` changes its text, from now on; `name` names the file. */
@@ -42,11 +45,13 @@ export function labStack(name: string, { program = ".", inventory = testInventor
     .replace(/(clipper-swarm:inventory:).*/, `$1 ${inventory}`);
   writeFileSync(configFile, devSettings + stack.encryptionSalt() + "\n");
   const cli = (args: string[]) => stack.run([...args, "--config-file", configFile]);
+  const start = (args: string[]) => stack.start([...args, "--config-file", configFile]);
   const dir = path.dirname(configFile);
   return {
     stack,
     configFile,
     cli,
+    start,
     converge() {
       const up = cli(["up", "--yes", "--skip-preview"]);
       assert.equal(up.status, 0, up.stderr + up.stdout);

@@ -2,15 +2,20 @@
  * A throwaway stack of a fixture program, with its own file backend and
  * passphrase, so integration tests never touch the dev stack's state.
  */
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { pulumi, root, Run } from "./cli";
+import { pulumi, root, Run, startPulumi } from "./cli";
 
 /** A stack of a fixture program. */
 export interface ScratchStack {
   /** Runs `pulumi ARGS` in the program's folder against this stack. */
   run(args: string[]): Run;
+  /** Starts `pulumi ARGS` as `run` does, without waiting for it. */
+  start(args: string[]): ChildProcess;
+  /** The folder of the stack's file backend. */
+  backend: string;
   /** Removes the stack's backend folder. */
   dispose(): void;
   /** The environment that selects this stack's backend and passphrase. */
@@ -32,6 +37,7 @@ export function scratchStack(program: string, name: string): ScratchStack {
   const stackFile = path.join(cwd, `Pulumi.${name}.yaml`);
   const ownsStackFile = !existsSync(stackFile);
   const run = (args: string[]) => pulumi([...args, "--stack", name], { cwd, env });
+  const start = (args: string[]) => startPulumi([...args, "--stack", name], { cwd, env });
   const init = pulumi(["stack", "init", name], { cwd, env });
   if (init.status !== 0) throw new Error(`pulumi stack init ${name} failed: ${init.stderr}`);
   const dispose = () => {
@@ -43,5 +49,5 @@ export function scratchStack(program: string, name: string): ScratchStack {
     if (!line) throw new Error(`pulumi stack init ${name} wrote no encryption salt to ${stackFile}`);
     return line;
   };
-  return { run, env, dispose, encryptionSalt };
+  return { run, start, backend, env, dispose, encryptionSalt };
 }

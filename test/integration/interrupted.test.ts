@@ -1,0 +1,152 @@
+// An interrupted `pulumi up` converges on the next run, and a second `up`
+// while one runs is refused. Each interruption is of a cold `up` on clean
+// hosts, at the point its output names: Ctrl-C (SIGINT) during the engines'
+// restarts; `kill -9` of the CLI during the restarts, between the swarm joins,
+// and while the network is made. After a kill, the README's recovery
+// (`pulumi cancel`, `pulumi refresh --clear-pending-creates`, and for the
+// network `docker network rm`) and one `up` leave a clean preview, three Ready
+// managers, the network, and nothing in the backend for the next run.
+import { describe, it, before, after } from "node:test";
+import * as assert from "node:assert/strict";
+import { dockerAt, labHosts, leftovers, missingPlugins, Run, run, ssh, swarmNodes } from "../support/cli";
+import { labStack, LabStack } from "../support/lab-stack";
+import { endOrphans, interrupt, Interrupted, leftBehind, onOutput } from "../support/interrupt";
+
+const hosts = labHosts();
+const [first, , third] = hosts;
+const up = ["up", "--yes", "--skip-preview"];
+/** What endpoint-create says once it has written the drop-in, as docker restarts. */
+const restarting = /restarting docker/;
+/** The second host has joined, and the third host's swarm step starts. */
+const betweenJoins = new RegExp(`swarm-member-${third.name} creating`);
+const lockedOut = /the stack is currently locked by 1 lock\(s\)/;
+
+/** A fresh stack on clean hosts; its runs' orphans are ended and the hosts cleaned when the suite is done. */
+function coldStack(name: string): { lab: LabStack; killed: Interrupted[] } {
+  const lab = labStack(name);
+  const killed: Interrupted[] = [];
+  before(() => assert.deepEqual(hosts.flatMap(leftovers), [], "the interrupted up starts on clean hosts"));
+  after(() => {
+    endOrphans(killed);
+    lab.dispose();
+  });
+  return { lab, killed };
+}
+
+/** The README's recovery from a killed CLI: its lock removed, the creates it was waiting for dropped. */
+function recover(lab: LabStack): void {
+  const cancel = lab.stack.run(["cancel", "--yes"]);
+  assert.equal(cancel.status, 0, cancel.stderr);
+  const refresh = lab.cli(["refresh", "--clear-pending-creates", "--yes"]);
+  assert.equal(refresh.status, 0, refresh.stdout + refresh.stderr);
+}
+
+/** Converged: a clean preview, every host a Ready manager, the network on each, nothing left for the next run. */
+function assertConverged(lab: LabStack): void {
+  const preview = lab.cli(["preview", "--expect-no-changes"]);
+  assert.equal(preview.status, 0, preview.stdout + preview.stderr);
+  assert.deepEqual(
+    swarmNodes(first),
+    hosts.map((h, i) => `${h.name} Ready ${i === 0 ? "Leader" : "Reachable"}`).sort(),
+  );
+  for (const h of hosts) {
+    const net = dockerAt(`tcp://${h.address}:2375`, ["network", "inspect", "clipper_network", "--format", "{{.Driver}} {{.Attachable}}"]);
+    assert.equal(net.stdout.trim(), "overlay true", `${h.name}: ${net.stderr}`);
+  }
+  assert.deepEqual(leftBehind(lab.stack), { locks: [], pending: [] });
+}
+
+/** The resources a stack's state records, by URN. */
+function recorded(lab: LabStack): string[] {
+  const exported = lab.stack.run(["stack", "export"]);
+  assert.equal(exported.status, 0, exported.stderr);
+  return (JSON.parse(exported.stdout).deployment.resources as { urn: string }[]).map((r) => r.urn).sort();
+}
+
+describe("interrupted and concurrent runs", { skip: missingPlugins() }, () => {
+  describe("Ctrl-C (SIGINT) during the engines' restarts", () => {
+    const { lab } = coldStack("interrupted-sigint");
+
+    it("lets the running steps finish, then stops, leaving no lock and nothing pending", async () => {
+      const cut = await interrupt(lab.start(up), restarting, "SIGINT");
+      assert.notEqual(cut.status, 0);
+      assert.match(cut.stdout, /update canceled/);
+      assert.deepEqual(leftBehind(lab.stack), { locks: [], pending: [] });
+    });
+
+    it("converges on the next up, with no recovery", () => {
+      lab.converge();
+      assertConverged(lab);
+    });
+
+    it("refuses a second up while one runs, by the backend's lock, and the state stays intact", async () => {
+      const before = recorded(lab);
+      const seconds: Run[] = [];
+      // The lock is taken before "Updating" is printed and held until the run ends.
+      const running = await onOutput(lab.start(up), /Updating \(/, () => seconds.push(lab.cli(up)));
+      const [refused] = seconds;
+      assert.notEqual(refused.status, 0, "the second up ran:\n" + refused.stdout);
+      assert.match(refused.stdout + refused.stderr, lockedOut);
+      assert.equal(running.status, 0, running.stdout + running.stderr);
+      assert.deepEqual(recorded(lab), before);
+      assertConverged(lab);
+    });
+  });
+
+  describe("kill -9 of the CLI during the engines' restarts", () => {
+    const { lab, killed } = coldStack("interrupted-restarts");
+
+    it("leaves the backend's lock, which refuses the next up, and the restarts as pending creates", async () => {
+      const cut = await interrupt(lab.start(up), restarting, "SIGKILL");
+      killed.push(cut);
+      assert.equal(cut.signal, "SIGKILL");
+      const left = leftBehind(lab.stack);
+      assert.equal(left.locks.length, 1);
+      assert.ok(left.pending.length > 0, "the restart under way is pending");
+      for (const op of left.pending) assert.match(op, /^creating host\d+-dropin$/);
+      const next = lab.cli(up);
+      assert.match(next.stdout + next.stderr, lockedOut);
+    });
+
+    it("converges after pulumi cancel and refresh --clear-pending-creates", () => {
+      recover(lab);
+      lab.converge();
+      assertConverged(lab);
+    });
+  });
+
+  describe("kill -9 of the CLI between the swarm joins", () => {
+    const { lab, killed } = coldStack("interrupted-joins");
+
+    it("leaves the backend's lock and the third host's join pending", async () => {
+      killed.push(await interrupt(lab.start(up), betweenJoins, "SIGKILL"));
+      const left = leftBehind(lab.stack);
+      assert.equal(left.locks.length, 1);
+      assert.deepEqual(left.pending, [`creating swarm-member-${third.name}`]);
+    });
+
+    it("converges after pulumi cancel and refresh --clear-pending-creates", () => {
+      recover(lab);
+      lab.converge();
+      assertConverged(lab);
+    });
+
+    it("while the network is made: the killed run's Docker plugin makes it, and up converges once it is removed", async () => {
+      const removed = ssh(first, "docker network rm clipper_network");
+      assert.equal(removed.status, 0, removed.stderr);
+      killed.push(await interrupt(lab.start(up), /overlay-network creating/, "SIGKILL"));
+      // The plugin, left running, finishes the create that the CLI was waiting for.
+      const made = () => ssh(first, "docker network inspect clipper_network >/dev/null 2>&1").status === 0;
+      for (let i = 0; i < 30 && !made(); i++) run("sleep", ["1"]);
+      assert.ok(made(), "the killed run made the network");
+      recover(lab);
+      const refused = lab.cli(up);
+      assert.notEqual(refused.status, 0);
+      assert.match(refused.stdout + refused.stderr, /network with name clipper_network already exists/);
+      const rm = dockerAt(`tcp://${first.address}:2375`, ["network", "rm", "clipper_network"]);
+      assert.equal(rm.status, 0, rm.stderr);
+      lab.converge();
+      assertConverged(lab);
+    });
+  });
+});
