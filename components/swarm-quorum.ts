@@ -47,8 +47,8 @@ const majorityOf = (managers: number) => Math.floor(managers / 2) + 1;
  * Why the changes from `nodes` (the swarm now) to `wanted` (the inventory)
  * would cost the swarm its quorum, or undefined when they would not. The steps
  * are taken in the order a run takes them: gone hosts' nodes are removed
- * first, then the inventory's hosts join, are promoted or are demoted in their
- * order, and hosts taken out of the inventory leave last.
+ * first, then managers join or are promoted, then managers that become workers
+ * are demoted, and hosts taken out of the inventory leave last.
  */
 export function quorumLoss(nodes: ApiNode[], wanted: WantedMember[]): string | undefined {
   // Each manager's address, and whether it is reachable now.
@@ -83,20 +83,20 @@ export function quorumLoss(nodes: ApiNode[], wanted: WantedMember[]): string | u
     const problem = leave(host.address, "removing its node");
     if (problem) return problem;
   }
-  for (const host of wanted.filter((w) => !w.gone)) {
-    if (host.role === "worker") {
-      const problem = leave(host.address, "demoting it to role: worker");
-      if (problem) return problem;
-    } else if (!managers.has(host.address)) {
-      const reachable = [...managers.values()].filter(Boolean).length;
-      if (reachable < majorityOf(managers.size)) {
-        return (
-          `${host.hostName}: cannot join as a manager: ${reachable} of ${managers.size} managers are reachable, fewer than ` +
-          `the ${majorityOf(managers.size)} a swarm needs (${guidance}). Bring ${unreachable().join(", ")} back first.`
-        );
-      }
-      managers.set(host.address, true);
+  for (const host of wanted.filter((w) => !w.gone && w.role === "manager")) {
+    if (managers.has(host.address)) continue;
+    const reachable = [...managers.values()].filter(Boolean).length;
+    if (reachable < majorityOf(managers.size)) {
+      return (
+        `${host.hostName}: cannot join as a manager: ${reachable} of ${managers.size} managers are reachable, fewer than ` +
+        `the ${majorityOf(managers.size)} a swarm needs (${guidance}). Bring ${unreachable().join(", ")} back first.`
+      );
     }
+    managers.set(host.address, true);
+  }
+  for (const host of wanted.filter((w) => !w.gone && w.role === "worker")) {
+    const problem = leave(host.address, "demoting it to role: worker");
+    if (problem) return problem;
   }
   // A host taken out of the inventory leaves through its own engine: an
   // unreachable one cannot, and still counts.

@@ -76,12 +76,7 @@ export class Swarm extends pulumi.ComponentResource {
       .filter((host) => host.gone)
       .map((host) => retire(`${name}-retire-${host.hostName}`, host, managers[0], memberOpts));
     const joinedManagers: remote.Command[] = [];
-    // Named by host, so that reordering the inventory renames nothing. The
-    // names that earlier versions gave by position stay as aliases.
-    const nameAndAliases = (host: SwarmMemberArgs) => ({
-      memberName: `${name}-member-${host.hostName}`,
-      aliases: [{ name: `${name}-join-${host.hostName}` }, ...(host === args.members[0] ? [{ name: `${name}-init` }] : [])],
-    });
+    const nameAndAliases = (host: SwarmMemberArgs) => memberNames(name, host.hostName, host === args.members[0]);
     for (const host of args.members.filter((h) => h.gone)) {
       const { memberName, aliases } = nameAndAliases(host);
       keepAsRecorded(memberName, host.connection, { ...memberOpts, aliases });
@@ -103,6 +98,17 @@ export class Swarm extends pulumi.ComponentResource {
 
     this.registerOutputs({ swarmId: this.swarmId, nodeIds: this.nodeIds });
   }
+}
+
+/**
+ * A member's name, by host, so that reordering the inventory renames nothing,
+ * and the names that earlier versions gave by position, as aliases.
+ */
+function memberNames(swarm: string, hostName: string, firstInInventory: boolean) {
+  return {
+    memberName: `${swarm}-member-${hostName}`,
+    aliases: [{ name: `${swarm}-join-${hostName}` }, ...(firstInInventory ? [{ name: `${swarm}-init` }] : [])],
+  };
 }
 
 /** Docker's guidance on how many managers a swarm should have. */

@@ -61,6 +61,11 @@ describe("quorumLoss", () => {
     assert.equal(quorumLoss(nodes, [want(...a), want(...c), want("host4", "10.0.0.4")]), undefined);
   });
 
+  it("demotes only after the new managers have joined, as a run does", () => {
+    const nodes = [node(...a, "m"), node(...b, "m"), node(...c, "m!")];
+    assert.equal(quorumLoss(nodes, [want(...a), want(...b, "worker"), want(...c), want("host4", "10.0.0.4")]), undefined);
+  });
+
   it("refuses to add a manager to a swarm that has lost its majority", () => {
     const nodes = [node(...a, "m"), node(...b, "m!"), node(...c, "m!")];
     assert.match(quorumLoss(nodes, [want(...a), want(...b), want(...c), want("host4", "10.0.0.4")]) ?? "", /^host4: cannot join as a manager: 1 of 3 managers are reachable/);
