@@ -25,7 +25,7 @@ seconds() {
 }
 
 say "destroying the dev stack (its hosts may be needed)"
-PULUMI_BACKEND_URL= PULUMI_CONFIG_PASSPHRASE= "$pulumi" destroy --yes --skip-preview --stack dev >/dev/null
+env -u PULUMI_BACKEND_URL -u PULUMI_CONFIG_PASSPHRASE "$pulumi" destroy --yes --skip-preview --stack dev >/dev/null
 "$pulumi" stack init bench >/dev/null
 for size in "$@"; do
   n=${size%%:*} workers=0
