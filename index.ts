@@ -62,6 +62,7 @@ const swarm = new Swarm(
       gone: host.gone,
     })),
     probe,
+    tokenRotation: settings.joinTokenRotation,
   },
   // Hosts join through their peers' endpoints, so the endpoints come first.
   { dependsOn: endpoints },
@@ -78,6 +79,7 @@ const network = new OverlayNetwork("overlay", {
   auditConnection: networkHost.connection,
   peerUrls: otherManagers.map(({ host }) => engineUrl(host.advertiseAddress, settings.daemonPort)),
   probe,
+  ...(settings.networkEncrypted && { encryptedOn: live.map(({ host, connection }) => ({ hostName: host.name, connection })) }),
 });
 
 // 6. Outputs.

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import type { types } from "@pulumi/command";
 import { auditedRun, neverRecorded } from "./host-audit";
-import type { HostProbe } from "./host-probe";
+import type { HostProbe, ProbeTarget } from "./host-probe";
+import { failRun } from "./run-failure";
 import { remoteScript } from "./remote-script";
 
 export interface OverlayNetworkArgs {
@@ -23,6 +24,11 @@ export interface OverlayNetworkArgs {
   peerUrls: string[];
   /** The run's probe, which audits the network with the audit host's other checks. */
   probe: HostProbe;
+  /**
+   * Every host the network spans, when its data traffic is encrypted (IPsec,
+   * `--opt encrypted`): each one's kernel must be able to; undefined: plain.
+   */
+  encryptedOn?: ProbeTarget[];
 }
 
 /**
@@ -47,6 +53,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
           HOST: args.auditHostName,
           NETWORK: args.networkName,
           PEERS: args.peerUrls,
+          ENCRYPTED: args.encryptedOn ? "yes" : "no",
         }),
         probe: args.probe,
       },
@@ -61,7 +68,10 @@ export class OverlayNetwork extends pulumi.ComponentResource {
         // The network records its run in a label, which cannot change in
         // place: a new run (the audit found the network missing or changed)
         // makes the network again. A network never repaired carries none.
-        labels: run.apply((r) => (r === neverRecorded ? [] : [{ label: "clipper-swarm.generation", value: r }])),
+        labels: pulumi
+          .all([run, args.encryptedOn ? encryptionGate(args.encryptedOn, args.probe) : "plain"])
+          .apply(([r]) => (r === neverRecorded ? [] : [{ label: "clipper-swarm.generation", value: r }])),
+        ...(args.encryptedOn && { options: { encrypted: "" } }),
       },
       // The network goes with the swarm; its own delete would need the engine
       // of one host, which may be the host that drifted or died.
@@ -71,4 +81,21 @@ export class OverlayNetwork extends pulumi.ComponentResource {
     this.networkName = network.name;
     this.registerOutputs({ networkId: this.networkId, networkName: this.networkName });
   }
+}
+
+/**
+ * Settles once every host's kernel can encrypt overlay traffic; fails the run,
+ * naming the hosts that cannot, before the network is made otherwise (their
+ * containers would lose every packet).
+ */
+function encryptionGate(hosts: ProbeTarget[], probe: HostProbe): pulumi.Output<string> {
+  const answers = hosts.map((host) => probe.read(host, "kernel's IPsec", remoteScript("esp-check", { HOST: host.hostName })));
+  return pulumi.all(answers).apply(async (lines): Promise<string> => {
+    const unable = hosts.flatMap((host, i) => lines[i].map((line) => `${host.hostName}: ${line}`));
+    if (unable.length === 0) return "every kernel can encrypt";
+    return failRun(
+      `clipper-swarm:networkEncrypted is true, but ${unable.join("; ")}. Docker's encrypted overlay drops every ` +
+        `packet without it: set networkEncrypted to false, or use kernels built with IPsec ESP.`,
+    );
+  });
 }

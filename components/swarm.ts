@@ -42,6 +42,8 @@ export interface SwarmArgs {
   members: SwarmMemberArgs[];
   /** The run's probe, which audits each host's membership with the host's other checks. */
   probe: HostProbe;
+  /** Any new value rotates the swarm's join tokens; undefined: they are never rotated. */
+  tokenRotation?: pulumi.Input<string>;
 }
 
 /**
@@ -95,6 +97,9 @@ export class Swarm extends pulumi.ComponentResource {
       if (host.role === "manager") joinedManagers.push(member);
     }
     this.swarmId = joinedManagers[0].stdout.apply((out) => field(out, "swarm-id", name));
+    if (args.tokenRotation !== undefined) {
+      rotateTokens(`${name}-tokens`, managers[0], args.tokenRotation, { parent: this, deletedWith: this, dependsOn: joinedManagers });
+    }
 
     this.registerOutputs({ swarmId: this.swarmId, nodeIds: this.nodeIds });
   }
@@ -207,6 +212,25 @@ function swarmMember(
         // The run waits for the quorum guard, which may refuse it.
         GENERATION: pulumi.all([run, quorum]).apply(([generation]) => generation),
       }),
+    },
+    opts,
+  );
+}
+
+/**
+ * Rotates the join tokens through manager `via` whenever `rotation` changes
+ * (a new value replaces the command, which runs again); nothing to undo. No
+ * token is kept anywhere: a joining host asks a manager for the current one.
+ */
+function rotateTokens(name: string, via: SwarmMemberArgs, rotation: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): remote.Command {
+  return new remote.Command(
+    name,
+    {
+      connection: via.connection,
+      create: "sh -s",
+      stdin: remoteScript("swarm-rotate-tokens", { HOST: via.hostName, ROTATION: rotation }),
+      triggers: [rotation],
+      addPreviousOutputInEnv: false,
     },
     opts,
   );

@@ -25,6 +25,13 @@ export interface StackSettings {
   testImage: string;
   /** Inventory name of the host the test command targets; undefined: the first host (config `testHost`). */
   testHost?: string;
+  /**
+   * Any new value rotates the swarm's join tokens on the next `up`; undefined:
+   * never rotated (config `joinTokenRotation`).
+   */
+  joinTokenRotation?: string;
+  /** The overlay network encrypts its data traffic with IPsec (config `networkEncrypted`). */
+  networkEncrypted: boolean;
 }
 
 /** A bad config value; the message reads `Pulumi.STACK.yaml: clipper-swarm:KEY: problem`. */
@@ -76,13 +83,24 @@ export function readStackSettings(config: ConfigSource, stack: string): StackSet
   if (!IMAGE_REFERENCE.test(testImage)) fail("testImage", `"${testImage}" is not an image reference`);
 
   const testHost = config.get("testHost");
+
+  const joinTokenRotation = config.get("joinTokenRotation");
+  if (joinTokenRotation !== undefined && joinTokenRotation.trim() === "") {
+    fail("joinTokenRotation", "must be a value that changes with each rotation, such as a date, not empty");
+  }
+
+  const encrypted = config.get("networkEncrypted") ?? "false";
+  if (encrypted !== "true" && encrypted !== "false") fail("networkEncrypted", `"${encrypted}" is not true or false`);
+
   return {
     inventoryFile,
     daemonPort,
     networkName,
     testImage,
+    networkEncrypted: encrypted === "true",
     ...(bindAddress !== undefined && { bindAddress }),
     ...(testHost !== undefined && { testHost }),
+    ...(joinTokenRotation !== undefined && { joinTokenRotation }),
   };
 }
 

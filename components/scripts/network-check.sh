@@ -2,7 +2,7 @@
 # when it is as configured; then the run that last made it, from its label.
 # Asks this host's engine, or, when it manages no swarm (it left, or was
 # rebuilt), the first live manager among PEERS.
-# Changes nothing. Parameters: HOST NETWORK PEERS
+# Changes nothing. Parameters: HOST NETWORK PEERS ENCRYPTED (yes or no)
 manager=
 for engine in unix:///var/run/docker.sock $PEERS; do
   if [ "$(docker -H "$engine" info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ]; then
@@ -12,13 +12,18 @@ for engine in unix:///var/run/docker.sock $PEERS; do
 done
 if [ -z "$manager" ]; then
   echo "network $NETWORK is missing: no swarm manager answers"
-elif ! found=$(docker -H "$manager" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}} {{index .Labels "clipper-swarm.generation"}}' 2>/dev/null); then
+elif ! found=$(docker -H "$manager" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}} encryption={{range $k, $v := .Options}}{{if eq $k "encrypted"}}on{{end}}{{end}} {{index .Labels "clipper-swarm.generation"}}' 2>/dev/null); then
   echo "network $NETWORK is missing"
 else
   set -- $found
+  is=unencrypted want=unencrypted
+  [ "$4" != encryption=on ] || is=encrypted
+  [ "$ENCRYPTED" != yes ] || want=encrypted
   if [ "$1 $2 $3" != "overlay true swarm" ]; then
     echo "network $NETWORK is $1 $2 $3, not an attachable overlay"
-  elif [ -n "${4:-}" ] && [ "$4" != "<no value>" ]; then
-    echo "last-run: $4"
+  elif [ "$is" != "$want" ]; then
+    echo "network $NETWORK is $is, not $want"
+  elif [ -n "${5:-}" ]; then
+    echo "last-run: $5"
   fi
 fi

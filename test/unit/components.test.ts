@@ -274,6 +274,18 @@ describe("Swarm", () => {
     assert.equal(get("q-member-host1").type, "", "no member reaches the engine");
   });
 
+  it("rotates the join tokens through the first manager when asked, and only then", async () => {
+    new Swarm("rot", { members: [member("r1", "10.0.6.1"), member("r2", "10.0.6.2")], probe, tokenRotation: "2026-11-26" }, { transformations: [record] });
+    new Swarm("norot", { members: [member("n1", "10.0.6.3")], probe }, { transformations: [record] });
+    await settled();
+    const rotation = get("rot-tokens");
+    assert.deepEqual(rotation.inputs.triggers, ["2026-11-26"], "a new value runs it again");
+    assert.match(rotation.inputs.stdin, /^HOST='r1'$/m);
+    assert.match(rotation.inputs.stdin, /docker swarm join-token --rotate -q "\$role" >\/dev\/null/, "the new tokens are never printed");
+    assert.deepEqual(await namesOf(rotation.opts.dependsOn), ["rot-member-r1", "rot-member-r2"]);
+    assert.ok(![...registered.keys()].some((n) => n.startsWith("norot-tokens")), "nothing to rotate unless asked");
+  });
+
   it("warns past 7 managers and on an even count, quoting Docker's guidance", async () => {
     const warned: string[] = [];
     const warn = pulumi.log.warn;
@@ -328,6 +340,29 @@ describe("OverlayNetwork", () => {
     assert.match(check, /^PEERS='tcp:\/\/10\.0\.0\.2:2375 tcp:\/\/10\.0\.0\.3:2375'$/m);
     assert.match(check, /^HOST='n1'$/m, "the endpoint's, the membership's and the network's checks share one session");
     assert.match(check, /drop-in \$DROPIN is missing[\s\S]*swarm_state[\s\S]*network inspect/);
+  });
+
+  it("encrypts the network when asked, once every host's kernel can, and fails the run naming those that cannot", async () => {
+    const build = (name: string, address: string) => {
+      const ep = new DaemonEndpoint(name, { hostName: name, connection: connection(address), advertiseAddress: address, probe });
+      const swarm = new Swarm(`${name}-sw`, { members: [member(name, address)], probe });
+      new OverlayNetwork(`${name}-overlay`, {
+        networkName: "clipper_network", provider: ep.provider!, swarm, auditHostName: name,
+        auditConnection: connection(address), peerUrls: [], probe,
+        encryptedOn: [{ hostName: name, connection: connection(address) }],
+      }, { transformations: [record] });
+    };
+    build("e", "10.0.7.1");
+    await settled();
+    assert.deepEqual(get("e-overlay-network").inputs.options, { encrypted: "" });
+    assert.match(probed.get("10.0.7.1") ?? "", /^ENCRYPTED='yes'$/m);
+    assert.match(probed.get("10.0.7.1") ?? "", /CONFIG_INET_ESP/);
+
+    checkAnswers.push({ address: "10.0.7.2", check: /CONFIG_INET_ESP/, lines: ["kernel 6.1 has no IPsec ESP (CONFIG_INET_ESP is not set)"] });
+    const failure = await runFailure(() => build("f", "10.0.7.2"));
+    assert.match(failure, /^clipper-swarm:networkEncrypted is true, but f: kernel 6\.1 has no IPsec ESP \(CONFIG_INET_ESP is not set\)\. /);
+    await settled();
+    assert.equal(get("f-overlay-network").type, "", "the network is not made");
   });
 
   it("keeps the run its label records, and makes the network again when it drifted", async () => {

@@ -24,6 +24,7 @@ describe("readStackSettings", () => {
       daemonPort: 2375,
       networkName: "clipper_network",
       testImage: "busybox:latest",
+      networkEncrypted: false,
     });
   });
 
@@ -35,6 +36,8 @@ describe("readStackSettings", () => {
       bindAddress: "10.0.0.1",
       testImage: "registry.local:5000/clipper/query_frontend:0.4@sha256:" + "a".repeat(64),
       testHost: "host2",
+      joinTokenRotation: "2026-11-26",
+      networkEncrypted: "true",
     };
     assert.deepEqual(readStackSettings(config(values), "prod"), {
       inventoryFile: "hosts/prod.yaml",
@@ -43,7 +46,17 @@ describe("readStackSettings", () => {
       bindAddress: "10.0.0.1",
       testImage: values.testImage,
       testHost: "host2",
+      joinTokenRotation: "2026-11-26",
+      networkEncrypted: true,
     });
+  });
+
+  test("a rotation without a value, and encryption neither true nor false", () => {
+    assert.equal(
+      errorOf({ joinTokenRotation: " " }).message,
+      "Pulumi.dev.yaml: clipper-swarm:joinTokenRotation: must be a value that changes with each rotation, such as a date, not empty",
+    );
+    assert.equal(errorOf({ networkEncrypted: "yes" }).message, 'Pulumi.dev.yaml: clipper-swarm:networkEncrypted: "yes" is not true or false');
   });
 
   test("an image reference that a shell would split", () => {
