@@ -1,4 +1,5 @@
-import { Client } from "ssh2";
+import { createHash } from "node:crypto";
+import { Client, SyncHostVerifier } from "ssh2";
 
 /** Where and how to log in; the fields of `remote.Command`'s connection that a probe uses. */
 export interface SshLogin {
@@ -18,6 +19,8 @@ export interface SshLogin {
   perDialTimeout?: number;
   /** Connection attempts before giving up. */
   dialErrorLimit?: number;
+  /** The host's public key (`TYPE BASE64`) that it must show; any key when unset. */
+  hostKey?: string;
 }
 
 /** What a script run over SSH printed, and how it ended. */
@@ -48,6 +51,7 @@ export async function openSsh(login: SshLogin): Promise<SshSession> {
     try {
       return await connect(login);
     } catch (err) {
+      if (err instanceof HostKeyMismatch) throw err;
       const reason = err instanceof Error ? err.message : String(err);
       if (attempt >= attempts) {
         throw new Error(`cannot log in over SSH to ${login.host}:${login.port ?? 22} after ${attempt} attempt(s): ${reason}`);
@@ -57,12 +61,24 @@ export async function openSsh(login: SshLogin): Promise<SshSession> {
   }
 }
 
+/** The host showed another key than the pinned one: not retried, as it will not change. */
+class HostKeyMismatch extends Error {}
+
 function connect(login: SshLogin): Promise<SshSession> {
   return new Promise((resolve, reject) => {
     const client = new Client();
+    // Keys compared as their base64 blobs, as an OpenSSH key line holds them.
+    const pinned = login.hostKey?.split(" ")[1];
+    let shown: string | undefined;
     client
       .on("ready", () => resolve({ run: (script) => run(client, script), close: () => client.end() }))
-      .on("error", reject)
+      .on("error", (err) => {
+        if (pinned && shown && shown !== pinned) {
+          reject(new HostKeyMismatch(`${login.host}:${login.port ?? 22} shows another SSH host key than the inventory's hostKey (${fingerprint(shown)}); if the host was rebuilt on purpose, pin its new key (ssh-keyscan)`));
+        } else {
+          reject(err);
+        }
+      })
       .connect({
         host: login.host,
         port: login.port ?? 22,
@@ -71,6 +87,12 @@ function connect(login: SshLogin): Promise<SshSession> {
         passphrase: login.privateKeyPassword,
         agent: login.agentSocketPath,
         readyTimeout: (login.perDialTimeout ?? 15) * 1000,
+        ...(pinned && {
+          hostVerifier: ((key) => {
+            shown = key.toString("base64");
+            return shown === pinned;
+          }) satisfies SyncHostVerifier,
+        }),
       });
   });
 }
@@ -87,4 +109,9 @@ function run(client: Client, script: string): Promise<ScriptRun> {
       stream.end(script);
     });
   });
+}
+
+/** A key's fingerprint, from its base64 blob, as ssh-keygen -l shows it: SHA256:BASE64. */
+function fingerprint(blob: string): string {
+  return `SHA256:${createHash("sha256").update(blob, "base64").digest("base64").replace(/=+$/, "")}`;
 }

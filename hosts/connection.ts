@@ -25,6 +25,7 @@ export function sshConnection(host: HostSpec, config: SecretConfig): types.input
     // most 6 attempts of 5 s, so a run fails within a minute, naming the host.
     dialErrorLimit: 6,
     perDialTimeout: 5,
+    ...(host.hostKey && { hostKey: host.hostKey }),
   };
   const key = host.privateKey;
   if (key.kind === "agent") return { ...base, agentSocketPath: key.socketPath };

@@ -70,6 +70,11 @@ export interface HostSpec {
    * leaves the inventory.
    */
   gone: boolean;
+  /**
+   * The host's SSH public host key, as `ssh-keyscan` prints it (`TYPE BASE64`):
+   * every login refuses a host that shows another. Undefined: not pinned.
+   */
+  hostKey?: string;
 }
 
 /** A validated inventory. */
@@ -131,7 +136,9 @@ const CONFIG_KEY = /^[A-Za-z0-9_.-]+$/;
 
 const TOP_FIELDS = ["defaults", "hosts"];
 const DEFAULTS_FIELDS = ["user", "port", "privateKey", "role"];
-const HOST_FIELDS = ["name", "address", "port", "user", "advertiseAddress", "privateKey", "role", "gone"];
+const HOST_FIELDS = ["name", "address", "port", "user", "advertiseAddress", "privateKey", "role", "gone", "hostKey"];
+// An OpenSSH public key line: its type, then the key blob in base64, then an optional comment.
+const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,2}( \S.*)?$/;
 const KEY_FIELDS = ["path", "secret", "agent", "passphraseSecret"];
 const KEY_FORMS = ["path", "secret", "agent"];
 const ROLES: readonly HostSpec["role"][] = ["manager", "worker"];
@@ -323,10 +330,13 @@ function readHost(check: InventoryChecker, f: Fields, defaults: Defaults): HostR
 
   const role = f.has("role") ? f.choice("role", ROLES)?.value : defaults.role;
   const gone = f.boolean("gone")?.value ?? false;
+  const hostKey = f.matching("hostKey", HOST_KEY, (v) =>
+    `"${v.slice(0, 40)}${v.length > 40 ? "..." : ""}" is not an SSH public host key line ("ssh-ed25519 AAAA...", as ssh-keyscan -t ed25519 ADDRESS prints it)`,
+  )?.value;
 
   const parts = { name, address, port, advertise, advertiseImplied };
   if (!name || !address || !port || !advertise || !privateKey || !role) return parts;
-  const spec = { name: name.value, address: address.value, port, user, advertiseAddress: advertise.value, privateKey, role, gone };
+  const spec = { name: name.value, address: address.value, port, user, advertiseAddress: advertise.value, privateKey, role, gone, ...(hostKey && { hostKey }) };
   return { ...parts, spec };
 }
 

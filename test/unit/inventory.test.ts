@@ -78,7 +78,7 @@ describe("loadInventory rejects", () => {
   });
 
   test("an unknown field in a host", () => {
-    rejects("unknown-host.yaml", 8, "hosts[1].adress", /unknown field; allowed: name, address, port, user, advertiseAddress, privateKey, role, gone$/);
+    rejects("unknown-host.yaml", 8, "hosts[1].adress", /unknown field; allowed: name, address, port, user, advertiseAddress, privateKey, role, gone, hostKey$/);
   });
 
   test("an unknown field in privateKey", () => {
@@ -111,6 +111,10 @@ describe("loadInventory rejects", () => {
 
   test("a host with a problem of its own, not every host gone", () => {
     rejects("gone-and-broken.yaml", 6, "hosts[1].port", /^0 is out of range \(1-65535\)$/);
+  });
+
+  test("a host key that is not an OpenSSH public key line", () => {
+    rejects("host-key-invalid.yaml", 7, "hosts[0].hostKey", /^"SHA256:0123456789abcdefghijklmnopqrstuvw\.\.\." is not an SSH public host key line \("ssh-ed25519 AAAA\.\.\.", as ssh-keyscan -t ed25519 ADDRESS prints it\)$/);
   });
 
   test("a role that is neither manager nor worker, naming both", () => {
@@ -295,6 +299,12 @@ describe("loadInventory loads", () => {
     assert.deepEqual(load("good/roles.yaml").hosts.map((h) => [h.name, h.role]), [
       ["host1", "manager"], ["host2", "worker"], ["host3", "worker"],
     ]);
+  });
+
+  test("a pinned host key, and a host without one", () => {
+    const [pinned, open] = load("good/host-key.yaml").hosts;
+    assert.equal(pinned.hostKey, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGb1ZpY1Lb7cQvxK6X8G3bWkB0k1yP8qvQxJcQ9oJ8kR");
+    assert.equal(open.hostKey, undefined);
   });
 
   test("a role under defaults, a host's own role winning", () => {
