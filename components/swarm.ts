@@ -166,11 +166,11 @@ function quorumGuard(members: SwarmMemberArgs[], managers: SwarmMemberArgs[], pr
   });
 }
 
-/** The message of an engine API error body, `{"message": "..."}`, or the body itself. */
+/** The message of an engine API error body, `{"message": "..."}`, without the RPC wrapping, or the body itself. */
 function apiMessage(line: string): string {
   const body = line.slice("unavailable: ".length);
   try {
-    return String((JSON.parse(body) as { message?: string }).message ?? body).trim();
+    return String((JSON.parse(body) as { message?: string }).message ?? body).replace(/^rpc error: code = \w+ desc = /, "").trim().replace(/\.$/, "");
   } catch {
     return body;
   }

@@ -78,6 +78,8 @@ label_self() {
   [ "$manager" = true ] || api=$1
   docker -H "$api" node update --label-add "$LABEL=true" "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null
 }
+# Whether node $2, as manager engine $1 lists it, is a member of raft (a manager that counts in the quorum).
+in_raft() { [ -n "$(docker -H "$1" node inspect "$2" --format '{{if .ManagerStatus}}raft{{end}}')" ]; }
 # Whether manager engine $1 sees node $2 as Ready.
 node_ready() { [ "$(docker -H "$1" node inspect "$2" --format '{{.Status.State}}')" = ready ]; }
 # The ID of the swarm that engine $1 manages.
@@ -136,14 +138,15 @@ join_through() {
 }
 # Removes the entry this host left behind in the swarm's list (it left by hand,
 # or the system was rebuilt): another node at this host's address, through
-# manager engine $1. A stale manager entry still counts in the raft quorum, so
-# it is demoted first.
+# manager engine $1. A stale manager entry still in raft counts in the quorum,
+# so it is demoted first; one that a forced new cluster left out of raft
+# cannot be demoted, and goes as it is.
 remove_stale_nodes() {
   me=$(docker info --format '{{.Swarm.NodeID}}')
   for id in $(docker -H "$1" node ls -q); do
     [ "$id" != "$me" ] || continue
     [ "$(docker -H "$1" node inspect "$id" --format '{{.Status.Addr}}')" = "$ADVERTISE" ] || continue
-    if [ "$(docker -H "$1" node inspect "$id" --format '{{.Spec.Role}}')" = manager ]; then
+    if in_raft "$1" "$id"; then
       wait_for 30 docker -H "$1" node demote "$id" || fail "could not demote node $id, this host's entry before it rejoined"
     fi
     docker -H "$1" node rm --force "$id" >/dev/null && say "removed node $id, this host's entry before it rejoined"

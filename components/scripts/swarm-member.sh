@@ -34,7 +34,6 @@ case "$state" in
     # dropped (its CLI was killed) goes on until its next message, which stops
     # it, and the next run must find this swarm recorded as its own.
     mark_swarm "$cluster"
-    [ -z "$peer" ] || remove_stale_nodes "$peer"
     ;;
   active)
     [ -n "$(marked_swarm)" ] ||
@@ -77,6 +76,9 @@ case "$state" in
     ;;
   *) fail "swarm state is '$state'; wait until it settles (docker info) and run again" ;;
 esac
+# Entries this host left behind: it left by hand or was rebuilt, or a run that
+# joined it was cut off before it removed them.
+remove_stale_nodes "${peer:-unix:///var/run/docker.sock}"
 label_self "${peer:-}"
 record_run swarm
 printf 'swarm-id=%s\nnode-id=%s\n' "$cluster" "$(docker info --format '{{.Swarm.NodeID}}')"

@@ -7,7 +7,8 @@ command -v curl >/dev/null || fail "curl is required"
 reply=$(curl -sS --unix-socket /var/run/docker.sock -w '\n%{http_code}' http://localhost/nodes 2>/dev/null) || exit 0
 code=$(printf '%s\n' "$reply" | tail -n 1)
 body=$(printf '%s\n' "$reply" | sed '$d')
+# A manager without a leader answers 500 on Docker 20.10 and 503 on later engines.
 case "$code" in
   200) printf 'nodes: %s\n' "$body" | tr -d '\n'; echo ;;
-  503) case "$body" in *"not a swarm manager"* | *"not part of a swarm"*) ;; *) printf 'unavailable: %s\n' "$body" ;; esac ;;
+  *) case "$body" in *"not a swarm manager"* | *"not part of a swarm"*) ;; *) printf 'unavailable: %s\n' "$body" ;; esac ;;
 esac

@@ -6,7 +6,7 @@ read_swarm
 removed=
 for id in $(docker node ls -q); do
   [ "$(docker node inspect "$id" --format '{{.Status.Addr}}')" = "$GONE_ADDR" ] || continue
-  if [ "$(docker node inspect "$id" --format '{{.Spec.Role}}')" = manager ]; then
+  if in_raft unix:///var/run/docker.sock "$id"; then
     wait_for 30 docker node demote "$id" || fail "could not demote node $id of $GONE"
   fi
   docker node rm --force "$id" >/dev/null

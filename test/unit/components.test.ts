@@ -274,6 +274,19 @@ describe("Swarm", () => {
     assert.equal(get("q-member-host1").type, "", "no member reaches the engine");
   });
 
+  it("refuses every membership change while the swarm has no leader, saying what to do", async () => {
+    const noLeader = "rpc error: code = Unknown desc = The swarm does not have a leader. It's possible that too few managers are online.";
+    checkAnswers.push({ address: "10.0.8.1", check: /localhost\/nodes/, lines: [`unavailable: ${JSON.stringify({ message: noLeader })}`] });
+    const failure = await runFailure(() => {
+      new Swarm("nl", { members: [member("l1", "10.0.8.1"), member("l2", "10.0.8.2")], probe }, { transformations: [record] });
+    });
+    assert.equal(
+      failure,
+      "l1: the swarm cannot change its membership: The swarm does not have a leader. It's possible that too few managers are online. " +
+        'Bring its unreachable managers back; if they are lost for good, see "A swarm that lost its quorum" in README.md.',
+    );
+  });
+
   it("rotates the join tokens through the first manager when asked, and only then", async () => {
     new Swarm("rot", { members: [member("r1", "10.0.6.1"), member("r2", "10.0.6.2")], probe, tokenRotation: "2026-11-26" }, { transformations: [record] });
     new Swarm("norot", { members: [member("n1", "10.0.6.3")], probe }, { transformations: [record] });
