@@ -324,6 +324,17 @@ describe("Swarm", () => {
   });
 });
 
+/** The network of a one-host cluster, with its endpoint and swarm, recorded under `NAME-overlay`. */
+function oneHostNetwork(name: string, address: string, { encrypted = false } = {}): void {
+  const ep = new DaemonEndpoint(name, { hostName: name, connection: connection(address), advertiseAddress: address, probe });
+  const swarm = new Swarm(`${name}-sw`, { members: [member(name, address)], probe });
+  new OverlayNetwork(`${name}-overlay`, {
+    networkName: "clipper_network", provider: ep.provider!, swarm, auditHostName: name,
+    auditConnection: connection(address), peerUrls: [], probe,
+    ...(encrypted && { encryptedOn: [{ hostName: name, connection: connection(address) }] }),
+  }, { transformations: [record] });
+}
+
 describe("OverlayNetwork", () => {
   it("creates an attachable overlay through the given provider once the swarm exists", async () => {
     const ep = new DaemonEndpoint("n1", { hostName: "n1", connection: connection("10.0.0.1"), advertiseAddress: "10.0.0.1", probe });
@@ -356,15 +367,7 @@ describe("OverlayNetwork", () => {
   });
 
   it("encrypts the network when asked, once every host's kernel can, and fails the run naming those that cannot", async () => {
-    const build = (name: string, address: string) => {
-      const ep = new DaemonEndpoint(name, { hostName: name, connection: connection(address), advertiseAddress: address, probe });
-      const swarm = new Swarm(`${name}-sw`, { members: [member(name, address)], probe });
-      new OverlayNetwork(`${name}-overlay`, {
-        networkName: "clipper_network", provider: ep.provider!, swarm, auditHostName: name,
-        auditConnection: connection(address), peerUrls: [], probe,
-        encryptedOn: [{ hostName: name, connection: connection(address) }],
-      }, { transformations: [record] });
-    };
+    const build = (name: string, address: string) => oneHostNetwork(name, address, { encrypted: true });
     build("e", "10.0.7.1");
     await settled();
     assert.deepEqual(get("e-overlay-network").inputs.options, { encrypted: "" });
@@ -379,14 +382,7 @@ describe("OverlayNetwork", () => {
   });
 
   it("keeps the run its label records, and makes the network again when it drifted", async () => {
-    const build = (name: string, address: string) => {
-      const ep = new DaemonEndpoint(name, { hostName: name, connection: connection(address), advertiseAddress: address, probe });
-      const swarm = new Swarm(`${name}-sw`, { members: [member(name, address)], probe });
-      new OverlayNetwork(`${name}-overlay`, {
-        networkName: "clipper_network", provider: ep.provider!, swarm, auditHostName: name,
-        auditConnection: connection(address), peerUrls: [], probe,
-      }, { transformations: [record] });
-    };
+    const build = (name: string, address: string) => oneHostNetwork(name, address);
     checkAnswers.push(
       { address: "10.0.1.1", check: /network inspect/, lines: ["last-run: repair-kept"] },
       { address: "10.0.1.2", check: /network inspect/, lines: ["network clipper_network is missing", "last-run: repair-kept"] },
