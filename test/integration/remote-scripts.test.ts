@@ -47,9 +47,13 @@ const member = (h: HostSpec, role = "manager") => ({
 function checked(h: HostSpec, name: string, params: Record<string, string> = { ROLE: "manager" }): Observation {
   return observationOf(ok(script(h, name, params), `${h.name} ${name}`).stdout.trim().split("\n").filter(Boolean));
 }
-const nodeList = () =>
-  ok(dockerAt(url(first), ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]), "node ls").stdout.trim().split("\n").sort();
-const allManagers = () => [`${first.name} Ready Leader`, ...others.map((h) => `${h.name} Ready Reachable`)].sort();
+/** Each node's name, status and role; which manager leads is the swarm's choice, so it reads as "manager". */
+const nodeList = () => {
+  const listed = ok(dockerAt(url(first), ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]), "node ls");
+  assert.equal(listed.stdout.match(/ Leader$/gm)?.length, 1, "one leader:\n" + listed.stdout);
+  return listed.stdout.trim().split("\n").map((l) => l.replace(/ (Leader|Reachable)$/, " manager")).sort();
+};
+const allManagers = () => hosts.map((h) => `${h.name} Ready manager`).sort();
 
 function tearDown() {
   // The others leave one by one through a manager; the last one dissolves the swarm.
@@ -186,6 +190,13 @@ describe("remote scripts on the lab hosts", () => {
     assert.equal(checked(last, "swarm-check").found, "a worker, not a manager");
     assert.match(ok(script(last, "swarm-member", member(last)), "promote").stderr, /promoted to manager/);
     assert.equal(checked(last, "swarm-check").found, asConfigured);
+    assert.deepEqual(nodeList(), allManagers());
+  });
+
+  it("reports a leader that demoted itself as a worker, not as a manager of no swarm during the election", () => {
+    ok(ssh(first, "docker node demote $(docker info --format '{{.Swarm.NodeID}}') >/dev/null"), "the leader demotes itself");
+    assert.equal(checked(first, "swarm-check").found, "a worker, not a manager");
+    assert.match(ok(script(first, "swarm-member", member(first)), "promote").stderr, /promoted to manager/);
     assert.deepEqual(nodeList(), allManagers());
   });
 
