@@ -59,7 +59,15 @@ swarm_state() {
   set -- $found
   state=$1 manager=${2:-false} cluster=${3:-}
 }
-read_swarm() { swarm_state || fail "docker does not answer on its socket; see journalctl -u docker"; }
+# A node whose role just changed (a leader that demoted itself) reports itself a
+# manager of no swarm for a few seconds: read again, up to 15 s, until it says
+# where it landed.
+settled_swarm_state() {
+  swarm_state || return 1
+  if [ "$manager" = true ] && [ -z "$cluster" ]; then wait_for 15 has_landed || true; fi
+}
+has_landed() { swarm_state && ! { [ "$manager" = true ] && [ -z "$cluster" ]; }; }
+read_swarm() { settled_swarm_state || fail "docker does not answer on its socket; see journalctl -u docker"; }
 # Whether this node's manager role is $1 (true or false), for wait_for.
 control_available() { [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" = "$1" ]; }
 # The swarm this tool created or joined on this host, recorded so that destroy

@@ -2,15 +2,10 @@
 # makes, one line per difference, and nothing when it is as configured; then
 # the run that last made it. Changes nothing. Parameters: HOST ROLE
 report_run swarm
-# A node whose role just changed reports itself a manager of no swarm for a few
-# seconds; read it again until it says where it landed, so the report is true.
-in_transition() { [ "$state" = pending ] || { [ "$manager" = true ] && [ -z "$cluster" ]; }; }
-settled() { swarm_state && ! in_transition; }
-if ! swarm_state; then
+if ! settled_swarm_state; then
   echo "docker does not answer on its socket"
   exit 0
 fi
-if in_transition; then wait_for 15 settled || true; fi
 marked=$(marked_swarm)
 case "$state" in
   inactive) echo "not in the swarm${marked:+ $marked}" ;;
