@@ -3,10 +3,10 @@
 // Clipper user needs next.
 import * as pulumi from "@pulumi/pulumi";
 import { loadInventory, InventoryError, compareHostNames } from "./hosts/inventory";
-import { readStackSettings, isWildcardAddress, StackSettingsError } from "./hosts/stack-settings";
+import { readStackSettings, StackSettingsError } from "./hosts/stack-settings";
 import { sshConnection } from "./hosts/connection";
 import { HostProbe } from "./components/host-probe";
-import { DaemonEndpoint, engineUrl } from "./components/daemon-endpoint";
+import { DaemonEndpoint, engineUrl, plainTcpWarning } from "./components/daemon-endpoint";
 import { Swarm } from "./components/swarm";
 import { OverlayNetwork } from "./components/overlay-network";
 import * as clipperAdmin from "./components/clipper-admin";
@@ -15,12 +15,9 @@ const config = new pulumi.Config();
 
 // 1. Inventory: every input is checked before any host is touched.
 const { settings, inventory, testHost } = readInputs();
-if (settings.bindAddress !== undefined && isWildcardAddress(settings.bindAddress)) {
-  pulumi.log.warn(
-    `clipper-swarm:bindAddress is ${settings.bindAddress}: each Docker engine will accept unauthenticated ` +
-      `root-level API calls on every interface, port ${settings.daemonPort}. Bind the advertise address instead ` +
-      `unless every network those hosts are on is trusted.`,
-  );
+if (!settings.daemonTls) {
+  const addresses = inventory.hosts.filter((h) => !h.gone).map((h) => h.advertiseAddress);
+  pulumi.log.warn(plainTcpWarning(settings.bindAddress, addresses, settings.daemonPort));
 }
 
 // 2. Observation: each component's audits ask the probe, which looks at every

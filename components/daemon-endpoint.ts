@@ -2,6 +2,7 @@ import { isIPv6 } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { remote, types } from "@pulumi/command";
+import { isWildcardAddress } from "../hosts/stack-settings";
 import { auditedRun } from "./host-audit";
 import type { HostProbe } from "./host-probe";
 import { keepAsRecorded, remoteScript, remoteSteps } from "./remote-script";
@@ -96,6 +97,22 @@ export function engineUrl(address: string, port: number): string {
 /** `address:port`, with an IPv6 address in brackets as URLs need it. */
 export function hostPort(address: string, port: number): string {
   return isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/**
+ * The warning of every plain-TCP run, naming where the engines take any client:
+ * each `ADDRESS:PORT` they listen on, or every interface for a wildcard bind.
+ */
+export function plainTcpWarning(bindAddress: string | undefined, advertiseAddresses: string[], port: number): string {
+  const where =
+    bindAddress !== undefined && isWildcardAddress(bindAddress)
+      ? `port ${port} on every interface of every host (bindAddress ${bindAddress})`
+      : advertiseAddresses.map((address) => hostPort(bindAddress ?? address, port)).join(", ");
+  return (
+    `clipper-swarm:daemonTls is false: the Docker engines take unauthenticated, root-level API calls from anyone ` +
+    `who reaches ${where}. Allow only Clipper's and the other hosts' addresses there (firewall), or set ` +
+    `clipper-swarm:daemonTls true for mutual TLS (README, "Security").`
+  );
 }
 
 /** Where the host itself checks that the engine answers: a wildcard bind is checked on loopback. */

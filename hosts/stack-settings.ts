@@ -15,7 +15,12 @@ export interface ConfigSource {
 export interface StackSettings {
   /** Inventory file, relative to the project root (config `inventory`). */
   inventoryFile: string;
-  /** TCP port each host's Docker daemon listens on (config `daemonPort`). */
+  /**
+   * Engines take only clients with a certificate of the stack's CA (mutual TLS),
+   * or any client at all (plain TCP); the operator must choose (config `daemonTls`).
+   */
+  daemonTls: boolean;
+  /** TCP port each host's Docker daemon listens on: 2376 with TLS, else 2375 unless set (config `daemonPort`). */
   daemonPort: number;
   /** Name of the overlay network Clipper's containers join (config `networkName`). */
   networkName: string;
@@ -61,10 +66,26 @@ export function readStackSettings(config: ConfigSource, stack: string): StackSet
     throw new StackSettingsError(`Pulumi.${stack}.yaml`, `${NAMESPACE}:${key}`, problem);
   };
 
+  const flag = (key: string, value: string): boolean => {
+    if (value !== "true" && value !== "false") fail(key, `"${value}" is not true or false`);
+    return value === "true";
+  };
+
   const inventoryFile = config.get("inventory") ?? "hosts/dev.yaml";
   if (inventoryFile.trim() === "") fail("inventory", "must name the inventory file, not be empty");
 
-  const port = config.get("daemonPort") ?? "2375";
+  const tls = config.get("daemonTls");
+  const daemonTls =
+    tls === undefined
+      ? fail(
+          "daemonTls",
+          "choose how the engines listen on TCP: true for mutual TLS on port 2376, only for clients with the stack's " +
+            "certificate; or false for plain TCP on port 2375, which Clipper's admin client speaks today, and which " +
+            "gives root on the host to anyone who reaches it. Set one: pulumi config set clipper-swarm:daemonTls true",
+        )
+      : flag("daemonTls", tls);
+
+  const port = config.get("daemonPort") ?? (daemonTls ? "2376" : "2375");
   // Number() alone would accept "", " 1", "1e3" and "0x10".
   const daemonPort = /^[0-9]+$/.test(port) ? Number(port) : NaN;
   if (!(daemonPort >= 1 && daemonPort <= 65535)) fail("daemonPort", `"${port}" is not a port number (1-65535)`);
@@ -89,15 +110,15 @@ export function readStackSettings(config: ConfigSource, stack: string): StackSet
     fail("joinTokenRotation", "must be a value that changes with each rotation, such as a date, not empty");
   }
 
-  const encrypted = config.get("networkEncrypted") ?? "false";
-  if (encrypted !== "true" && encrypted !== "false") fail("networkEncrypted", `"${encrypted}" is not true or false`);
+  const networkEncrypted = flag("networkEncrypted", config.get("networkEncrypted") ?? "false");
 
   return {
     inventoryFile,
+    daemonTls,
     daemonPort,
     networkName,
     testImage,
-    networkEncrypted: encrypted === "true",
+    networkEncrypted,
     ...(bindAddress !== undefined && { bindAddress }),
     ...(testHost !== undefined && { testHost }),
     ...(joinTokenRotation !== undefined && { joinTokenRotation }),

@@ -11,10 +11,15 @@ import { scratchStack } from "../support/scratch-stack";
 const stack = scratchStack(".", "inputs");
 const dir = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-inputs-"));
 
-/** `pulumi up` with these stack settings; the run must fail before any resource. */
-function upWith(settings: Record<string, string>) {
+/**
+ * `pulumi up` with these stack settings over plain TCP (a setting given as
+ * undefined is left out); the run must fail before any resource.
+ */
+function upWith(settings: Record<string, string | undefined>) {
   const configFile = path.join(dir, "Pulumi.inputs.yaml");
-  const lines = Object.entries(settings).map(([k, v]) => `  clipper-swarm:${k}: ${JSON.stringify(v)}`);
+  const lines = Object.entries({ daemonTls: "false", ...settings })
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `  clipper-swarm:${k}: ${JSON.stringify(v)}`);
   writeFileSync(configFile, `config:\n${lines.join("\n")}\n`);
   const up = stack.run(["up", "--yes", "--skip-preview", "--config-file", configFile]);
   const output = up.stdout + up.stderr;
@@ -38,6 +43,11 @@ describe("bad input stops pulumi up before anything is created", () => {
       assert.ok(upWith({ inventory: file }).includes(`error: ${where}`), `expected "${where}"`);
     });
   }
+
+  it("stack setting: daemonTls unset, with both choices offered", () => {
+    const output = upWith({ daemonTls: undefined });
+    assert.match(output, /error: Pulumi\.inputs\.yaml: clipper-swarm:daemonTls: choose how the engines listen on TCP: true for mutual TLS on port 2376.* false for plain TCP on port 2375/);
+  });
 
   it("stack setting: daemonPort", () => {
     assert.match(upWith({ daemonPort: "23x5" }), /error: Pulumi\.inputs\.yaml: clipper-swarm:daemonPort: "23x5" is not a port number/);

@@ -2,7 +2,7 @@ import { describe, it, beforeEach } from "node:test";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { registered, record, valueOf, isSecret, settled, probe, probed, checkAnswers } from "../support/mocks";
-import { DaemonEndpoint, dropInPath } from "../../components/daemon-endpoint";
+import { DaemonEndpoint, dropInPath, plainTcpWarning } from "../../components/daemon-endpoint";
 import { Swarm, SwarmMemberArgs } from "../../components/swarm";
 import { OverlayNetwork } from "../../components/overlay-network";
 
@@ -145,6 +145,18 @@ describe("DaemonEndpoint", () => {
   });
 });
 
+describe("plainTcpWarning", () => {
+  it("names each ADDRESS:PORT that takes any client", () => {
+    const warning = plainTcpWarning(undefined, ["10.0.0.1", "fd00::2"], 2375);
+    assert.match(warning, /^clipper-swarm:daemonTls is false: .* anyone who reaches 10\.0\.0\.1:2375, \[fd00::2\]:2375\. /);
+    assert.match(plainTcpWarning("10.9.9.9", ["10.0.0.1"], 2380), /reaches 10\.9\.9\.9:2380\./);
+  });
+
+  it("names every interface for a wildcard bind", () => {
+    assert.match(plainTcpWarning("::", ["10.0.0.1"], 2375), /reaches port 2375 on every interface of every host \(bindAddress ::\)/);
+  });
+});
+
 describe("Swarm", () => {
   function threeManagers() {
     return new Swarm("swarm", {
@@ -189,11 +201,11 @@ describe("Swarm", () => {
   });
 
   it("audits every host's membership, and re-runs its script on drift", async () => {
-    checkAnswers.push({ address: "10.0.0.2", check: /if ! swarm_state; then/, lines: ["not in the swarm s1"] });
+    checkAnswers.push({ address: "10.0.0.2", check: /if ! settled_swarm_state; then/, lines: ["not in the swarm s1"] });
     threeManagers();
     await settled();
     for (const host of ["host1", "host2", "host3"]) {
-      assert.match(probed.get(`10.0.0.${host.slice(-1)}`) ?? "", /^if ! swarm_state; then$/m);
+      assert.match(probed.get(`10.0.0.${host.slice(-1)}`) ?? "", /^if ! settled_swarm_state; then$/m);
     }
     assert.match(get("swarm-member-host1").inputs.stdin, /^GENERATION='0'$/m);
     assert.match(get("swarm-member-host2").inputs.stdin, repairRun);

@@ -25,6 +25,7 @@ describe("the program", () => {
   before(async () => {
     pulumi.runtime.setAllConfig({
       "clipper-swarm:inventory": path.join(dir, "hosts.yaml"),
+      "clipper-swarm:daemonTls": "false",
       "clipper-swarm:testImage": "clipper-lab/probe:latest",
       "clipper-swarm:testHost": "beta",
     });

@@ -2,12 +2,16 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { StackSettingsError, isWildcardAddress, readStackSettings } from "../../hosts/stack-settings";
 
-/** A stand-in for pulumi.Config holding the given keys (without namespace). */
-function config(values: Record<string, string>) {
-  return { get: (key: string): string | undefined => values[key] };
+/**
+ * A stand-in for pulumi.Config holding the given keys (without namespace), and
+ * the choice of plain TCP unless daemonTls is given (undefined: unset).
+ */
+function config(values: Record<string, string | undefined>) {
+  const all: Record<string, string | undefined> = { daemonTls: "false", ...values };
+  return { get: (key: string): string | undefined => all[key] };
 }
 
-function errorOf(values: Record<string, string>, stack = "dev"): StackSettingsError {
+function errorOf(values: Record<string, string | undefined>, stack = "dev"): StackSettingsError {
   try {
     readStackSettings(config(values), stack);
   } catch (err) {
@@ -18,20 +22,30 @@ function errorOf(values: Record<string, string>, stack = "dev"): StackSettingsEr
 }
 
 describe("readStackSettings", () => {
-  test("defaults when nothing is set", () => {
+  test("defaults when only the TLS choice is set: port 2375 for plain TCP, 2376 for TLS", () => {
     assert.deepEqual(readStackSettings(config({}), "dev"), {
       inventoryFile: "hosts/dev.yaml",
+      daemonTls: false,
       daemonPort: 2375,
       networkName: "clipper_network",
       testImage: "busybox:latest",
       networkEncrypted: false,
     });
+    assert.equal(readStackSettings(config({ daemonTls: "true" }), "dev").daemonPort, 2376);
+  });
+
+  test("the TLS choice unset offers both values; anything else than true or false is refused", () => {
+    const unset = errorOf({ daemonTls: undefined }).message;
+    assert.match(unset, /^Pulumi\.dev\.yaml: clipper-swarm:daemonTls: choose how the engines listen on TCP: true for mutual TLS on port 2376/);
+    assert.match(unset, /false for plain TCP on port 2375, which Clipper's admin client speaks today/);
+    assert.equal(errorOf({ daemonTls: "yes" }).message, 'Pulumi.dev.yaml: clipper-swarm:daemonTls: "yes" is not true or false');
   });
 
   test("values that are set", () => {
     const values = {
       inventory: "hosts/prod.yaml",
-      daemonPort: "2376",
+      daemonTls: "true",
+      daemonPort: "2377",
       networkName: "clipper.net-2",
       bindAddress: "10.0.0.1",
       testImage: "registry.local:5000/clipper/query_frontend:0.4@sha256:" + "a".repeat(64),
@@ -41,7 +55,8 @@ describe("readStackSettings", () => {
     };
     assert.deepEqual(readStackSettings(config(values), "prod"), {
       inventoryFile: "hosts/prod.yaml",
-      daemonPort: 2376,
+      daemonTls: true,
+      daemonPort: 2377,
       networkName: "clipper.net-2",
       bindAddress: "10.0.0.1",
       testImage: values.testImage,
