@@ -100,6 +100,13 @@ export const testCommand = pulumi
 function readInputs() {
   try {
     const settings = readStackSettings(config, pulumi.getStack());
+    if (settings.daemonTls) {
+      throw new StackSettingsError(
+        `Pulumi.${pulumi.getStack()}.yaml`,
+        "clipper-swarm:daemonTls",
+        "true (mutual TLS) is not available in this version yet; set false for plain TCP",
+      );
+    }
     const inventory = loadInventory(settings.inventoryFile);
     const names = inventory.hosts.filter((h) => !h.gone).map((h) => h.name).sort(compareHostNames);
     const testHost = settings.testHost ?? names[0];
