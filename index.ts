@@ -6,7 +6,8 @@ import { loadInventory, InventoryError, compareHostNames } from "./hosts/invento
 import { readStackSettings, StackSettingsError } from "./hosts/stack-settings";
 import { sshConnection } from "./hosts/connection";
 import { HostProbe } from "./components/host-probe";
-import { DaemonEndpoint, engineUrl, plainTcpWarning } from "./components/daemon-endpoint";
+import { DaemonEndpoint, engineUrl, engineTlsFolder, plainTcpWarning } from "./components/daemon-endpoint";
+import { EngineCa } from "./components/engine-ca";
 import { Swarm } from "./components/swarm";
 import { OverlayNetwork } from "./components/overlay-network";
 import * as clipperAdmin from "./components/clipper-admin";
@@ -25,7 +26,10 @@ if (!settings.daemonTls) {
 const connections = inventory.hosts.map((host) => sshConnection(host, config));
 const probe = new HostProbe();
 
-// 3. Endpoints: dockerd on TCP beside its socket, and a Docker provider per host.
+// 3. Endpoints: dockerd on TCP beside its socket, and a Docker provider per
+// host; with mutual TLS, through certificates of the stack's CA.
+const engineCa = settings.daemonTls ? new EngineCa("engine-ca", tlsKeys()) : undefined;
+const tlsFolder = engineCa && engineTlsFolder;
 const endpoints = inventory.hosts.map(
   (host, i) =>
     new DaemonEndpoint(host.name, {
@@ -36,6 +40,8 @@ const endpoints = inventory.hosts.map(
       port: settings.daemonPort,
       probe,
       gone: host.gone,
+      tls: engineCa,
+      sshAddress: host.address,
     }),
 );
 // Hosts marked `gone: true` are retired: nothing reaches them (see hosts/README.md).
@@ -60,6 +66,7 @@ const swarm = new Swarm(
     })),
     probe,
     tokenRotation: settings.joinTokenRotation,
+    tlsFolder,
   },
   // Hosts join through their peers' endpoints, so the endpoints come first.
   { dependsOn: endpoints },
@@ -76,6 +83,7 @@ const network = new OverlayNetwork("overlay", {
   auditConnection: networkHost.connection,
   peerUrls: otherManagers.map(({ host }) => engineUrl(host.advertiseAddress, settings.daemonPort)),
   probe,
+  tlsFolder,
   ...(settings.networkEncrypted && { encryptedOn: live.map(({ host, connection }) => ({ hostName: host.name, connection })) }),
 });
 
@@ -86,6 +94,8 @@ export const swarmId = swarm.swarmId;
 export const nodeIds = swarm.nodeIds;
 export const networkId = network.networkId;
 export const networkName = network.networkName;
+/** With mutual TLS, what a client needs: the CA's certificate, and the operator's certificate and key (a secret). */
+export const engineTls = engineCa && { caCert: engineCa.caCert, clientCert: engineCa.clientCert, clientKey: engineCa.clientKey };
 /** The image `npm run verify` and `npm run shell` start. */
 export const testImage = settings.testImage;
 /** The text of clipper_admin's `host_list` file. */
@@ -95,18 +105,26 @@ export const clipperHostList = pulumi
 /** The seed's test step on the stack's test host. */
 export const testCommand = pulumi
   .all([live.find(({ host }) => host.name === testHost)!.endpoint.url, network.networkName])
-  .apply(([url, name]) => clipperAdmin.testCommand(url, name, settings.testImage));
+  .apply(([url, name]) => clipperAdmin.testCommand(url, name, settings.testImage, settings.daemonTls));
+
+/** The keys of the stack's CA and of the operator's client certificate, secrets of the stack's config. */
+function tlsKeys() {
+  const key = (name: string) => {
+    const value = config.getSecret(name);
+    if (value === undefined) {
+      throw new pulumi.RunError(
+        `Pulumi.${pulumi.getStack()}.yaml: clipper-swarm:${name}: is not set, and daemonTls: true needs it; ` +
+          `make the stack's CA and client keys with: npm run tls -- keys`,
+      );
+    }
+    return value;
+  };
+  return { caKey: key("tlsCaKey"), clientKey: key("tlsClientKey") };
+}
 
 function readInputs() {
   try {
     const settings = readStackSettings(config, pulumi.getStack());
-    if (settings.daemonTls) {
-      throw new StackSettingsError(
-        `Pulumi.${pulumi.getStack()}.yaml`,
-        "clipper-swarm:daemonTls",
-        "true (mutual TLS) is not available in this version yet; set false for plain TCP",
-      );
-    }
     const inventory = loadInventory(settings.inventoryFile);
     const names = inventory.hosts.filter((h) => !h.gone).map((h) => h.name).sort(compareHostNames);
     const testHost = settings.testHost ?? names[0];

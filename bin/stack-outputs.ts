@@ -1,6 +1,6 @@
 /** The cluster as the dev stack (or $PULUMI_STACK) last left it, from `pulumi stack output`. */
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
+import { useEngineTls } from "./engine-tls";
+import { pulumiCli, stackName } from "./pulumi-cli";
 
 /** What the command-line helpers need of the stack's outputs. */
 export interface ClusterOutputs {
@@ -10,20 +10,23 @@ export interface ClusterOutputs {
   networkName: string;
   /** The image for test containers. */
   testImage: string;
+  /** Present when the engines take mutual TLS (its key shows as a secret here). */
+  engineTls?: unknown;
 }
 
-/** Reads the stack's outputs; exits with a message when there is no converged stack. */
+/**
+ * Reads the stack's outputs, and with mutual TLS makes this process's docker
+ * commands use the client files; exits with a message when there is no converged stack.
+ */
 export function readClusterOutputs(): ClusterOutputs {
-  const root = path.resolve(__dirname, "..", "..");
-  const stack = process.env.PULUMI_STACK ?? "dev";
-  const r = spawnSync(path.join(root, ".tools", "bin", "pulumi"), ["stack", "output", "--json", "--stack", stack], {
-    cwd: root,
-    encoding: "utf8",
-  });
+  const stack = stackName;
+  const r = pulumiCli(["stack", "output", "--json"]);
   const outputs = r.status === 0 ? (JSON.parse(r.stdout) as Partial<ClusterOutputs>) : {};
   if (!outputs.dockerHosts || !outputs.networkName || !outputs.testImage) {
     console.error(`stack ${stack} has no cluster outputs; run \`npm run up\` first.${r.stderr ? "\n" + r.stderr.trim() : ""}`);
     process.exit(2);
   }
-  return outputs as ClusterOutputs;
+  const cluster = outputs as ClusterOutputs;
+  if (cluster.engineTls) useEngineTls();
+  return cluster;
 }

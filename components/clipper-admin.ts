@@ -9,6 +9,7 @@ export function hostList(endpoints: string[]): string {
 }
 
 /** The seed's test step: an interactive container on the overlay network, on the engine at `endpointUrl`. */
-export function testCommand(endpointUrl: string, networkName: string, image: string): string {
-  return `docker -H ${endpointUrl} run -it --rm --net ${networkName} ${image}`;
+export function testCommand(endpointUrl: string, networkName: string, image: string, tls = false): string {
+  // With mutual TLS, the client files come from DOCKER_CERT_PATH (npm run tls -- client DIR).
+  return `docker ${tls ? "--tlsverify " : ""}-H ${endpointUrl} run -it --rm --net ${networkName} ${image}`;
 }

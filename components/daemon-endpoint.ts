@@ -1,14 +1,18 @@
-import { isIPv6 } from "net";
+import { isIP, isIPv6 } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { remote, types } from "@pulumi/command";
 import { isWildcardAddress } from "../hosts/stack-settings";
 import { auditedRun } from "./host-audit";
 import type { HostProbe } from "./host-probe";
+import { EngineCa, subjectAltNames } from "./engine-ca";
 import { keepAsRecorded, remoteScript, remoteSteps } from "./remote-script";
 
 /** Where the drop-in lives: beside the packaged unit, never an edit of it. */
 export const dropInPath = "/etc/systemd/system/docker.service.d/clipper-swarm-tcp.conf";
+
+/** Where a host keeps its engine's key and certificates in mutual TLS mode: `key.pem`, `cert.pem`, `ca.pem`. */
+export const engineTlsFolder = "/etc/docker/clipper-swarm-tls";
 
 export interface DaemonEndpointArgs {
   /** The host's name in the inventory; it names the host in every message. */
@@ -25,6 +29,13 @@ export interface DaemonEndpointArgs {
   probe: HostProbe;
   /** The host is gone for good (`gone: true` in the inventory): nothing reaches it any more. */
   gone?: boolean;
+  /**
+   * Mutual TLS: the stack's CA, which signs the certificate of a key that the
+   * host makes. Undefined: plain TCP.
+   */
+  tls?: EngineCa;
+  /** The address the host is reached at over SSH, named in its certificate beside its advertise address and name. */
+  sshAddress?: string;
 }
 
 /**
@@ -44,6 +55,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
     const port = args.port ?? 2375;
     if (args.gone) {
       keepAsRecorded(`${name}-dropin`, args.connection, { parent: this });
+      if (args.tls) keepAsRecorded(`${name}-tls-key`, args.connection, { parent: this });
       this.url = pulumi.all([args.advertiseAddress, port]).apply(([address, p]) => engineUrl(address, p));
       this.provider = undefined;
       this.registerOutputs({ url: this.url });
@@ -56,7 +68,9 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       LISTEN: listen.apply(([b, p]) => hostPort(b, p)),
       PROBE: listen.apply(([b, p]) => hostPort(probeAddress(b), p)),
       DROPIN: dropInPath,
+      ...(args.tls && { ENGINE_TLS: engineTlsFolder }),
     };
+    const certificates = args.tls && engineCertificates(name, args, args.tls, bind, this);
     const run = auditedRun(
       {
         hostName: args.hostName,
@@ -71,7 +85,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       `${name}-dropin`,
       {
         connection: args.connection,
-        ...remoteSteps({ create: "endpoint-create", delete: "endpoint-delete" }, { ...params, GENERATION: run }),
+        ...remoteSteps({ create: "endpoint-create", delete: "endpoint-delete" }, { ...params, ...certificates, GENERATION: run }),
       },
       { parent: this },
     );
@@ -83,10 +97,48 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
     this.url = pulumi
       .all([dropIn.id, args.advertiseAddress, port])
       .apply(([, address, p]) => engineUrl(address, p));
-    this.provider = new docker.Provider(`${name}-docker`, { host: this.url }, { parent: this });
+    this.provider = new docker.Provider(
+      `${name}-docker`,
+      {
+        host: this.url,
+        ...(args.tls && { caMaterial: args.tls.caCert, certMaterial: args.tls.clientCert, keyMaterial: args.tls.clientKey }),
+      },
+      { parent: this },
+    );
 
     this.registerOutputs({ url: this.url });
   }
+}
+
+/**
+ * The engine's certificates in mutual TLS mode: the host makes its key (once,
+ * audited like every concern) and a request naming it, and the CA signs it.
+ * Gives the parameters that put them in place.
+ */
+function engineCertificates(name: string, args: DaemonEndpointArgs, ca: EngineCa, bind: pulumi.Input<string>, parent: pulumi.Resource) {
+  const keyParams = { HOST: args.hostName, ENGINE_TLS: engineTlsFolder };
+  const run = auditedRun(
+    { hostName: args.hostName, concern: "engine key", connection: args.connection, check: remoteScript("tls-key-check", keyParams), probe: args.probe },
+    parent,
+  );
+  // Every name a client may dial: the inventory name, the SSH and advertise
+  // addresses, the bind address, and loopback, where a wildcard bind is checked.
+  const names = pulumi
+    .all([args.advertiseAddress, bind])
+    .apply(([advertise, b]) =>
+      subjectAltNames([args.hostName, ...(args.sshAddress ? [args.sshAddress] : []), advertise, probeAddress(b), ...(isWildcardAddress(b) ? [] : [b])], (n) => isIP(n) !== 0),
+    );
+  const key = new remote.Command(
+    `${name}-tls-key`,
+    {
+      connection: args.connection,
+      ...remoteSteps({ create: "tls-key-create", delete: "tls-key-delete" }, { ...keyParams, SUBJECT_ALT_NAMES: names, GENERATION: run }),
+      // Its output is the certificate request, for the CA, not for people.
+      logging: "stderr",
+    },
+    { parent },
+  );
+  return { TLS_CA: ca.caCert, TLS_CERT: ca.engineCert(`${name}-tls-cert`, key.stdout, parent) };
 }
 
 /** The engine's endpoint on `address`: `tcp://ADDRESS:PORT`. */

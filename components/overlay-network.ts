@@ -29,6 +29,11 @@ export interface OverlayNetworkArgs {
    * `--opt encrypted`): each one's kernel must be able to; undefined: plain.
    */
   encryptedOn?: ProbeTarget[];
+  /**
+   * Where the audit host keeps its engine's key and certificates when the
+   * engines take mutual TLS, to ask its peers. Undefined: plain TCP.
+   */
+  tlsFolder?: string;
 }
 
 /**
@@ -54,6 +59,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
           NETWORK: args.networkName,
           PEERS: args.peerUrls,
           ENCRYPTED: args.encryptedOn ? "yes" : "no",
+          ...(args.tlsFolder && { ENGINE_TLS: args.tlsFolder }),
         }),
         probe: args.probe,
       },

@@ -44,6 +44,11 @@ export interface SwarmArgs {
   probe: HostProbe;
   /** Any new value rotates the swarm's join tokens; undefined: they are never rotated. */
   tokenRotation?: pulumi.Input<string>;
+  /**
+   * Where each host keeps its engine's key and certificates when the engines
+   * take mutual TLS: the hosts call their peers' engines with them. Undefined: plain TCP.
+   */
+  tlsFolder?: string;
 }
 
 /**
@@ -88,7 +93,7 @@ export class Swarm extends pulumi.ComponentResource {
     for (const host of [...managers, ...live.filter((h) => h.role === "worker")]) {
       const { memberName, aliases } = nameAndAliases(host);
       const after = host.role === "manager" ? joinedManagers.slice(-1) : joinedManagers;
-      const member = swarmMember(memberName, host, managers.filter((m) => m !== host), host === managers[0], args.probe, quorum, {
+      const member = swarmMember(memberName, host, managers.filter((m) => m !== host), host === managers[0], args, quorum, {
         ...memberOpts,
         aliases,
         dependsOn: [host.endpoint, ...retired, ...after],
@@ -182,7 +187,7 @@ function swarmMember(
   host: SwarmMemberArgs,
   peers: SwarmMemberArgs[],
   first: boolean,
-  probe: HostProbe,
+  { probe, tlsFolder }: SwarmArgs,
   quorum: pulumi.Output<string>,
   opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource },
 ): remote.Command {
@@ -209,6 +214,7 @@ function swarmMember(
         LISTEN_ADDR: hostPort(host.advertiseAddress, swarmPort),
         PEERS: peerUrls,
         MAY_INIT: first ? "yes" : "no",
+        ...(tlsFolder && { ENGINE_TLS: tlsFolder }),
         // The run waits for the quorum guard, which may refuse it.
         GENERATION: pulumi.all([run, quorum]).apply(([generation]) => generation),
       }),

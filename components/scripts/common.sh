@@ -13,6 +13,23 @@ wait_for() {
   done
 }
 
+# Docker on engine $1: this host's socket, or a peer's TCP endpoint. When the
+# engines take mutual TLS (ENGINE_TLS: the folder of this host's CA, certificate
+# and key), a peer is called with this host's certificate, which is also a
+# client's. DOCKER_TLS_VERIFY would do that too, but it breaks the socket calls.
+engine() {
+  target=$1; shift
+  case "$target" in
+    tcp://*)
+      if [ -n "${ENGINE_TLS:-}" ]; then
+        docker --tlsverify --tlscacert "$ENGINE_TLS/ca.pem" --tlscert "$ENGINE_TLS/cert.pem" --tlskey "$ENGINE_TLS/key.pem" -H "$target" "$@"
+        return
+      fi
+      ;;
+  esac
+  docker -H "$target" "$@"
+}
+
 # --- what this tool records on the host ---
 STATE_DIR=/var/lib/clipper-swarm
 # The GENERATION that last made or repaired a concern ($1: endpoint, swarm) on
@@ -42,11 +59,23 @@ wanted_dropin() {
   fi
   packaged=$(sed -n 's/^ExecStart=\(..*\)$/\1/p' "$fragment" | tail -n 1)
   [ -n "$packaged" ] || fail "no ExecStart in $fragment"
-  # --tls=false said explicitly: dockerd otherwise stalls its start 15 s on
-  # plain TCP. Docker 20.10 (Debian 12), 26.1 (Debian 13) and the releases up
-  # to 28 alike; from 26 on, dockerd also logs a deprecation notice for any
-  # TCP listener without TLS, --tls=false or not.
-  want=$(printf '# Written by clipper-swarm: dockerd on tcp://%s beside its packaged listeners.\n[Service]\nExecStart=\nExecStart=%s -H tcp://%s --tls=false' "$LISTEN" "$packaged" "$LISTEN")
+  if [ -n "${ENGINE_TLS:-}" ]; then
+    flags="--tlsverify --tlscacert $ENGINE_TLS/ca.pem --tlscert $ENGINE_TLS/cert.pem --tlskey $ENGINE_TLS/key.pem"
+  else
+    # --tls=false said explicitly: dockerd otherwise stalls its start 15 s on
+    # plain TCP. Docker 20.10 (Debian 12), 26.1 (Debian 13) and the releases up
+    # to 28 alike; from 26 on, dockerd also logs a deprecation notice for any
+    # TCP listener without TLS, --tls=false or not.
+    flags=--tls=false
+  fi
+  want=$(printf '# Written by clipper-swarm: dockerd on tcp://%s beside its packaged listeners.\n[Service]\nExecStart=\nExecStart=%s -H tcp://%s %s' "$LISTEN" "$packaged" "$LISTEN" "$flags")
+}
+
+# Whether the CA's and this host's certificates (TLS_CA, TLS_CERT) differ from
+# those beside the host's key in ENGINE_TLS.
+certificates_differ() {
+  [ "$(cat "$ENGINE_TLS/ca.pem" 2>/dev/null)" != "$(printf '%s\n' "$TLS_CA")" ] ||
+    [ "$(cat "$ENGINE_TLS/cert.pem" 2>/dev/null)" != "$(printf '%s\n' "$TLS_CERT")" ]
 }
 
 # --- the swarm ---
@@ -84,14 +113,14 @@ LABEL=clipper-swarm.member
 label_self() {
   api=unix:///var/run/docker.sock
   [ "$manager" = true ] || api=$1
-  docker -H "$api" node update --label-add "$LABEL=true" "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null
+  engine "$api" node update --label-add "$LABEL=true" "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null
 }
 # Whether node $2, as manager engine $1 lists it, is a member of raft (a manager that counts in the quorum).
-in_raft() { [ -n "$(docker -H "$1" node inspect "$2" --format '{{if .ManagerStatus}}raft{{end}}')" ]; }
+in_raft() { [ -n "$(engine "$1" node inspect "$2" --format '{{if .ManagerStatus}}raft{{end}}')" ]; }
 # Whether manager engine $1 sees node $2 as Ready.
-node_ready() { [ "$(docker -H "$1" node inspect "$2" --format '{{.Status.State}}')" = ready ]; }
+node_ready() { [ "$(engine "$1" node inspect "$2" --format '{{.Status.State}}')" = ready ]; }
 # The ID of the swarm that engine $1 manages.
-swarm_id_of() { docker -H "$1" info --format '{{.Swarm.Cluster.ID}}'; }
+swarm_id_of() { engine "$1" info --format '{{.Swarm.Cluster.ID}}'; }
 # Leaving a swarm keeps the bridge that swarm made for its containers' outside
 # traffic; remove it so the host is as it was before (it stays while in use).
 drop_gwbridge() {
@@ -120,7 +149,7 @@ leave_marked_swarm() {
 # The first engine among $PEERS that manages a swarm this tool made, or nothing.
 live_manager() {
   for peer in $PEERS; do
-    [ "$(docker -H "$peer" node inspect self --format "{{.ManagerStatus.Reachability}} {{index .Spec.Labels \"$LABEL\"}}" 2>/dev/null)" = "reachable true" ] &&
+    [ "$(engine "$peer" node inspect self --format "{{.ManagerStatus.Reachability}} {{index .Spec.Labels \"$LABEL\"}}" 2>/dev/null)" = "reachable true" ] &&
       { printf '%s\n' "$peer"; return 0; }
   done
   return 0
@@ -132,11 +161,11 @@ join_through() {
   command -v curl >/dev/null || fail "curl is required to join without putting the token on a command line"
   # Every manager but this host's own old entry, should one be left.
   remotes=
-  for addr in $(docker -H "$1" info --format '{{range .Swarm.RemoteManagers}}{{.Addr}} {{end}}'); do
+  for addr in $(engine "$1" info --format '{{range .Swarm.RemoteManagers}}{{.Addr}} {{end}}'); do
     [ "$addr" = "$LISTEN_ADDR" ] || remotes="${remotes:+$remotes,}\"$addr\""
   done
   say "joining the swarm as a $ROLE through $1"
-  reply=$(docker -H "$1" swarm join-token -q "$ROLE" |
+  reply=$(engine "$1" swarm join-token -q "$ROLE" |
     { read -r token && printf '{"ListenAddr":"%s","AdvertiseAddr":"%s","RemoteAddrs":[%s],"JoinToken":"%s"}' "$LISTEN_ADDR" "$ADVERTISE" "$remotes" "$token"; } |
     curl -sS --unix-socket /var/run/docker.sock -H 'Content-Type: application/json' \
       --data-binary @- -w '\n%{http_code}' http://localhost/swarm/join) || fail "cannot reach the engine's API"
@@ -151,12 +180,12 @@ join_through() {
 # cannot be demoted, and goes as it is.
 remove_stale_nodes() {
   me=$(docker info --format '{{.Swarm.NodeID}}')
-  for id in $(docker -H "$1" node ls -q); do
+  for id in $(engine "$1" node ls -q); do
     [ "$id" != "$me" ] || continue
-    [ "$(docker -H "$1" node inspect "$id" --format '{{.Status.Addr}}')" = "$ADVERTISE" ] || continue
+    [ "$(engine "$1" node inspect "$id" --format '{{.Status.Addr}}')" = "$ADVERTISE" ] || continue
     if in_raft "$1" "$id"; then
-      wait_for 30 docker -H "$1" node demote "$id" || fail "could not demote node $id, this host's entry before it rejoined"
+      wait_for 30 engine "$1" node demote "$id" || fail "could not demote node $id, this host's entry before it rejoined"
     fi
-    docker -H "$1" node rm --force "$id" >/dev/null && say "removed node $id, this host's entry before it rejoined"
+    engine "$1" node rm --force "$id" >/dev/null && say "removed node $id, this host's entry before it rejoined"
   done
 }

@@ -1,15 +1,20 @@
 # Prints how the engine endpoint differs from what endpoint-create makes, one
 # line per difference, and nothing when it is as configured; then the run that
-# last made it. Changes nothing. Parameters: HOST LISTEN PROBE DROPIN
+# last made it. Changes nothing. Parameters: HOST LISTEN PROBE DROPIN, and with
+# TLS: ENGINE_TLS (the certificates are outputs, which a check cannot wait
+# for: the engine's TLS answer below is what shows them wrong)
 wanted_dropin
 if [ ! -e "$DROPIN" ]; then
   echo "drop-in $DROPIN is missing"
 elif [ "$(cat "$DROPIN")" != "$want" ]; then
-  echo "drop-in $DROPIN is not tcp://$LISTEN over the packaged ExecStart"
+  echo "drop-in $DROPIN is not tcp://$LISTEN${ENGINE_TLS:+ with mutual TLS} over the packaged ExecStart"
+fi
+if [ -n "${ENGINE_TLS:-}" ] && { ! [ -s "$ENGINE_TLS/ca.pem" ] || ! [ -s "$ENGINE_TLS/cert.pem" ]; }; then
+  echo "certificates in $ENGINE_TLS are missing"
 fi
 if ! systemctl is-active --quiet docker; then
   echo "docker is not running"
-elif ! docker -H "tcp://$PROBE" version >/dev/null 2>&1; then
-  echo "docker does not answer on tcp://$PROBE"
+elif ! engine "tcp://$PROBE" version >/dev/null 2>&1; then
+  echo "docker does not answer on tcp://$PROBE${ENGINE_TLS:+ with mutual TLS}"
 fi
 report_run endpoint

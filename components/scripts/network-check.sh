@@ -4,15 +4,15 @@
 # rebuilt), the first live manager among PEERS.
 # Changes nothing. Parameters: HOST NETWORK PEERS ENCRYPTED (yes or no)
 manager=
-for engine in unix:///var/run/docker.sock $PEERS; do
-  if [ "$(docker -H "$engine" info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ]; then
-    manager=$engine
+for api in unix:///var/run/docker.sock $PEERS; do
+  if [ "$(engine "$api" info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ]; then
+    manager=$api
     break
   fi
 done
 if [ -z "$manager" ]; then
   echo "network $NETWORK is missing: no swarm manager answers"
-elif ! found=$(docker -H "$manager" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}} encryption={{range $k, $v := .Options}}{{if eq $k "encrypted"}}on{{end}}{{end}} {{index .Labels "clipper-swarm.generation"}}' 2>/dev/null); then
+elif ! found=$(engine "$manager" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}} encryption={{range $k, $v := .Options}}{{if eq $k "encrypted"}}on{{end}}{{end}} {{index .Labels "clipper-swarm.generation"}}' 2>/dev/null); then
   echo "network $NETWORK is missing"
 else
   set -- $found

@@ -25,7 +25,7 @@ if [ "$manager" = true ]; then
 fi
 docker swarm leave >/dev/null
 drop_gwbridge
-docker -H "$peer" node rm --force "$node" >/dev/null 2>&1 ||
+engine "$peer" node rm --force "$node" >/dev/null 2>&1 ||
   say "node $node was already gone from the swarm's list"
 unmark_swarm
 say "demoted, left swarm $marked and removed node $node through $peer"

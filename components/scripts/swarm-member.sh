@@ -11,7 +11,7 @@ if [ "$state" = pending ] || [ "$state" = error ]; then
   # waits for managers that no longer know it: it leaves, to join again.
   peer=$(live_manager)
   node=$(docker info --format '{{.Swarm.NodeID}}')
-  if [ -n "$(marked_swarm)" ] && [ -n "$peer" ] && ! docker -H "$peer" node inspect "$node" >/dev/null 2>&1; then
+  if [ -n "$(marked_swarm)" ] && [ -n "$peer" ] && ! engine "$peer" node inspect "$node" >/dev/null 2>&1; then
     say "swarm state is $state and $peer no longer knows node $node; leaving to join again"
     docker swarm leave --force >/dev/null
     read_swarm
@@ -45,7 +45,7 @@ case "$state" in
       # The new role takes effect once the node has its manager certificate,
       # which can take a while after a recent demotion: ask again until it has.
       tries=0
-      until docker -H "$peer" node promote "$node" >/dev/null &&
+      until engine "$peer" node promote "$node" >/dev/null &&
         wait_for 15 control_available true; do
         tries=$((tries + 1))
         [ "$tries" -lt 4 ] || fail "still not a manager 60 s after promotion through $peer"
@@ -66,7 +66,7 @@ case "$state" in
     if [ "$manager" != true ]; then
       peer=$(live_manager)
       [ -n "$peer" ] || fail "a worker of the swarm, and no manager among $PEERS answers"
-      docker -H "$peer" node inspect "$node" >/dev/null 2>&1 ||
+      engine "$peer" node inspect "$node" >/dev/null 2>&1 ||
         fail "$peer does not know node $node; leave the swarm first with: docker swarm leave --force"
       cluster=$(swarm_id_of "$peer")
     fi

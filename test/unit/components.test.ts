@@ -2,7 +2,8 @@ import { describe, it, beforeEach } from "node:test";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { registered, record, valueOf, isSecret, settled, probe, probed, checkAnswers } from "../support/mocks";
-import { DaemonEndpoint, dropInPath, plainTcpWarning } from "../../components/daemon-endpoint";
+import { DaemonEndpoint, dropInPath, engineTlsFolder, plainTcpWarning } from "../../components/daemon-endpoint";
+import { EngineCa } from "../../components/engine-ca";
 import { Swarm, SwarmMemberArgs } from "../../components/swarm";
 import { OverlayNetwork } from "../../components/overlay-network";
 
@@ -78,7 +79,7 @@ describe("DaemonEndpoint", () => {
     assert.match(create, /^LISTEN='10\.0\.0\.1:2375'$/m);
     assert.match(create, /^PROBE='10\.0\.0\.1:2375'$/m);
     assert.match(create, new RegExp(`^DROPIN='${dropInPath}'$`, "m"));
-    assert.match(create, /-H tcp:\/\/%s --tls=false/, "plain TCP must say --tls=false");
+    assert.match(create, /flags=--tls=false/, "plain TCP must say --tls=false");
     assert.match(create, /systemctl show -p FragmentPath/, "the packaged ExecStart is read from the host");
     assert.match(create, /^GENERATION='0'$/m, "a host as configured with no record of a run: the first run");
     assert.match(create, /record_run endpoint/, "the script records its run on the host");
@@ -94,6 +95,47 @@ describe("DaemonEndpoint", () => {
     assert.equal(provider.type, "pulumi:providers:docker");
     assert.equal(provider.inputs.host, "tcp://10.0.0.1:2375");
     assert.equal(provider.opts.parent, ep);
+  });
+
+  it("with mutual TLS: the host makes its key, the CA signs it, and the provider presents the operator's certificate", async () => {
+    const ca = new EngineCa("engine-ca", { caKey: pulumi.secret("CA KEY"), clientKey: pulumi.secret("CLIENT KEY") }, { transformations: [record] });
+    const ep = new DaemonEndpoint("t1", {
+      hostName: "t1",
+      connection: connection("192.0.2.9"),
+      sshAddress: "192.0.2.9",
+      advertiseAddress: "10.0.0.1",
+      bindAddress: "0.0.0.0",
+      port: 2376,
+      probe,
+      tls: ca,
+    }, { transformations: [record] });
+    assert.equal(await valueOf(ep.url), "tcp://10.0.0.1:2376");
+    await settled();
+
+    const key = get("t1-tls-key");
+    assert.equal(key.opts.parent, ep);
+    assert.equal(key.inputs.logging, "stderr", "the request is for the CA, not for the progress display");
+    assert.match(key.inputs.stdin, /^SUBJECT_ALT_NAMES='DNS:t1,IP:192\.0\.2\.9,IP:10\.0\.0\.1,IP:127\.0\.0\.1'$/m);
+    assert.match(key.inputs.stdin, new RegExp(`^ENGINE_TLS='${engineTlsFolder}'$`, "m"));
+    assert.match(probed.get("192.0.2.9") ?? "", /engine key \$ENGINE_TLS\/key\.pem is missing/, "the key is audited");
+
+    const cert = get("t1-tls-cert");
+    assert.equal(cert.type, "tls:index/locallySignedCert:LocallySignedCert");
+    assert.equal(cert.inputs.certRequestPem, "-----BEGIN CERTIFICATE REQUEST-----\nrequest\n-----END CERTIFICATE REQUEST-----\n");
+    assert.equal(cert.inputs.caCertPem, "cert of engine-ca-cert");
+    assert.deepEqual(cert.inputs.allowedUses, ["digital_signature", "key_encipherment", "server_auth", "client_auth"]);
+    assert.equal(await isSecret(cert.props.caPrivateKeyPem), true);
+
+    const create: string = get("t1-dropin").inputs.stdin;
+    assert.match(create, /^TLS_CERT='cert of t1-tls-cert'$/m);
+    assert.match(create, /^TLS_CA='cert of engine-ca-cert'$/m);
+    assert.doesNotMatch(create, /CA KEY|CLIENT KEY/, "no key goes to a host");
+
+    const provider = get("t1-docker");
+    assert.equal(provider.inputs.caMaterial, "cert of engine-ca-cert");
+    assert.equal(provider.inputs.certMaterial, "cert of engine-ca-client");
+    // A provider's secret input reaches the engine wrapped as a secret.
+    assert.deepEqual(provider.inputs.keyMaterial, { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "CLIENT KEY" });
   });
 
   it("keeps the run that a host as configured records, and asks a drifted host for a new one", async () => {

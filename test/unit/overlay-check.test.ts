@@ -28,5 +28,9 @@ describe("clipper_admin texts", () => {
       testCommand("tcp://10.0.0.1:2375", "clipper_network", "busybox:latest"),
       "docker -H tcp://10.0.0.1:2375 run -it --rm --net clipper_network busybox:latest",
     );
+    assert.equal(
+      testCommand("tcp://10.0.0.1:2376", "clipper_network", "busybox:latest", true),
+      "docker --tlsverify -H tcp://10.0.0.1:2376 run -it --rm --net clipper_network busybox:latest",
+    );
   });
 });
