@@ -19,7 +19,7 @@ const pins: Record<string, string> = require(path.join(root, "package.json")).de
 const toolCache = path.join(process.env.CLIPPER_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "clipper-swarm"), "tools");
 
 /** Each pinned plugin, and where setup would find its binary in the tool cache. */
-const plugins = ["command", "docker"].map((name) => {
+const plugins = ["command", "docker", "tls"].map((name) => {
   const version = pins[`@pulumi/${name}`];
   return { name, version, cached: path.join(toolCache, `pulumi-resource-${name}-${version}`, `pulumi-resource-${name}`) };
 });

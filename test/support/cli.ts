@@ -6,7 +6,7 @@ import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadInventory, HostSpec } from "../../hosts/inventory";
-import { dropInPath } from "../../components/daemon-endpoint";
+import { dropInPath, engineTlsFolder } from "../../components/daemon-endpoint";
 
 /** The repository's root (tests run from build/test/...). */
 export const root = path.resolve(__dirname, "..", "..", "..");
@@ -104,6 +104,7 @@ export function leftovers(host: HostSpec): string[] {
   const found = ssh(host, [
     `test -e ${dropInPath} && echo drop-in`,
     "test -e /var/lib/clipper-swarm && echo state-folder",
+    `test -e ${engineTlsFolder} && echo tls-folder`,
     `[ "$(docker info --format '{{.Swarm.LocalNodeState}}')" = inactive ] || echo swarm`,
     "docker network ls -q --filter name=clipper_network | grep -q . && echo network",
     "true",

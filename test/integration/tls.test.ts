@@ -1,0 +1,96 @@
+// Mutual TLS on the lab (daemonTls: true): every engine answers only clients
+// with a certificate of the stack's CA, on 2376, and nothing listens on 2375;
+// the client files are the owner's only; verify passes; and a running cluster
+// switches to plain TCP and back with one `up` each, keeping every node and the network.
+import { describe, it, before, after } from "node:test";
+import * as assert from "node:assert/strict";
+import { mkdtempSync, statSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { labHosts, leftovers, missingPlugins, run, ssh } from "../support/cli";
+import { labStack } from "../support/lab-stack";
+
+describe("mutual TLS on the lab: only clients with the stack's certificate reach an engine", { skip: missingPlugins() }, () => {
+  const lab = labStack("tls");
+  const hosts = labHosts();
+  const clientDir = path.join(mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-tls-")), "client");
+  const env = { ...lab.stack.env, PULUMI_STACK: "tls" };
+  const helper = (args: string[]) => run("node", [`build/bin/${args[0]}.js`, ...args.slice(1)], { env });
+  const tlsHelper = (args: string[]) => helper(["tls", ...args, "--config-file", lab.configFile]);
+  const docker = (host: (typeof hosts)[number], port: number, flags: string[], args: string[]) =>
+    run("docker", [...flags, "-H", `tcp://${host.address}:${port}`, ...args], { timeoutMs: 60_000 });
+  const withClient = ["--tlsverify", "--tlscacert", `${clientDir}/ca.pem`, "--tlscert", `${clientDir}/cert.pem`, "--tlskey", `${clientDir}/key.pem`];
+  const setTls = (value: string) => assert.equal(lab.cli(["config", "set", "clipper-swarm:daemonTls", value]).status, 0);
+  const clean = () => {
+    const preview = lab.cli(["preview", "--expect-no-changes"]);
+    assert.equal(preview.status, 0, preview.stdout + preview.stderr);
+  };
+  const verify = () => {
+    const r = helper(["verify"]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    return r.stdout;
+  };
+  const cluster = () => JSON.stringify(["nodeIds", "networkId"].map((o) => lab.stack.run(["stack", "output", o]).stdout.trim()));
+
+  before(() => {
+    setTls("true");
+    const keys = tlsHelper(["keys"]);
+    assert.equal(keys.status, 0, keys.stderr);
+    assert.match(keys.stdout, /made clipper-swarm:tlsCaKey .*\n.*made clipper-swarm:tlsClientKey/);
+    assert.match(tlsHelper(["keys"]).stdout, /tlsCaKey is already set .* kept/, "a second run keeps the keys");
+    lab.converge();
+    const client = tlsHelper(["client", clientDir]);
+    assert.equal(client.status, 0, client.stderr);
+  });
+  after(() => {
+    lab.dispose();
+    for (const h of hosts) assert.deepEqual(leftovers(h), [], `${h.name} is left as it was`);
+  });
+
+  it("every engine answers docker --tlsverify with the helper's files on 2376, and nothing answers on 2375", () => {
+    for (const h of hosts) {
+      const info = docker(h, 2376, withClient, ["info", "--format", "{{.Name}} {{.Swarm.ControlAvailable}}"]);
+      assert.equal(info.stdout.trim(), `${h.name} true`, info.stderr);
+      assert.notEqual(docker(h, 2375, [], ["version"]).status, 0, `${h.name}: 2375 is closed`);
+    }
+    clean();
+  });
+
+  it("an engine refuses a client without a certificate", () => {
+    for (const h of hosts) {
+      const refused = docker(h, 2376, ["--tlsverify", "--tlscacert", `${clientDir}/ca.pem`], ["version"]);
+      assert.notEqual(refused.status, 0);
+      assert.match(refused.stderr, /certificate required|bad certificate/, refused.stderr);
+    }
+  });
+
+  it("keeps the client key readable by its owner only, and each engine's key on its host likewise", () => {
+    assert.equal(statSync(path.join(clientDir, "key.pem")).mode & 0o777, 0o600);
+    assert.equal(statSync(clientDir).mode & 0o777, 0o700);
+    for (const h of hosts) assert.equal(ssh(h, "stat -c %a /etc/docker/clipper-swarm-tls /etc/docker/clipper-swarm-tls/key.pem").stdout.trim(), "700\n600");
+  });
+
+  it("passes npm run verify, whose docker commands use the stack's client certificate", () => {
+    assert.match(verify(), new RegExp(`${hosts.length * (hosts.length - 1)} of ${hosts.length * (hosts.length - 1)} host pairs exchange bytes`));
+  });
+
+  it("switches to plain TCP and back with one up each, keeping every node and the network", () => {
+    const before = cluster();
+    setTls("false");
+    lab.converge();
+    clean();
+    for (const h of hosts) assert.equal(docker(h, 2375, [], ["version"]).status, 0, `${h.name} answers on 2375`);
+    assert.equal(ssh(hosts[0], "test -e /etc/docker/clipper-swarm-tls || echo gone").stdout.trim(), "gone", "the key goes with TLS");
+    verify();
+    assert.equal(cluster(), before);
+
+    setTls("true");
+    lab.converge();
+    clean();
+    for (const h of hosts) assert.notEqual(docker(h, 2375, [], ["version"]).status, 0, `${h.name}: 2375 is closed again`);
+    // The hosts made new keys, so the client files are the same CA's: they still work.
+    for (const h of hosts) assert.equal(docker(h, 2376, withClient, ["version"]).status, 0);
+    verify();
+    assert.equal(cluster(), before);
+  });
+});
