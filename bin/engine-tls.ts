@@ -19,9 +19,12 @@ export interface EngineTls {
 }
 
 /** The stack's client material, decrypted; undefined for a plain-TCP stack. */
-export function readEngineTls(pulumiArgs: string[]): EngineTls | undefined {
-  const r = pulumiCli(["stack", "output", "engineTls", "--json", "--show-secrets", ...pulumiArgs]);
-  if (r.status !== 0) return undefined;
+export function readEngineTls(): EngineTls | undefined {
+  const r = pulumiCli(["stack", "output", "--json", "--show-secrets", "engineTls"]);
+  if (r.status !== 0) {
+    if (/current stack does not have output property/.test(r.stderr)) return undefined;
+    throw new Error(`pulumi stack output engineTls failed: ${r.stderr.trim()}`);
+  }
   const tls = JSON.parse(r.stdout) as EngineTls | null;
   return tls?.clientKey ? tls : undefined;
 }
@@ -47,7 +50,7 @@ export function writeClientFiles(dir: string, tls: EngineTls): void {
  * folder of its own that goes when the process ends.
  */
 export function useEngineTls(): void {
-  const tls = readEngineTls([]);
+  const tls = readEngineTls();
   if (!tls) throw new Error("the stack's engineTls output cannot be read");
   const dir = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-client-"));
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));

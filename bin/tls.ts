@@ -1,10 +1,10 @@
 // `npm run tls -- keys [PULUMI_ARGS]`: makes the stack's CA key and the
 // operator's client key, once, as secrets of the stack's config, which
 // `daemonTls: true` needs. A stack that has them keeps them.
-// `npm run tls -- client DIR [PULUMI_ARGS]`: writes ca.pem, cert.pem and key.pem
+// `npm run tls -- client DIR`: writes ca.pem, cert.pem and key.pem
 // for a docker client (DOCKER_CERT_PATH=DIR, DOCKER_TLS_VERIFY=1).
-// PULUMI_ARGS (such as --config-file FILE) go to every pulumi command; the
-// stack is $PULUMI_STACK, or dev.
+// PULUMI_ARGS (such as --config-file FILE) go to pulumi config; the stack is
+// $PULUMI_STACK, or dev.
 import { generateKeyPairSync } from "node:crypto";
 import { pulumiCli, stackName } from "./pulumi-cli";
 import { readEngineTls, writeClientFiles } from "./engine-tls";
@@ -37,9 +37,9 @@ function makeKeys(pulumiArgs: string[]): void {
   }
 }
 
-function writeClient(dir: string | undefined, pulumiArgs: string[]): void {
+function writeClient(dir: string | undefined): void {
   if (!dir) throw new Error("usage: npm run tls -- client DIR");
-  const tls = readEngineTls(pulumiArgs);
+  const tls = readEngineTls();
   if (!tls) throw new Error(`stack ${stackName} has no engineTls output: is daemonTls true, and has it been up?`);
   writeClientFiles(dir, tls);
   console.log(`tls: wrote ${dir}/ca.pem, cert.pem and key.pem (mode 600); use DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=${dir}`);
@@ -47,7 +47,7 @@ function writeClient(dir: string | undefined, pulumiArgs: string[]): void {
 
 try {
   if (command === "keys") makeKeys(rest);
-  else if (command === "client") writeClient(rest[0], rest.slice(1));
+  else if (command === "client") writeClient(rest[0]);
   else throw new Error("usage: npm run tls -- keys | client DIR");
 } catch (err) {
   console.error(`tls: ${(err as Error).message}`);

@@ -16,7 +16,7 @@ describe("mutual TLS on the lab: only clients with the stack's certificate reach
   const clientDir = path.join(mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-tls-")), "client");
   const env = { ...lab.stack.env, PULUMI_STACK: "tls" };
   const helper = (args: string[]) => run("node", [`build/bin/${args[0]}.js`, ...args.slice(1)], { env });
-  const tlsHelper = (args: string[]) => helper(["tls", ...args, "--config-file", lab.configFile]);
+  const tlsHelper = (args: string[]) => helper(["tls", ...args]);
   const docker = (host: (typeof hosts)[number], port: number, flags: string[], args: string[]) =>
     run("docker", [...flags, "-H", `tcp://${host.address}:${port}`, ...args], { timeoutMs: 60_000 });
   const withClient = ["--tlsverify", "--tlscacert", `${clientDir}/ca.pem`, "--tlscert", `${clientDir}/cert.pem`, "--tlskey", `${clientDir}/key.pem`];
@@ -34,10 +34,10 @@ describe("mutual TLS on the lab: only clients with the stack's certificate reach
 
   before(() => {
     setTls("true");
-    const keys = tlsHelper(["keys"]);
+    const keys = tlsHelper(["keys", "--config-file", lab.configFile]);
     assert.equal(keys.status, 0, keys.stderr);
     assert.match(keys.stdout, /made clipper-swarm:tlsCaKey .*\n.*made clipper-swarm:tlsClientKey/);
-    assert.match(tlsHelper(["keys"]).stdout, /tlsCaKey is already set .* kept/, "a second run keeps the keys");
+    assert.match(tlsHelper(["keys", "--config-file", lab.configFile]).stdout, /tlsCaKey is already set .* kept/, "a second run keeps the keys");
     lab.converge();
     const client = tlsHelper(["client", clientDir]);
     assert.equal(client.status, 0, client.stderr);
