@@ -83,10 +83,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
     );
     const dropIn = new remote.Command(
       `${name}-dropin`,
-      {
-        connection: args.connection,
-        ...remoteSteps({ create: "endpoint-create", delete: "endpoint-delete" }, { ...params, ...certificates, GENERATION: run }),
-      },
+      remoteSteps(args.connection, { create: "endpoint-create", delete: "endpoint-delete" }, { ...params, ...certificates, GENERATION: run }),
       { parent: this },
     );
 
@@ -131,8 +128,7 @@ function engineCertificates(name: string, args: DaemonEndpointArgs, ca: EngineCa
   const key = new remote.Command(
     `${name}-tls-key`,
     {
-      connection: args.connection,
-      ...remoteSteps({ create: "tls-key-create", delete: "tls-key-delete" }, { ...keyParams, SUBJECT_ALT_NAMES: names, GENERATION: run }),
+      ...remoteSteps(args.connection, { create: "tls-key-create", delete: "tls-key-delete" }, { ...keyParams, SUBJECT_ALT_NAMES: names, GENERATION: run }),
       // Its output is the certificate request, for the CA, not for people.
       logging: "stderr",
     },

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { remote, types } from "@pulumi/command";
+import { rootShell } from "./ssh-exec";
 
 // The remote steps are plain POSIX shell files beside this module, so they can be
 // read, linted and run by hand; values reach them as assignments at the top,
@@ -61,22 +62,36 @@ export function renderSteps(steps: ScriptSteps, values: Record<string, ScriptVal
   ].join("\n");
 }
 
+/** The login user of a connection that the program built from the inventory (a plain object). */
+export function loginUser(connection: pulumi.Input<types.input.remote.ConnectionArgs>): string | undefined {
+  const user = pulumi.Output.isInstance(connection) ? undefined : (connection as types.input.remote.ConnectionArgs).user;
+  if (user !== undefined && typeof user !== "string") throw new Error("a connection's user must be a plain string");
+  return user;
+}
+
 /**
- * The inputs of a `remote.Command` whose steps are remote scripts. The command
- * line only names the step, and the scripts come on standard input (stored with
- * the command, so its delete runs the delete script of the same version). A
- * failure then quotes `sh -s -- create` and the script's own messages, not the
- * whole script; the script stays in `components/scripts/` and in `--debug` logs.
+ * The inputs of a `remote.Command` whose steps are remote scripts, on the host
+ * that `connection` reaches. The command line only names the step, and the
+ * scripts come on standard input (stored with the command, so its delete runs
+ * the delete script of the same version). A failure then quotes
+ * `sh -s -- create` and the script's own messages, not the whole script; the
+ * script stays in `components/scripts/` and in `--debug` logs.
  *
  * A changed input, or a drift an audit found (through its generation, one of
  * the parameters), re-runs the idempotent create script in place: never
  * delete, then create.
  */
-export function remoteSteps(steps: ScriptSteps, params: ScriptParams) {
+export function remoteSteps(
+  connection: pulumi.Input<types.input.remote.ConnectionArgs>,
+  steps: ScriptSteps,
+  params: ScriptParams,
+) {
+  const shell = rootShell(loginUser(connection));
   return {
-    create: "sh -s -- create",
-    update: "sh -s -- update",
-    delete: "sh -s -- delete",
+    connection,
+    create: `${shell} -- create`,
+    update: `${shell} -- update`,
+    delete: `${shell} -- delete`,
     stdin: pulumi.output(params).apply((values) => renderSteps(steps, values as Record<string, ScriptValue>)),
     // The scripts do not read the previous output; setting it is refused by most sshd configurations.
     addPreviousOutputInEnv: false,

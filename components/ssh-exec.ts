@@ -35,7 +35,10 @@ export interface ScriptRun {
 
 /** A logged-in SSH connection to one host. */
 export interface SshSession {
-  /** Runs a shell script: `sh -s` with the script on standard input, so nothing of it shows in the host's process list. */
+  /**
+   * Runs a shell script as root (see rootShell), with the script on standard
+   * input, so nothing of it shows in the host's process list.
+   */
   run(script: string): Promise<ScriptRun>;
   /** Ends the connection. */
   close(): void;
@@ -71,7 +74,7 @@ function connect(login: SshLogin): Promise<SshSession> {
     const pinned = login.hostKey?.split(" ")[1];
     let shown: string | undefined;
     client
-      .on("ready", () => resolve({ run: (script) => run(client, script), close: () => client.end() }))
+      .on("ready", () => resolve({ run: (script) => runAsRoot(client, login.user, script), close: () => client.end() }))
       .on("error", (err) => {
         if (pinned && shown && shown !== pinned) {
           reject(new HostKeyMismatch(`${login.host}:${login.port ?? 22} shows another SSH host key than the inventory's hostKey (${fingerprint(shown)}); if the host was rebuilt on purpose, pin its new key (ssh-keyscan)`));
@@ -97,9 +100,35 @@ function connect(login: SshLogin): Promise<SshSession> {
   });
 }
 
-function run(client: Client, script: string): Promise<ScriptRun> {
+/**
+ * The shell a remote step runs in, as root: `sh -s` for a root login, and
+ * `sudo -n sh -s` for any other user, which must have passwordless sudo (the
+ * probe says so, naming the host, before anything changes). A root login's
+ * command lines stay as they always were, so its clusters see no change.
+ */
+export function rootShell(user: string | undefined): string {
+  return user === undefined || user === "root" ? "sh -s" : "sudo -n sh -s";
+}
+
+/**
+ * Runs a script as root: through passwordless sudo for a login other than
+ * root. A login that cannot is an error naming the user and what to do.
+ */
+async function runAsRoot(client: Client, user: string | undefined, script: string): Promise<ScriptRun> {
+  const result = await run(client, rootShell(user), script);
+  const refused = /^sudo: .*$/m.exec(result.stderr);
+  if (result.code !== 0 && refused && result.stdout === "") {
+    throw new Error(
+      `${user} cannot become root without a password (${refused[0]}); give it passwordless sudo ` +
+        `(a line "${user} ALL=(ALL) NOPASSWD:ALL" in /etc/sudoers.d/clipper-swarm), or log in as root`,
+    );
+  }
+  return result;
+}
+
+function run(client: Client, shell: string, script: string): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
-    client.exec("sh -s", (err, stream) => {
+    client.exec(shell, (err, stream) => {
       if (err) return reject(err);
       let stdout = "";
       let stderr = "";

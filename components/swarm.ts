@@ -3,7 +3,8 @@ import { remote, types } from "@pulumi/command";
 import { hostPort } from "./daemon-endpoint";
 import { auditedRun } from "./host-audit";
 import type { HostProbe } from "./host-probe";
-import { keepAsRecorded, remoteScript, remoteSteps } from "./remote-script";
+import { keepAsRecorded, loginUser, remoteScript, remoteSteps } from "./remote-script";
+import { rootShell } from "./ssh-exec";
 import { ApiNode, quorumLoss } from "./swarm-quorum";
 import { failRun } from "./run-failure";
 import { compareHostNames } from "../hosts/inventory";
@@ -205,20 +206,17 @@ function swarmMember(
   const steps = { create: "swarm-member", delete: "swarm-member-delete" };
   return new remote.Command(
     name,
-    {
-      connection: host.connection,
-      ...remoteSteps(steps, {
-        HOST: host.hostName,
-        ROLE: host.role,
-        ADVERTISE: host.advertiseAddress,
-        LISTEN_ADDR: hostPort(host.advertiseAddress, swarmPort),
-        PEERS: peerUrls,
-        MAY_INIT: first ? "yes" : "no",
-        ...(tlsFolder && { ENGINE_TLS: tlsFolder }),
-        // The run waits for the quorum guard, which may refuse it.
-        GENERATION: pulumi.all([run, quorum]).apply(([generation]) => generation),
-      }),
-    },
+    remoteSteps(host.connection, steps, {
+      HOST: host.hostName,
+      ROLE: host.role,
+      ADVERTISE: host.advertiseAddress,
+      LISTEN_ADDR: hostPort(host.advertiseAddress, swarmPort),
+      PEERS: peerUrls,
+      MAY_INIT: first ? "yes" : "no",
+      ...(tlsFolder && { ENGINE_TLS: tlsFolder }),
+      // The run waits for the quorum guard, which may refuse it.
+      GENERATION: pulumi.all([run, quorum]).apply(([generation]) => generation),
+    }),
     opts,
   );
 }
@@ -233,7 +231,7 @@ function rotateTokens(name: string, via: SwarmMemberArgs, rotation: pulumi.Input
     name,
     {
       connection: via.connection,
-      create: "sh -s",
+      create: rootShell(loginUser(via.connection)),
       stdin: remoteScript("swarm-rotate-tokens", { HOST: via.hostName, ROTATION: rotation }),
       triggers: [rotation],
       addPreviousOutputInEnv: false,
@@ -246,13 +244,11 @@ function rotateTokens(name: string, via: SwarmMemberArgs, rotation: pulumi.Input
 function retire(name: string, gone: SwarmMemberArgs, via: SwarmMemberArgs, opts: pulumi.CustomResourceOptions): remote.Command {
   return new remote.Command(
     name,
-    {
-      connection: via.connection,
-      ...remoteSteps(
-        { create: "swarm-retire", delete: "swarm-retire-delete" },
-        { HOST: via.hostName, GONE: gone.hostName, GONE_ADDR: gone.advertiseAddress },
-      ),
-    },
+    remoteSteps(
+      via.connection,
+      { create: "swarm-retire", delete: "swarm-retire-delete" },
+      { HOST: via.hostName, GONE: gone.hostName, GONE_ADDR: gone.advertiseAddress },
+    ),
     opts,
   );
 }

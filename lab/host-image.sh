@@ -16,6 +16,10 @@ HOST_PACKAGES=(
   procps busybox-static
   # swarm joins hand the token to the engine API on stdin, never in argv
   curl
+  # mutual TLS: each host makes its engine's key
+  openssl
+  # the lab's unprivileged login user becomes root through sudo
+  sudo
 )
 
 # host_configure ROOTFS: turn a fresh debootstrap tree into a bootable
@@ -32,6 +36,14 @@ KbdInteractiveAuthentication no
 UseDNS no
 CONF
   install -d -m 700 "$root/root/.ssh"
+
+  # Logins other than root, as real hosts have them: `clipper` becomes root
+  # through passwordless sudo, as the stack needs; `nosudo` cannot, for the
+  # test of that error. Both log in with the lab key only (lab/hosts.sh).
+  in_root useradd --create-home --shell /bin/bash clipper
+  in_root useradd --create-home --shell /bin/bash nosudo
+  printf 'clipper ALL=(ALL) NOPASSWD:ALL\n' >"$root/etc/sudoers.d/clipper"
+  chmod 440 "$root/etc/sudoers.d/clipper"
 
   # Host keys made at build would be shared by every host; make them per
   # container on its first boot instead.

@@ -87,15 +87,19 @@ ensure_host() {
     replace_host "$h" "$release"
   else
     case $(ctr_state "$h") in
-      running)
-        [ "$(docker inspect -f '{{.Config.Image}}' "$(host_ctr "$h")")" = "$(host_image "$release")" ] ||
-          log "$h runs an older Debian $release image; 'reset $h' moves it onto the current one"
-        ;;
-      stopped)
-        log "starting $h"
-        docker start "$(host_ctr "$h")" >/dev/null
-        ;;
       absent) create_host "$h" "$release" ;;
+      *)
+        # A host made from an older recipe lacks what the stack and its tests
+        # now need of a host (its login users, its packages): a fresh one, as
+        # reset makes, takes its place. The stack's next `up` repairs it.
+        if [ "$(docker inspect -f '{{.Config.Image}}' "$(host_ctr "$h")")" != "$(host_image "$release")" ]; then
+          log "$h runs an older Debian $release image; replacing it with a fresh one (as reset does)"
+          replace_host "$h" "$release"
+        elif [ "$(ctr_state "$h")" = stopped ]; then
+          log "starting $h"
+          docker start "$(host_ctr "$h")" >/dev/null
+        fi
+        ;;
     esac
   fi
   authorize_key "$h"
@@ -142,10 +146,14 @@ replace_host() {
 # Kept in the container's own layer, so it survives restarts. Each checkout on
 # this machine has its own lab key: keys are added, never replaced, so one
 # clone's `up` does not lock another out.
+# Root and the login users (lab/host-image.sh) alike.
 authorize_key() {
-  docker exec -i "$(host_ctr "$1")" sh -c 'umask 077 && mkdir -p /root/.ssh && key=$(cat) &&
-    touch /root/.ssh/authorized_keys &&
-    { grep -qxF "$key" /root/.ssh/authorized_keys || printf "%s\n" "$key" >>/root/.ssh/authorized_keys; }' \
+  docker exec -i "$(host_ctr "$1")" sh -c 'umask 077 && key=$(cat) &&
+    for home in /root /home/clipper /home/nosudo; do
+      mkdir -p "$home/.ssh" && touch "$home/.ssh/authorized_keys" &&
+      { grep -qxF "$key" "$home/.ssh/authorized_keys" || printf "%s\n" "$key" >>"$home/.ssh/authorized_keys"; } &&
+      chown -R "$(stat -c %u:%g "$home")" "$home/.ssh"
+    done' \
     <"$LAB_KEY.pub"
 }
 

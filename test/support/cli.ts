@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadInventory, HostSpec } from "../../hosts/inventory";
 import { dropInPath, engineTlsFolder } from "../../components/daemon-endpoint";
+import { shellQuote } from "../../components/remote-script";
 
 /** The repository's root (tests run from build/test/...). */
 export const root = path.resolve(__dirname, "..", "..", "..");
@@ -68,14 +69,16 @@ export function labHosts(inventory = testInventory): HostSpec[] {
   return loadInventory(path.join(root, inventory)).hosts;
 }
 
-/** Runs a shell command on a lab host over SSH with the lab key. */
+/** Runs a shell command as root on a lab host, over SSH with the lab key. */
 export function ssh(host: HostSpec, command: string, input?: string): Run {
   const key = host.privateKey.kind === "path" ? host.privateKey.path : "";
   return run("ssh", [
     "-i", key, "-p", String(host.port),
     "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
     "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
-    `${host.user}@${host.address}`, command,
+    `${host.user}@${host.address}`,
+    // As root, as the stack's steps run: through sudo for the lab's login user.
+    host.user === "root" ? command : `sudo -n sh -c ${shellQuote(command)}`,
   ], { input });
 }
 

@@ -138,6 +138,16 @@ describe("DaemonEndpoint", () => {
     assert.deepEqual(provider.inputs.keyMaterial, { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "CLIENT KEY" });
   });
 
+  it("runs its steps as root through sudo for a login other than root, and as they always were for root", async () => {
+    new DaemonEndpoint("s1", { hostName: "s1", connection: { ...connection("10.0.0.7"), user: "clipper" }, advertiseAddress: "10.0.0.7", probe },
+      { transformations: [record] });
+    new DaemonEndpoint("s2", { hostName: "s2", connection: connection("10.0.0.8"), advertiseAddress: "10.0.0.8", probe }, { transformations: [record] });
+    await settled();
+    const dropIn = get("s1-dropin");
+    assert.deepEqual([dropIn.inputs.create, dropIn.inputs.update, dropIn.inputs.delete], ["sudo -n sh -s -- create", "sudo -n sh -s -- update", "sudo -n sh -s -- delete"]);
+    assert.equal(get("s2-dropin").inputs.create, "sh -s -- create");
+  });
+
   it("keeps the run that a host as configured records, and asks a drifted host for a new one", async () => {
     checkAnswers.push(
       { address: "10.0.0.1", check: /endpoint-check|drop-in \$DROPIN is missing/, lines: ["last-run: repair-kept"] },

@@ -335,7 +335,7 @@ describe("loadInventory loads", () => {
     const { hosts } = loadInventory("hosts/dev.yaml", { cwd: dir, env: {} });
     const privateKey = { kind: "path", path: path.join(dir, ".lab/id_ed25519") };
     assert.deepEqual(hosts, [1, 2, 3].map((n) => ({
-      name: `host${n}`, address: `10.231.0.${10 + n}`, port: 22, user: "root", advertiseAddress: `10.231.0.${10 + n}`, privateKey, role: "manager", gone: false,
+      name: `host${n}`, address: `10.231.0.${10 + n}`, port: 22, user: "clipper", advertiseAddress: `10.231.0.${10 + n}`, privateKey, role: "manager", gone: false,
     })));
   });
 });
