@@ -3,6 +3,7 @@
  * passphrase, so integration tests never touch the dev stack's state.
  */
 import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -30,7 +31,8 @@ export function scratchStack(program: string, name: string): ScratchStack {
   const env = {
     ...process.env,
     PULUMI_BACKEND_URL: `file://${backend}`,
-    PULUMI_CONFIG_PASSPHRASE: "scratch-stack-passphrase",
+    // A passphrase of its own, so that a test can search for it as for any secret.
+    PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString("hex"),
   };
   const cwd = path.resolve(root, program);
   // `stack init` writes the stack's encryption salt beside the program; it goes with the stack.

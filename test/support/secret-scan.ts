@@ -33,21 +33,25 @@ export function secretsIn(text: string, secrets: Secret[]): string[] {
 }
 
 /**
- * The files under `dirs` that a user can read and that give a secret away, as
- * `FILE: SECRET`. `runAs` runs a script as that user, so a file counts exactly
- * when another user could read it; `read` then reads a found file. The needles
- * go on grep's standard input, never into a file that the search would find.
+ * The files under `dirs`, made or changed since file `since` was, that a user
+ * can read and that give a secret away, as `FILE: SECRET`. `runAs` runs a
+ * script as that user, so a file counts exactly when another user could read
+ * it; `read` then reads a found file. The needles go on grep's standard input,
+ * never into a file or a command line.
  */
 export function readableLeaks(
   runAs: (script: string, input: string) => { stdout: string },
   read: (file: string) => string,
   dirs: string[],
+  since: string,
   secrets: Secret[],
 ): string[] {
   const needles = secrets.flatMap((s) => s.needles).join("\n") + "\n";
-  const found = runAs(`grep -rlsF --exclude-dir=node_modules --exclude-dir=.git -f - ${dirs.join(" ")} || true`, needles).stdout;
-  return found
-    .split("\n")
+  const script =
+    `files=$(find ${dirs.join(" ")} \\( -name node_modules -o -name .git \\) -prune -o -type f -newer ${since} -print 2>/dev/null); ` +
+    '[ -z "$files" ] || grep -lsF -f - $files || true';
+  return runAs(script, needles)
+    .stdout.split("\n")
     .filter(Boolean)
     .flatMap((file) => secretsIn(read(file), secrets).map((name) => `${file}: ${name}`));
 }
