@@ -12,9 +12,8 @@ const validity = {
 
 export interface EngineCaArgs {
   /**
-   * The CA's private key (PEM). A secret from the stack's config, so that
-   * Pulumi masks it in every log, even `-v=9`, as it does not for keys that a
-   * provider makes.
+   * The CA's private key (PEM): a secret of the stack's config, made once, so
+   * that a destroy and up, or a new state, keeps the same CA.
    */
   caKey: pulumi.Input<string>;
   /** The operator's client key (PEM), a secret from the stack's config likewise. */
@@ -24,9 +23,9 @@ export interface EngineCaArgs {
 /**
  * The certificate authority of the stack's engines: a self-signed CA
  * certificate over the configured key, the operator's client certificate, and
- * each engine's server certificate (see `sign`). Certificates are public and
- * kept in the state; the keys never enter it except as config secrets, and
- * each engine's key never leaves its host.
+ * each engine's server certificate (see `engineCert`). Certificates are
+ * public and kept in the state; the CA and client keys are secrets, and each
+ * engine's key never leaves its host.
  */
 export class EngineCa extends pulumi.ComponentResource {
   /** The CA certificate (PEM), which every engine and client trusts. */
