@@ -94,8 +94,11 @@ export const swarmId = swarm.swarmId;
 export const nodeIds = swarm.nodeIds;
 export const networkId = network.networkId;
 export const networkName = network.networkName;
-/** With mutual TLS, what a client needs: the CA's certificate, and the operator's certificate and key (a secret). */
-export const engineTls = engineCa && { caCert: engineCa.caCert, clientCert: engineCa.clientCert, clientKey: engineCa.clientKey };
+/**
+ * With mutual TLS, what a client needs: the CA's certificate, and the
+ * operator's certificate and key (a secret); null over plain TCP.
+ */
+export const engineTls = engineCa ? { caCert: engineCa.caCert, clientCert: engineCa.clientCert, clientKey: engineCa.clientKey } : null;
 /** The image `npm run verify` and `npm run shell` start. */
 export const testImage = settings.testImage;
 /** The text of clipper_admin's `host_list` file. */
