@@ -13,19 +13,24 @@ wait_for() {
   done
 }
 
-# Docker on engine $1: this host's socket, or a peer's TCP endpoint. When the
-# engines take mutual TLS (ENGINE_TLS: the folder of this host's CA, certificate
-# and key), a peer is called with this host's certificate, which is also a
-# client's. DOCKER_TLS_VERIFY would do that too, but it breaks the socket calls.
+# With mutual TLS (ENGINE_TLS: the folder of this host's CA, certificate and
+# key), the flags that make dockerd serve with them and the docker CLI call a
+# peer with them: the host's certificate is a client's too. One word list, for
+# unquoted use: the folder is a fixed path without spaces.
+tls_flags() {
+  printf -- '--tlsverify --tlscacert %s/ca.pem --tlscert %s/cert.pem --tlskey %s/key.pem' "$ENGINE_TLS" "$ENGINE_TLS" "$ENGINE_TLS"
+}
+# Docker on engine $1: this host's socket, or a peer's TCP endpoint, with this
+# host's certificate under mutual TLS. DOCKER_TLS_VERIFY would do that too, but
+# it sends the socket calls to tcp://localhost:2376.
 engine() {
   target=$1; shift
   case "$target" in
-    tcp://*)
-      if [ -n "${ENGINE_TLS:-}" ]; then
-        docker --tlsverify --tlscacert "$ENGINE_TLS/ca.pem" --tlscert "$ENGINE_TLS/cert.pem" --tlskey "$ENGINE_TLS/key.pem" -H "$target" "$@"
-        return
-      fi
-      ;;
+    tcp://*) if [ -n "${ENGINE_TLS:-}" ]; then
+      # shellcheck disable=SC2046  # tls_flags is a word list
+      docker $(tls_flags) -H "$target" "$@"
+      return
+    fi ;;
   esac
   docker -H "$target" "$@"
 }
@@ -60,7 +65,7 @@ wanted_dropin() {
   packaged=$(sed -n 's/^ExecStart=\(..*\)$/\1/p' "$fragment" | tail -n 1)
   [ -n "$packaged" ] || fail "no ExecStart in $fragment"
   if [ -n "${ENGINE_TLS:-}" ]; then
-    flags="--tlsverify --tlscacert $ENGINE_TLS/ca.pem --tlscert $ENGINE_TLS/cert.pem --tlskey $ENGINE_TLS/key.pem"
+    flags=$(tls_flags)
   else
     # --tls=false said explicitly: dockerd otherwise stalls its start 15 s on
     # plain TCP. Docker 20.10 (Debian 12), 26.1 (Debian 13) and the releases up
@@ -93,9 +98,10 @@ swarm_state() {
 # where it landed.
 settled_swarm_state() {
   swarm_state || return 1
-  if [ "$manager" = true ] && [ -z "$cluster" ]; then wait_for 15 has_landed || true; fi
+  if in_flight; then wait_for 15 has_landed || true; fi
 }
-has_landed() { swarm_state && ! { [ "$manager" = true ] && [ -z "$cluster" ]; }; }
+in_flight() { [ "$manager" = true ] && [ -z "$cluster" ]; }
+has_landed() { swarm_state && ! in_flight; }
 read_swarm() { settled_swarm_state || fail "docker does not answer on its socket; see journalctl -u docker"; }
 # Whether this node's manager role is $1 (true or false), for wait_for.
 control_available() { [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" = "$1" ]; }
