@@ -15,7 +15,7 @@ import * as clipperAdmin from "./components/clipper-admin";
 const config = new pulumi.Config();
 
 // 1. Inventory: every input is checked before any host is touched.
-const { settings, inventory, testHost } = readInputs();
+const { settings, tlsKeys, inventory, testHost } = readInputs();
 if (!settings.daemonTls) {
   const addresses = inventory.hosts.filter((h) => !h.gone).map((h) => h.advertiseAddress);
   pulumi.log.warn(plainTcpWarning(settings.bindAddress, addresses, settings.daemonPort));
@@ -28,7 +28,7 @@ const probe = new HostProbe();
 
 // 3. Endpoints: dockerd on TCP beside its socket, and a Docker provider per
 // host; with mutual TLS, through certificates of the stack's CA.
-const engineCa = settings.daemonTls ? new EngineCa("engine-ca", tlsKeys()) : undefined;
+const engineCa = tlsKeys && new EngineCa("engine-ca", tlsKeys);
 const tlsFolder = engineCa && engineTlsFolder;
 const endpoints = inventory.hosts.map(
   (host, i) =>
@@ -110,14 +110,19 @@ export const testCommand = pulumi
   .all([live.find(({ host }) => host.name === testHost)!.endpoint.url, network.networkName])
   .apply(([url, name]) => clipperAdmin.testCommand(url, name, settings.testImage, settings.daemonTls));
 
-/** The keys of the stack's CA and of the operator's client certificate, secrets of the stack's config. */
-function tlsKeys() {
+/**
+ * With mutual TLS, the keys of the stack's CA and of the operator's client
+ * certificate: secrets of the stack's config, which must be set.
+ */
+function readTlsKeys(daemonTls: boolean) {
+  if (!daemonTls) return undefined;
   const key = (name: string) => {
     const value = config.getSecret(name);
     if (value === undefined) {
-      throw new pulumi.RunError(
-        `Pulumi.${pulumi.getStack()}.yaml: clipper-swarm:${name}: is not set, and daemonTls: true needs it; ` +
-          `make the stack's CA and client keys with: npm run tls -- keys`,
+      throw new StackSettingsError(
+        `Pulumi.${pulumi.getStack()}.yaml`,
+        `clipper-swarm:${name}`,
+        "is not set, and daemonTls: true needs it; make the stack's CA and client keys with: npm run tls -- keys",
       );
     }
     return value;
@@ -128,6 +133,7 @@ function tlsKeys() {
 function readInputs() {
   try {
     const settings = readStackSettings(config, pulumi.getStack());
+    const tlsKeys = readTlsKeys(settings.daemonTls);
     const inventory = loadInventory(settings.inventoryFile);
     const names = inventory.hosts.filter((h) => !h.gone).map((h) => h.name).sort(compareHostNames);
     const testHost = settings.testHost ?? names[0];
@@ -138,7 +144,7 @@ function readInputs() {
         `"${testHost}" is not a live host of ${inventory.file} (${names.join(", ")})`,
       );
     }
-    return { settings, inventory, testHost };
+    return { settings, tlsKeys, inventory, testHost };
   } catch (err) {
     // One clear line instead of a stack trace: the message names file, line and field.
     if (err instanceof InventoryError || err instanceof StackSettingsError) throw new pulumi.RunError(err.message);

@@ -19,11 +19,10 @@ export interface ClusterOutputs {
  * commands use the client files; exits with a message when there is no converged stack.
  */
 export function readClusterOutputs(): ClusterOutputs {
-  const stack = stackName;
   const r = pulumiCli(["stack", "output", "--json"]);
   const outputs = r.status === 0 ? (JSON.parse(r.stdout) as Partial<ClusterOutputs>) : {};
   if (!outputs.dockerHosts || !outputs.networkName || !outputs.testImage) {
-    console.error(`stack ${stack} has no cluster outputs; run \`npm run up\` first.${r.stderr ? "\n" + r.stderr.trim() : ""}`);
+    console.error(`stack ${stackName} has no cluster outputs; run \`npm run up\` first.${r.stderr ? "\n" + r.stderr.trim() : ""}`);
     process.exit(2);
   }
   const cluster = outputs as ClusterOutputs;

@@ -49,6 +49,13 @@ describe("bad input stops pulumi up before anything is created", () => {
     assert.match(output, /error: Pulumi\.inputs\.yaml: clipper-swarm:daemonTls: choose how the engines listen on TCP: true for mutual TLS on port 2376.* false for plain TCP on port 2375/);
   });
 
+  it("stack setting: daemonTls true without the stack's TLS keys", () => {
+    assert.match(
+      upWith({ daemonTls: "true" }),
+      /error: Pulumi\.inputs\.yaml: clipper-swarm:tlsCaKey: is not set, and daemonTls: true needs it; make the stack's CA and client keys with: npm run tls -- keys/,
+    );
+  });
+
   it("stack setting: daemonPort", () => {
     assert.match(upWith({ daemonPort: "23x5" }), /error: Pulumi\.inputs\.yaml: clipper-swarm:daemonPort: "23x5" is not a port number/);
   });
