@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { labHosts, missingPlugins, pulumiBin, root, run, ssh } from "../support/cli";
+import { labHosts, missingPlugins, pulumiBin, root, run, ssh, sshAs } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 import { asLocalUser, keySecret, readableLeaks, Secret, secretsIn, wholeSecret } from "../support/secret-scan";
 import type { HostSpec } from "../../hosts/inventory";
@@ -57,9 +57,7 @@ describe("secrets hygiene: no secret value shows anywhere", { skip: missingPlugi
     assert.equal(r.status, 0, `${label} failed:\n${r.stderr.slice(-3000)}`);
   };
   /** Runs `script` on host `h` as user `nosudo`, who is nobody special there. */
-  const asHostUser = (h: HostSpec) => (script: string, input: string) =>
-    run("ssh", ["-i", path.join(root, ".lab", "id_ed25519"), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-      "-o", "LogLevel=ERROR", "-o", "BatchMode=yes", `nosudo@${h.address}`, script], { input });
+  const asHostUser = (h: HostSpec) => (script: string, input: string) => sshAs(h, "nosudo", script, input);
 
   before(() => {
     // The lab key, encrypted with a passphrase, both kept as stack-config secrets.

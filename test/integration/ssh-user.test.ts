@@ -3,7 +3,7 @@
 // a user without sudo stops the run at its first look, naming the host.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { labHosts, leftovers, missingPlugins, run, ssh } from "../support/cli";
+import { labHosts, leftovers, missingPlugins, run, ssh, sshAs } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 
 const noRootLogin = "/etc/ssh/sshd_config.d/00-clipper-test-no-root.conf";
@@ -11,13 +11,11 @@ const noRootLogin = "/etc/ssh/sshd_config.d/00-clipper-test-no-root.conf";
 describe("least-privilege SSH", { skip: missingPlugins() }, () => {
   const lab = labStack("ssh-user");
   const hosts = labHosts();
-  const rootLogin = (address: string) =>
-    run("ssh", ["-i", ".lab/id_ed25519", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", `root@${address}`, "true"]);
 
   before(() => {
     for (const h of hosts) {
       assert.equal(ssh(h, `printf 'PermitRootLogin no\\n' >${noRootLogin} && systemctl reload ssh`).status, 0);
-      assert.notEqual(rootLogin(h.address).status, 0, `${h.name} refuses root`);
+      assert.notEqual(sshAs(h, "root", "true").status, 0, `${h.name} refuses root`);
     }
   });
   after(() => {

@@ -69,17 +69,20 @@ export function labHosts(inventory = testInventory): HostSpec[] {
   return loadInventory(path.join(root, inventory)).hosts;
 }
 
-/** Runs a shell command as root on a lab host, over SSH with the lab key. */
-export function ssh(host: HostSpec, command: string, input?: string): Run {
+/** Runs a shell command on a lab host as login `user`, over SSH with the lab key. */
+export function sshAs(host: HostSpec, user: string, command: string, input?: string): Run {
   const key = host.privateKey.kind === "path" ? host.privateKey.path : "";
   return run("ssh", [
     "-i", key, "-p", String(host.port),
     "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
     "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
-    `${host.user}@${host.address}`,
-    // As root, as the stack's steps run: through sudo for the lab's login user.
-    host.user === "root" ? command : `sudo -n sh -c ${shellQuote(command)}`,
+    `${user}@${host.address}`, command,
   ], { input });
+}
+
+/** Runs a shell command as root on a lab host, as the stack's steps run: through sudo for a login other than root. */
+export function ssh(host: HostSpec, command: string, input?: string): Run {
+  return sshAs(host, host.user, host.user === "root" ? command : `sudo -n sh -c ${shellQuote(command)}`, input);
 }
 
 /** When a host's engine last started, and its swarm node: what a run that leaves the host alone must not change. */
