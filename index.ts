@@ -8,6 +8,7 @@ import { sshConnection } from "./hosts/connection";
 import { HostProbe } from "./components/host-probe";
 import { DaemonEndpoint, engineUrl, engineTlsFolder, plainTcpWarning } from "./components/daemon-endpoint";
 import { EngineCa } from "./components/engine-ca";
+import { providerClientFolder } from "./components/engine-client";
 import { Swarm } from "./components/swarm";
 import { OverlayNetwork } from "./components/overlay-network";
 import * as clipperAdmin from "./components/clipper-admin";
@@ -28,7 +29,7 @@ const probe = new HostProbe();
 
 // 3. Endpoints: dockerd on TCP beside its socket, and a Docker provider per
 // host; with mutual TLS, through certificates of the stack's CA.
-const engineCa = tlsKeys && new EngineCa("engine-ca", tlsKeys);
+const engineCa = tlsKeys && new EngineCa({ ...tlsKeys, clientFolder: providerClientFolder(pulumi.getProject(), pulumi.getStack()) });
 const tlsFolder = engineCa && engineTlsFolder;
 const endpoints = inventory.hosts.map(
   (host, i) =>
@@ -95,10 +96,10 @@ export const nodeIds = swarm.nodeIds;
 export const networkId = network.networkId;
 export const networkName = network.networkName;
 /**
- * With mutual TLS, what a client needs: the CA's certificate, and the
- * operator's certificate and key (a secret); null over plain TCP.
+ * With mutual TLS, the certificates a client needs: the CA's and the
+ * operator's, whose key is the config's tlsClientKey; null over plain TCP.
  */
-export const engineTls = engineCa ? { caCert: engineCa.caCert, clientCert: engineCa.clientCert, clientKey: engineCa.clientKey } : null;
+export const engineTls = engineCa ? { caCert: engineCa.caCert, clientCert: engineCa.clientCert } : null;
 /** The image `npm run verify` and `npm run shell` start. */
 export const testImage = settings.testImage;
 /** The text of clipper_admin's `host_list` file. */

@@ -4,6 +4,9 @@ import * as path from "node:path";
 
 const root = path.resolve(__dirname, "..", "..");
 
+/** The project's name, as Pulumi.yaml gives it. */
+export const projectName = "clipper-swarm";
+
 /** The stack the helpers work on: $PULUMI_STACK, or dev. */
 export const stackName = process.env.PULUMI_STACK ?? "dev";
 

@@ -7,7 +7,8 @@
 // $PULUMI_STACK, or dev.
 import { generateKeyPairSync } from "node:crypto";
 import { pulumiCli, stackName } from "./pulumi-cli";
-import { readEngineTls, writeClientFiles } from "./engine-tls";
+import { writeClientFiles } from "../components/engine-client";
+import { readEngineTls } from "./engine-tls";
 
 const [command, ...rest] = process.argv.slice(2);
 

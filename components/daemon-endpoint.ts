@@ -1,4 +1,4 @@
-import { isIP, isIPv6 } from "net";
+import { isIPv6 } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { remote, types } from "@pulumi/command";
@@ -98,7 +98,8 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       `${name}-docker`,
       {
         host: this.url,
-        ...(args.tls && { caMaterial: args.tls.caCert, certMaterial: args.tls.clientCert, keyMaterial: args.tls.clientKey }),
+        // The client's files, not its key: a key given to a provider would show in Pulumi's -v=9 trace.
+        ...(args.tls && { certPath: args.tls.clientFolder }),
       },
       { parent: this },
     );
@@ -120,21 +121,19 @@ function engineCertificates(name: string, args: DaemonEndpointArgs, ca: EngineCa
   );
   // Every name a client may dial: the inventory name, the SSH and advertise
   // addresses, the bind address, and loopback, where a wildcard bind is checked.
-  const names = pulumi
+  const altNames = pulumi
     .all([args.advertiseAddress, bind])
-    .apply(([advertise, b]) =>
-      subjectAltNames([args.hostName, ...(args.sshAddress ? [args.sshAddress] : []), advertise, probeAddress(b), ...(isWildcardAddress(b) ? [] : [b])], (n) => isIP(n) !== 0),
-    );
+    .apply(([advertise, b]) => [...new Set([args.hostName, ...(args.sshAddress ? [args.sshAddress] : []), advertise, probeAddress(b), ...(isWildcardAddress(b) ? [] : [b])])]);
   const key = new remote.Command(
     `${name}-tls-key`,
     {
-      ...remoteSteps(args.connection, { create: "tls-key-create", delete: "tls-key-delete" }, { ...keyParams, SUBJECT_ALT_NAMES: names, GENERATION: run }),
+      ...remoteSteps(args.connection, { create: "tls-key-create", delete: "tls-key-delete" }, { ...keyParams, SUBJECT_ALT_NAMES: altNames.apply(subjectAltNames), GENERATION: run }),
       // Its output is the certificate request, for the CA, not for people.
       logging: "stderr",
     },
     { parent },
   );
-  return { TLS_CA: ca.caCert, TLS_CERT: ca.engineCert(`${name}-tls-cert`, key.stdout, parent) };
+  return { TLS_CA: ca.caCert, TLS_CERT: ca.engineCert(key.stdout, altNames) };
 }
 
 /** The engine's endpoint on `address`: `tcp://ADDRESS:PORT`. */

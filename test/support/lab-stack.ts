@@ -6,9 +6,10 @@
  */
 import * as assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { providerClientFolder } from "../../components/engine-client";
 import { root, Run, testInventory } from "./cli";
 import { scratchStack, ScratchStack } from "./scratch-stack";
 
@@ -26,7 +27,7 @@ export interface LabStack {
   converge(): Run;
   /** Uses the stack's inventory, as `edit` changes its text, from now on; `name` names the file. */
   inventory(name: string, edit: (text: string) => string): void;
-  /** Destroys the stack's resources and removes its backend. */
+  /** Destroys the stack's resources, and removes its backend and its providers' client files. */
   dispose(): void;
 }
 
@@ -69,6 +70,7 @@ export function labStack(name: string, { program = ".", inventory = testInventor
     dispose() {
       cli(["destroy", "--yes", "--skip-preview"]);
       stack.dispose();
+      rmSync(providerClientFolder("clipper-swarm", name), { recursive: true, force: true });
     },
   };
 }

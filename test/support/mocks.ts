@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { HostProbe, probeTransport } from "../../components/host-probe";
+import { certificateRequest } from "./tls-keys";
 
 /** A resource as the program registered it. */
 export interface Registered {
@@ -23,19 +24,15 @@ export interface Registered {
 /** Every resource registered since the last reset, by name (components only through `record`). */
 export const registered = new Map<string, Registered>();
 
+/** A real certificate request, as a host's key step prints it, for the CA to sign. */
+export const engineRequest = certificateRequest("/CN=mock-engine");
+
 /** Answers of remote commands, by a fragment of their scripts. */
 const stdoutFor: [RegExp, string][] = [
   [/^MAY_INIT='yes'$/m, "swarm-id=swarm0000\nnode-id=node-first\n"],
   [/^MAY_INIT='no'$/m, "swarm-id=swarm0000\nnode-id=node-joined\n"],
-  [/^SUBJECT_ALT_NAMES=/m, "-----BEGIN CERTIFICATE REQUEST-----\nrequest\n-----END CERTIFICATE REQUEST-----\n"],
+  [/^SUBJECT_ALT_NAMES=/m, engineRequest],
 ];
-
-/** What the TLS provider's resources make, under the mocks: a PEM text naming the resource. */
-const tlsOutputs: Record<string, (name: string) => Record<string, string>> = {
-  "tls:index/selfSignedCert:SelfSignedCert": (name) => ({ certPem: `cert of ${name}` }),
-  "tls:index/locallySignedCert:LocallySignedCert": (name) => ({ certPem: `cert of ${name}` }),
-  "tls:index/certRequest:CertRequest": (name) => ({ certRequestPem: `request of ${name}` }),
-};
 
 /** The last script a probe ran on each address, under the mocks. */
 export const probed = new Map<string, string>();
@@ -70,7 +67,7 @@ pulumi.runtime.setMocks(
       // Resources without the recording transformation are kept too, with what the mocks see.
       const entry = registered.get(args.name) ?? { name: args.name, opts: {}, props: {} };
       registered.set(args.name, { ...entry, type: args.type, inputs: args.inputs });
-      const outputs = args.type === "command:remote:Command" ? { stdout } : (tlsOutputs[args.type]?.(args.name) ?? {});
+      const outputs = args.type === "command:remote:Command" ? { stdout } : {};
       return { id: `${args.name}-id`, state: { ...args.inputs, ...outputs } };
     },
     call(args) {

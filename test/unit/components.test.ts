@@ -1,7 +1,13 @@
 import { describe, it, beforeEach } from "node:test";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { registered, record, valueOf, isSecret, settled, probe, probed, checkAnswers } from "../support/mocks";
+import { execFileSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { registered, record, valueOf, isSecret, settled, probe, probed, checkAnswers, engineRequest } from "../support/mocks";
+import { ecKey } from "../support/tls-keys";
 import { DaemonEndpoint, dropInPath, engineTlsFolder, plainTcpWarning } from "../../components/daemon-endpoint";
 import { EngineCa } from "../../components/engine-ca";
 import { Swarm, SwarmMemberArgs } from "../../components/swarm";
@@ -97,8 +103,10 @@ describe("DaemonEndpoint", () => {
     assert.equal(provider.opts.parent, ep);
   });
 
-  it("with mutual TLS: the host makes its key, the CA signs it, and the provider presents the operator's certificate", async () => {
-    const ca = new EngineCa("engine-ca", { caKey: pulumi.secret("CA KEY"), clientKey: pulumi.secret("CLIENT KEY") }, { transformations: [record] });
+  it("with mutual TLS: the host makes its key, the CA signs it, and the provider reads the operator's files", async () => {
+    const clientFolder = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-unit-client-"));
+    const keys = { caKey: ecKey(), clientKey: ecKey() };
+    const ca = new EngineCa({ caKey: pulumi.secret(keys.caKey), clientKey: pulumi.secret(keys.clientKey), clientFolder });
     const ep = new DaemonEndpoint("t1", {
       hostName: "t1",
       connection: connection("192.0.2.9"),
@@ -119,23 +127,24 @@ describe("DaemonEndpoint", () => {
     assert.match(key.inputs.stdin, new RegExp(`^ENGINE_TLS='${engineTlsFolder}'$`, "m"));
     assert.match(probed.get("192.0.2.9") ?? "", /engine key \$ENGINE_TLS\/key\.pem is missing/, "the key is audited");
 
-    const cert = get("t1-tls-cert");
-    assert.equal(cert.type, "tls:index/locallySignedCert:LocallySignedCert");
-    assert.equal(cert.inputs.certRequestPem, "-----BEGIN CERTIFICATE REQUEST-----\nrequest\n-----END CERTIFICATE REQUEST-----\n");
-    assert.equal(cert.inputs.caCertPem, "cert of engine-ca-cert");
-    assert.deepEqual(cert.inputs.allowedUses, ["digital_signature", "key_encipherment", "server_auth", "client_auth"]);
-    assert.equal(await isSecret(cert.props.caPrivateKeyPem), true);
-
     const create: string = get("t1-dropin").inputs.stdin;
-    assert.match(create, /^TLS_CERT='cert of t1-tls-cert'$/m);
-    assert.match(create, /^TLS_CA='cert of engine-ca-cert'$/m);
-    assert.doesNotMatch(create, /CA KEY|CLIENT KEY/, "no key goes to a host");
+    const param = (name: string) => new X509Certificate(new RegExp(`^${name}='([^']*)'$`, "m").exec(create)?.[1] ?? "");
+    const caCert = param("TLS_CA");
+    const cert = param("TLS_CERT");
+    assert.ok(cert.verify(caCert.publicKey), "the CA signed the engine's certificate");
+    assert.equal(cert.subjectAltName, "DNS:t1, IP Address:192.0.2.9, IP Address:10.0.0.1, IP Address:127.0.0.1");
+    const requested = execFileSync("openssl", ["req", "-pubkey", "-noout"], { input: engineRequest, encoding: "utf8" });
+    assert.equal(cert.publicKey.export({ type: "spki", format: "pem" }), requested, "for the key the host made");
+    assert.doesNotMatch(create, /PRIVATE KEY/, "no key goes to a host");
 
     const provider = get("t1-docker");
-    assert.equal(provider.inputs.caMaterial, "cert of engine-ca-cert");
-    assert.equal(provider.inputs.certMaterial, "cert of engine-ca-client");
-    // A provider's secret input reaches the engine wrapped as a secret.
-    assert.deepEqual(provider.inputs.keyMaterial, { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "CLIENT KEY" });
+    assert.equal(provider.inputs.certPath, clientFolder, "the provider reads the client's files");
+    for (const input of ["caMaterial", "certMaterial", "keyMaterial"]) assert.equal(provider.inputs[input], undefined, `no ${input}`);
+    assert.equal(readFileSync(path.join(clientFolder, "key.pem"), "utf8"), keys.clientKey);
+    assert.equal(statSync(path.join(clientFolder, "key.pem")).mode & 0o777, 0o600);
+    assert.ok(new X509Certificate(readFileSync(path.join(clientFolder, "cert.pem"), "utf8")).verify(caCert.publicKey));
+    assert.equal(readFileSync(path.join(clientFolder, "ca.pem"), "utf8"), caCert.toString());
+    rmSync(clientFolder, { recursive: true });
   });
 
   it("runs its steps as root through sudo for a login other than root, and as they always were for root", async () => {
