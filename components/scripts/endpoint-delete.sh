@@ -1,8 +1,16 @@
-# Takes the host back to how it was before this tool came: dockerd on its
-# packaged sockets only, and out of the swarm this tool made. Destroy leaves the
+# Takes the host back to how it was before this tool came: out of the swarm
+# this tool made, and dockerd on its packaged sockets only. Destroy leaves the
 # swarm here, on every host at once, because it skips the members' own steps
 # (they go with the whole swarm); a host removed alone has left it already.
+# The host leaves before its engine restarts: managers that restart together
+# while still in the swarm each wait for a quorum that is restarting too
+# (13 to 23 s each on the lab, against 2 s for a leave and then a restart).
 # Parameters: HOST DROPIN
+if [ -n "$(marked_swarm)" ] && ! systemctl is-active --quiet docker; then
+  say "docker is not running; starting it to leave the swarm"
+  docker_service start
+fi
+leave_marked_swarm
 if [ -e "$DROPIN" ]; then
   rm -f "$DROPIN"
   rmdir "${DROPIN%/*}" 2>/dev/null || true
@@ -12,10 +20,5 @@ if [ -e "$DROPIN" ]; then
   say "removed $DROPIN; docker listens on its socket only"
 else
   say "no drop-in $DROPIN; nothing to remove"
-  if [ -n "$(marked_swarm)" ] && ! systemctl is-active --quiet docker; then
-    say "docker is not running; starting it to leave the swarm"
-    docker_service start
-  fi
 fi
 forget_run endpoint
-leave_marked_swarm

@@ -94,7 +94,7 @@ describe("DaemonEndpoint", () => {
     assert.match(check, /^LISTEN='10\.0\.0\.1:2375'$/m);
     assert.match(check, /drop-in \$DROPIN is missing/);
     assert.match(create, /rm -f "\$DROPIN"/, "the delete script comes with it");
-    assert.match(create, /step_delete\(\) \{[\s\S]*leave_marked_swarm\s*\}/, "and it leaves the swarm, which destroy takes down host by host");
+    assert.match(create, /step_delete\(\) \{[\s\S]*leave_marked_swarm\n[\s\S]*docker_service restart[\s\S]*\}/, "it leaves the swarm, which destroy takes down host by host, before its engine restarts");
     assert.match(create, /create \| update\) step_create ;; delete\) step_delete/);
 
     const provider = get("host1-docker");
