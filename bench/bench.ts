@@ -1,0 +1,149 @@
+// `npm run bench [-- --hosts N]...`: the stack against the seed's procedure on
+// the same lab hosts, in one run per size (3, 5 and 7 hosts unless --hosts
+// says), each step on freshly reset hosts: the seed's procedure, its floor
+// (bench/procedure.sh), then the stack in the dev stack's configuration (plain
+// TCP, user clipper, the drift audit included): cold up, verify, no-op
+// preview, no-op up, destroy. The smallest size also runs in TLS mode. Sizes
+// use hosts 4 and up on Debian 13, so a dev cluster on hosts 1-3 stays.
+// Writes bench-results/latest.json and latest.svg, and prints the table.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { providerClientFolder } from "../components/engine-client";
+import { BenchRun, chart, resultsJson, table } from "./results";
+
+const root = path.resolve(__dirname, "..", "..");
+const pulumiBin = path.join(root, ".tools", "bin", "pulumi");
+const firstHost = 4;
+const release = 13;
+
+/** Prints what the bench is doing now. */
+function progress(text: string): void {
+  process.stderr.write(`bench: ${text}\n`);
+}
+
+/** Runs a command to completion; a failure stops the bench, as its time would mean nothing. */
+function must(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
+  const r = spawnSync(file, args, { cwd: root, env, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${file} ${args.join(" ")} failed:\n${(r.stdout + r.stderr).slice(-3000)}`);
+  return r.stdout;
+}
+
+/** Seconds that `file args` takes. */
+function timed(file: string, args: string[], env?: NodeJS.ProcessEnv): number {
+  const start = process.hrtime.bigint();
+  must(file, args, env);
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** Resets `hosts` to fresh systems, all at once. */
+async function fresh(hosts: string[]): Promise<void> {
+  progress(`resetting ${hosts[0]}..${hosts[hosts.length - 1]} to fresh systems`);
+  await Promise.all(
+    hosts.map(
+      (h) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn("bash", ["lab/lab.sh", "reset", h], { cwd: root, stdio: "ignore" });
+          child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`lab reset ${h} failed`))));
+        }),
+    ),
+  );
+}
+
+/** A stack of the program on `hosts`, with a backend of its own. */
+function benchStack(hosts: string[], tls: boolean) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-bench-"));
+  const env = { ...process.env, PULUMI_BACKEND_URL: `file://${dir}`, PULUMI_CONFIG_PASSPHRASE: "bench", PULUMI_STACK: "bench" };
+  const inventory = path.join(dir, "hosts.yaml");
+  writeFileSync(
+    inventory,
+    `defaults:\n  user: clipper\n  privateKey:\n    path: ${root}/.lab/id_ed25519\nhosts:\n` +
+      hosts.map((h) => `  - name: ${h}\n    address: 10.231.0.${10 + Number(h.slice(4))}\n`).join(""),
+  );
+  const configFile = path.join(dir, "Pulumi.bench.yaml");
+  writeFileSync(
+    configFile,
+    `config:\n  clipper-swarm:inventory: ${inventory}\n  clipper-swarm:daemonTls: ${tls}\n  clipper-swarm:testImage: clipper-lab/probe:latest\n`,
+  );
+  const cli = (args: string[]) => [...args, "--stack", "bench", "--config-file", configFile];
+  must(pulumiBin, ["stack", "init", "bench"], env);
+  if (tls) must("node", ["build/bin/tls.js", "keys", "--config-file", configFile], env);
+  return {
+    time: (label: string, args: string[]) => {
+      progress(label);
+      return timed(pulumiBin, cli(args), env);
+    },
+    verify: () => must("node", ["build/bin/verify.js"], env),
+    dispose: () => {
+      rmSync(dir, { recursive: true, force: true });
+      // `stack init` wrote the stack's encryption salt beside the program.
+      rmSync(path.join(root, "Pulumi.bench.yaml"), { force: true });
+      rmSync(providerClientFolder("clipper-swarm", "bench"), { recursive: true, force: true });
+    },
+  };
+}
+
+/** The stack's figures on fresh `hosts`. */
+async function stackRun(hosts: string[], tls: boolean) {
+  await fresh(hosts);
+  const stack = benchStack(hosts, tls);
+  const mode = tls ? "TLS" : "plain";
+  try {
+    const up_s = stack.time(`${hosts.length} hosts, ${mode}: cold pulumi up`, ["up", "--yes", "--skip-preview"]);
+    progress(`${hosts.length} hosts, ${mode}: npm run verify`);
+    stack.verify();
+    const preview_s = stack.time(`${hosts.length} hosts, ${mode}: no-op pulumi preview`, ["preview", "--expect-no-changes"]);
+    const noop_up_s = stack.time(`${hosts.length} hosts, ${mode}: no-op pulumi up`, ["up", "--yes", "--skip-preview", "--expect-no-changes"]);
+    const destroy_s = stack.time(`${hosts.length} hosts, ${mode}: pulumi destroy`, ["destroy", "--yes", "--skip-preview"]);
+    return { up_s, noop_up_s, preview_s, destroy_s };
+  } finally {
+    stack.dispose();
+  }
+}
+
+/** The seed's procedure (`seed`) or its floor, on fresh `hosts`. */
+async function procedure(mode: "seed" | "floor", hosts: string[]): Promise<number> {
+  await fresh(hosts);
+  progress(`${hosts.length} hosts: the seed's procedure${mode === "floor" ? " with --tls=false, engines in parallel (the floor)" : ", as it reads"}`);
+  return Number(must("bash", ["bench/procedure.sh", mode, ...hosts]).trim());
+}
+
+function sizesFrom(args: string[]): number[] {
+  const sizes: number[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const n = Number(args[i + 1]);
+    if (args[i] !== "--hosts" || !Number.isInteger(n) || n < 1 || n > 7) throw new Error("usage: npm run bench [-- --hosts N]...   (N from 1 to 7)");
+    sizes.push(n);
+    i++;
+  }
+  return sizes.length ? sizes : [3, 5, 7];
+}
+
+async function main(): Promise<void> {
+  const sizes = sizesFrom(process.argv.slice(2));
+  const lastHost = firstHost + Math.max(...sizes) - 1;
+  progress(`preparing the toolchain and lab hosts ${firstHost}..${lastHost} on Debian ${release}`);
+  must("bash", ["tools/setup.sh"]);
+  const spec = Array.from({ length: lastHost - firstHost + 1 }, (_, i) => `host${firstHost + i}=${release}`).join(",");
+  must("bash", ["lab/lab.sh", "up", String(Math.max(lastHost, 3)), "--debian", spec]);
+  const runs: BenchRun[] = [];
+  for (const n of sizes) {
+    const hosts = Array.from({ length: n }, (_, i) => `host${firstHost + i}`);
+    const seed_s = await procedure("seed", hosts);
+    const floor_s = await procedure("floor", hosts);
+    runs.push({ hosts: n, mode: "plain", seed_s, floor_s, ...(await stackRun(hosts, false)) });
+    if (n === Math.min(...sizes)) runs.push({ hosts: n, mode: "tls", seed_s, floor_s, ...(await stackRun(hosts, true)) });
+  }
+  const out = path.join(root, "bench-results");
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, "latest.json"), resultsJson(runs));
+  writeFileSync(path.join(out, "latest.svg"), chart(runs));
+  process.stdout.write(table(runs));
+  progress("wrote bench-results/latest.json and bench-results/latest.svg");
+}
+
+main().catch((err: Error) => {
+  progress(err.message);
+  process.exitCode = 1;
+});

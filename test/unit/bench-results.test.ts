@@ -1,0 +1,43 @@
+// The bench's output: ratios to the floor of the same run, the JSON the
+// issue's tools read, and a chart with a line per figure.
+import { describe, it } from "node:test";
+import * as assert from "node:assert/strict";
+import { BenchRun, chart, ratio, resultsJson, table } from "../../bench/results";
+
+const run = (hosts: number, mode: BenchRun["mode"], floor_s: number): BenchRun => ({
+  hosts,
+  mode,
+  seed_s: 20,
+  floor_s,
+  up_s: floor_s * 1.5,
+  noop_up_s: floor_s / 2,
+  preview_s: floor_s / 4,
+  destroy_s: floor_s,
+});
+
+describe("bench results", () => {
+  const runs = [run(3, "plain", 5), run(3, "tls", 5), run(5, "plain", 8)];
+
+  it("reads each Pulumi figure against the floor of its own run", () => {
+    assert.equal(ratio(runs[0], "up_s"), 1.5);
+    assert.equal(ratio(runs[2], "preview_s"), 0.25);
+    const lines = table(runs).trimEnd().split("\n");
+    assert.equal(lines.length, 4);
+    assert.match(lines[0], /hosts +mode +seed +floor +cold up +no-op up +no-op preview +destroy/);
+    assert.match(lines[3], /5 +plain +20\.0 s +8\.0 s +12\.0 s 1\.50x +4\.0 s 0\.50x +2\.0 s 0\.25x +8\.0 s 1\.00x/);
+  });
+
+  it("writes the runs as {runs: [...]} with every figure in seconds", () => {
+    const parsed = JSON.parse(resultsJson(runs)) as { runs: BenchRun[] };
+    assert.deepEqual(parsed.runs, runs);
+    assert.deepEqual(Object.keys(parsed.runs[0]), ["hosts", "mode", "seed_s", "floor_s", "up_s", "noop_up_s", "preview_s", "destroy_s"]);
+  });
+
+  it("charts one line per figure over the plain runs, a point per size", () => {
+    const svg = chart(runs);
+    assert.match(svg, /^<svg /);
+    assert.equal((svg.match(/<polyline /g) ?? []).length, 6);
+    assert.equal((svg.match(/<circle /g) ?? []).length, 6 * 2, "the TLS run is a row of the table, not a point");
+    for (const label of ["seed", "floor", "cold up", "no-op up", "no-op preview", "destroy"]) assert.match(svg, new RegExp(`>${label}</text>`));
+  });
+});
