@@ -123,7 +123,7 @@ function engineCertificates(name: string, args: DaemonEndpointArgs, ca: EngineCa
   // addresses, the bind address, and loopback, where a wildcard bind is checked.
   const altNames = pulumi
     .all([args.advertiseAddress, bind])
-    .apply(([advertise, b]) => [...new Set([args.hostName, ...(args.sshAddress ? [args.sshAddress] : []), advertise, probeAddress(b), ...(isWildcardAddress(b) ? [] : [b])])]);
+    .apply(([advertise, b]) => [args.hostName, ...(args.sshAddress ? [args.sshAddress] : []), advertise, probeAddress(b), ...(isWildcardAddress(b) ? [] : [b])]);
   const key = new remote.Command(
     `${name}-tls-key`,
     {

@@ -87,11 +87,12 @@ certificates_differ() {
 # Sets state (inactive, active, pending, ...), manager (true/false) and cluster
 # (the swarm's ID, known to managers only).
 # swarm_state fails when docker does not answer; read_swarm stops the script then.
+# With $1, docker info gets that many seconds, after which all three are unknown.
 swarm_state() {
-  found=$(docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{if .Swarm.Cluster}}{{.Swarm.Cluster.ID}}{{end}}' 2>/dev/null) ||
-    return 1
+  found=$(${1:+timeout "$1"} docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{if .Swarm.Cluster}}{{.Swarm.Cluster.ID}}{{end}}' 2>/dev/null) ||
+    { [ "$?" -eq 124 ] && found=; } || return 1
   set -- $found
-  state=$1 manager=${2:-false} cluster=${3:-}
+  state=${1:-} manager=${2:-false} cluster=${3:-}
 }
 # A node whose role just changed (a leader that demoted itself) reports itself a
 # manager of no swarm for a few seconds: read again, up to 15 s, until it says
@@ -147,14 +148,11 @@ leave_marked_swarm() {
     unmark_swarm
     return 0
   fi
-  answered=0
-  found=$(timeout 3 docker info --format '{{.Swarm.LocalNodeState}} {{if .Swarm.Cluster}}{{.Swarm.Cluster.ID}}{{end}}' 2>/dev/null) || answered=$?
-  [ "$answered" -eq 0 ] || [ "$answered" -eq 124 ] || fail "docker does not answer on its socket; see journalctl -u docker"
-  set -- $found
-  if [ "${1:-}" = inactive ]; then
+  swarm_state 3 || fail "docker does not answer on its socket; see journalctl -u docker"
+  if [ "$state" = inactive ]; then
     say "not in a swarm any more; nothing to leave"
-  elif [ -n "${2:-}" ] && [ "$2" != "$marked" ]; then
-    say "in swarm $2, which clipper-swarm did not make; left alone"
+  elif [ -n "$cluster" ] && [ "$cluster" != "$marked" ]; then
+    say "in swarm $cluster, which clipper-swarm did not make; left alone"
     return 0
   else
     docker swarm leave --force >/dev/null
