@@ -62,15 +62,16 @@ const swarm = new Swarm(
       connection: connections[i],
       advertiseAddress: host.advertiseAddress,
       endpointUrl: endpoints[i].url,
-      endpoint: endpoints[i],
+      endpoint: endpoints[i].dropIn,
       gone: host.gone,
     })),
     probe,
     tokenRotation: settings.joinTokenRotation,
     tlsFolder,
   },
-  // Hosts join through their peers' endpoints, so the endpoints come first.
-  { dependsOn: endpoints },
+  // Hosts join through their peers' endpoints, so the endpoints come first
+  // (their engines, not their providers).
+  { dependsOn: endpoints.map((endpoint) => endpoint.dropIn) },
 );
 
 // 5. Network: the attachable overlay that Clipper's containers share, made

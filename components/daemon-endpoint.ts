@@ -48,13 +48,19 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
   /** A Docker provider for this engine, for resources placed on this host; none for a host that is gone. */
   public readonly provider: docker.Provider | undefined;
+  /**
+   * The command that puts the drop-in in place and waits until the engine
+   * answers: what a step that calls this engine waits for (waiting for the
+   * whole component would also wait for its provider's plugin to start).
+   */
+  public readonly dropIn: remote.Command;
 
   constructor(name: string, args: DaemonEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:DaemonEndpoint", name, {}, opts);
 
     const port = args.port ?? 2375;
     if (args.gone) {
-      keepAsRecorded(`${name}-dropin`, args.connection, { parent: this });
+      this.dropIn = keepAsRecorded(`${name}-dropin`, args.connection, { parent: this });
       if (args.tls) keepAsRecorded(`${name}-tls-key`, args.connection, { parent: this });
       this.url = pulumi.all([args.advertiseAddress, port]).apply(([address, p]) => engineUrl(address, p));
       this.provider = undefined;
@@ -81,7 +87,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       },
       this,
     );
-    const dropIn = new remote.Command(
+    this.dropIn = new remote.Command(
       `${name}-dropin`,
       remoteSteps(args.connection, { create: "endpoint-create", delete: "endpoint-delete" }, { ...params, ...certificates, GENERATION: run }),
       { parent: this },
@@ -92,7 +98,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
     // output, stays known while a repair is planned, so a repair of this host
     // does not show as a change of its provider and its peers.
     this.url = pulumi
-      .all([dropIn.id, args.advertiseAddress, port])
+      .all([this.dropIn.id, args.advertiseAddress, port])
       .apply(([, address, p]) => engineUrl(address, p));
     this.provider = new docker.Provider(
       `${name}-docker`,

@@ -5,14 +5,18 @@ import { auditedRun, neverRecorded } from "./host-audit";
 import type { HostProbe, ProbeTarget } from "./host-probe";
 import { failRun } from "./run-failure";
 import { remoteScript } from "./remote-script";
+import type { Swarm } from "./swarm";
 
 export interface OverlayNetworkArgs {
   /** The network's name; Clipper expects `clipper_network`. */
   networkName: pulumi.Input<string>;
   /** A swarm manager's Docker provider: swarm-scoped networks are made on a manager. */
   provider: docker.Provider;
-  /** The swarm the network spans; the network is made once it exists. */
-  swarm: pulumi.Resource;
+  /**
+   * The swarm the network spans: the network is made once its first manager
+   * is in place, while the other hosts join, and goes with the swarm.
+   */
+  swarm: Swarm;
   /** The host the network is audited from: its inventory name. */
   auditHostName: string;
   /** How to reach that host over SSH. */
@@ -81,7 +85,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
       },
       // The network goes with the swarm; its own delete would need the engine
       // of one host, which may be the host that drifted or died.
-      { parent: this, provider: args.provider, dependsOn: [args.swarm], deletedWith: args.swarm },
+      { parent: this, provider: args.provider, dependsOn: [args.swarm.founded], deletedWith: args.swarm },
     );
     this.networkId = network.id;
     this.networkName = network.name;
