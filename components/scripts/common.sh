@@ -84,15 +84,16 @@ certificates_differ() {
 }
 
 # --- the swarm ---
-# Sets state (inactive, active, pending, ...), manager (true/false) and cluster
-# (the swarm's ID, known to managers only).
+# Sets state (inactive, active, pending, ...), manager (true/false), node (this
+# host's node ID, none outside a swarm) and cluster (the swarm's ID, known to
+# managers only), from one docker info: each call costs ~40 ms of CPU.
 # swarm_state fails when docker does not answer; read_swarm stops the script then.
-# With $1, docker info gets that many seconds, after which all three are unknown.
+# With $1, docker info gets that many seconds, after which all four are unknown.
 swarm_state() {
-  found=$(${1:+timeout "$1"} docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{if .Swarm.Cluster}}{{.Swarm.Cluster.ID}}{{end}}' 2>/dev/null) ||
+  found=$(${1:+timeout "$1"} docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeID}} {{if .Swarm.Cluster}}{{.Swarm.Cluster.ID}}{{end}}' 2>/dev/null) ||
     { [ "$?" -eq 124 ] && found=; } || return 1
   set -- $found
-  state=${1:-} manager=${2:-false} cluster=${3:-}
+  state=${1:-} manager=${2:-false} node=${3:-} cluster=${4:-}
 }
 # A node whose role just changed (a leader that demoted itself) reports itself a
 # manager of no swarm for a few seconds: read again, up to 15 s, until it says
@@ -117,10 +118,21 @@ unmark_swarm() { rm -f "$MARKER" && forget_run swarm; }
 # that a host rejoining through a peer joins only a swarm this tool made.
 LABEL=clipper-swarm.member
 # Node changes go through a manager: this host when it is one, else engine $1.
+# After read_swarm.
 label_self() {
   api=unix:///var/run/docker.sock
   [ "$manager" = true ] || api=$1
-  engine "$api" node update --label-add "$LABEL=true" "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null
+  engine "$api" node update --label-add "$LABEL=true" "$node" >/dev/null
+}
+# The IDs of the nodes that manager engine $1 lists at address $2, asked in two
+# calls whatever the swarm's size; none when it cannot list them.
+nodes_at() {
+  ids=$(engine "$1" node ls -q 2>/dev/null) || return 0
+  [ -n "$ids" ] || return 0
+  # shellcheck disable=SC2086  # a word list of node IDs
+  engine "$1" node inspect --format '{{.ID}} {{.Status.Addr}}' $ids 2>/dev/null | while read -r id addr; do
+    [ "$addr" != "$2" ] || printf '%s\n' "$id"
+  done
 }
 # Whether node $2, as manager engine $1 lists it, is a member of raft (a manager that counts in the quorum).
 in_raft() { [ -n "$(engine "$1" node inspect "$2" --format '{{if .ManagerStatus}}raft{{end}}')" ]; }
@@ -192,12 +204,10 @@ join_through() {
 # or the system was rebuilt): another node at this host's address, through
 # manager engine $1. A stale manager entry still in raft counts in the quorum,
 # so it is demoted first; one that a forced new cluster left out of raft
-# cannot be demoted, and goes as it is.
+# cannot be demoted, and goes as it is. After read_swarm.
 remove_stale_nodes() {
-  me=$(docker info --format '{{.Swarm.NodeID}}')
-  for id in $(engine "$1" node ls -q); do
-    [ "$id" != "$me" ] || continue
-    [ "$(engine "$1" node inspect "$id" --format '{{.Status.Addr}}')" = "$ADVERTISE" ] || continue
+  for id in $(nodes_at "$1" "$ADVERTISE"); do
+    [ "$id" != "$node" ] || continue
     if in_raft "$1" "$id"; then
       wait_for 30 engine "$1" node demote "$id" || fail "could not demote node $id, this host's entry before it rejoined"
     fi

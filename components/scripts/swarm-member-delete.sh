@@ -16,7 +16,6 @@ if [ -z "$peer" ]; then
   leave_marked_swarm
   exit 0
 fi
-node=$(docker info --format '{{.Swarm.NodeID}}')
 if [ "$manager" = true ]; then
   docker node demote "$node" >/dev/null ||
     fail "could not demote node $node, which the swarm needs for its quorum; bring its other managers back first"

@@ -10,7 +10,6 @@ if [ "$state" = pending ] || [ "$state" = error ]; then
   # A node that the swarm removed (its host was retired, then came back)
   # waits for managers that no longer know it: it leaves, to join again.
   peer=$(live_manager)
-  node=$(docker info --format '{{.Swarm.NodeID}}')
   if [ -n "$(marked_swarm)" ] && [ -n "$peer" ] && ! engine "$peer" node inspect "$node" >/dev/null 2>&1; then
     say "swarm state is $state and $peer no longer knows node $node; leaving to join again"
     docker swarm leave --force >/dev/null
@@ -22,7 +21,8 @@ case "$state" in
     peer=$(live_manager)
     if [ -n "$peer" ]; then
       join_through "$peer"
-      cluster=$(swarm_id_of "$peer")
+      # A manager knows its swarm's ID once it has joined; a worker asks.
+      [ -n "$cluster" ] || cluster=$(swarm_id_of "$peer")
     elif [ "$MAY_INIT" = yes ]; then
       say "initialising a swarm advertised on $LISTEN_ADDR"
       docker swarm init --advertise-addr "$ADVERTISE" --listen-addr "$LISTEN_ADDR" >/dev/null
@@ -38,7 +38,6 @@ case "$state" in
   active)
     [ -n "$(marked_swarm)" ] ||
       fail "already in a swarm that clipper-swarm did not create or join; leave it first with: docker swarm leave --force"
-    node=$(docker info --format '{{.Swarm.NodeID}}')
     if [ "$ROLE" = manager ] && [ "$manager" != true ]; then
       peer=$(live_manager)
       [ -n "$peer" ] || fail "a worker of the swarm, and no manager among $PEERS answers to promote it"
@@ -81,4 +80,4 @@ esac
 remove_stale_nodes "${peer:-unix:///var/run/docker.sock}"
 label_self "${peer:-}"
 record_run swarm
-printf 'swarm-id=%s\nnode-id=%s\n' "$cluster" "$(docker info --format '{{.Swarm.NodeID}}')"
+printf 'swarm-id=%s\nnode-id=%s\n' "$cluster" "$node"

@@ -4,8 +4,7 @@
 read_swarm
 [ "$manager" = true ] || fail "not a swarm manager, so it cannot remove $GONE's node"
 removed=
-for id in $(docker node ls -q); do
-  [ "$(docker node inspect "$id" --format '{{.Status.Addr}}')" = "$GONE_ADDR" ] || continue
+for id in $(nodes_at unix:///var/run/docker.sock "$GONE_ADDR"); do
   if in_raft unix:///var/run/docker.sock "$id"; then
     wait_for 30 docker node demote "$id" || fail "could not demote node $id of $GONE"
   fi
