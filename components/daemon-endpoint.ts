@@ -36,6 +36,14 @@ export interface DaemonEndpointArgs {
   tls?: EngineCa;
   /** The address the host is reached at over SSH, named in its certificate beside its advertise address and name. */
   sshAddress?: string;
+  /**
+   * What the provider waits for besides the endpoint, such as the ID of the
+   * swarm's first membership: its plugin then starts while the other hosts
+   * join, not in the way of the swarm's first step (the engine registers
+   * resources one at a time, and starts a plugin process per provider).
+   * Undefined: the provider waits for the endpoint only.
+   */
+  providerAfter?: pulumi.Input<string>;
 }
 
 /**
@@ -103,7 +111,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
     this.provider = new docker.Provider(
       `${name}-docker`,
       {
-        host: this.url,
+        host: pulumi.all([this.url, args.providerAfter]).apply(([url]) => url),
         // The client's files, not its key: a key given to a provider would show in Pulumi's -v=9 trace.
         ...(args.tls && { certPath: args.tls.clientFolder }),
       },
