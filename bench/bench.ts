@@ -5,13 +5,16 @@
 // TCP, user clipper, the drift audit included): cold up, verify, no-op
 // preview, no-op up, destroy. The smallest size also runs in TLS mode. Sizes
 // use hosts 4 and up on Debian 13, so a dev cluster on hosts 1-3 stays.
-// Writes bench-results/latest.json and latest.svg, and prints the table.
+// Writes bench-results/latest.json and latest.svg, and prints the table; the
+// cold up and the no-op preview are traced, and where their time went is
+// printed and written to bench-results/breakdown.json.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { providerClientFolder } from "../components/engine-client";
 import { BenchRun, chart, resultsJson, table } from "./results";
+import { Part, partsTable, previewParts, readSpans, upParts } from "./trace";
 
 const root = path.resolve(__dirname, "..", "..");
 const pulumiBin = path.join(root, ".tools", "bin", "pulumi");
@@ -37,7 +40,14 @@ function timed(file: string, args: string[], env?: NodeJS.ProcessEnv): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** Resets `hosts` to fresh systems, all at once. */
+/**
+ * Seconds a freshly reset host is left to settle before a step is timed: its
+ * first boot keeps the CPU busy after it answers over SSH (a 3-host cold up's
+ * program load took 2.2 s right after a reset, against 0.8 s 15 s later).
+ */
+const settleSeconds = 15;
+
+/** Resets `hosts` to fresh systems, all at once, and lets them settle. */
 async function fresh(hosts: string[]): Promise<void> {
   progress(`resetting ${hosts[0]}..${hosts[hosts.length - 1]} to fresh systems`);
   await Promise.all(
@@ -49,6 +59,7 @@ async function fresh(hosts: string[]): Promise<void> {
         }),
     ),
   );
+  await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000));
 }
 
 /** A stack of the program on `hosts`, with a backend of its own. */
@@ -74,6 +85,16 @@ function benchStack(hosts: string[], tls: boolean) {
       progress(label);
       return timed(pulumiBin, cli(args), env);
     },
+    /** Like time, with the run's OpenTelemetry trace, which the breakdown reads. */
+    traced: (label: string, args: string[], parts: (file: string) => Part[]) => {
+      progress(label);
+      const trace = path.join(dir, "trace.json");
+      const seconds = timed(pulumiBin, cli([...args, "--otel-traces", `file://${trace}`]), env);
+      // The trace holds the run's requests, inputs included: only its timings are kept.
+      const found = parts(trace);
+      rmSync(trace);
+      return { seconds, parts: found };
+    },
     verify: () => must("node", ["build/bin/verify.js"], env),
     dispose: () => {
       rmSync(dir, { recursive: true, force: true });
@@ -84,19 +105,30 @@ function benchStack(hosts: string[], tls: boolean) {
   };
 }
 
-/** The stack's figures on fresh `hosts`. */
+/** Where a cold up's and a no-op preview's time went, in one run. */
+interface Breakdown {
+  hosts: number;
+  mode: BenchRun["mode"];
+  up: Part[];
+  preview: Part[];
+}
+
+/** The stack's figures on fresh `hosts`, and where the time of its cold up and no-op preview went. */
 async function stackRun(hosts: string[], tls: boolean) {
   await fresh(hosts);
   const stack = benchStack(hosts, tls);
   const mode = tls ? "TLS" : "plain";
   try {
-    const up_s = stack.time(`${hosts.length} hosts, ${mode}: cold pulumi up`, ["up", "--yes", "--skip-preview"]);
+    const up = stack.traced(`${hosts.length} hosts, ${mode}: cold pulumi up`, ["up", "--yes", "--skip-preview"], (f) => upParts(readSpans(f)));
     progress(`${hosts.length} hosts, ${mode}: npm run verify`);
     stack.verify();
-    const preview_s = stack.time(`${hosts.length} hosts, ${mode}: no-op pulumi preview`, ["preview", "--expect-no-changes"]);
+    const preview = stack.traced(`${hosts.length} hosts, ${mode}: no-op pulumi preview`, ["preview", "--expect-no-changes"], (f) => previewParts(readSpans(f)));
     const noop_up_s = stack.time(`${hosts.length} hosts, ${mode}: no-op pulumi up`, ["up", "--yes", "--skip-preview", "--expect-no-changes"]);
     const destroy_s = stack.time(`${hosts.length} hosts, ${mode}: pulumi destroy`, ["destroy", "--yes", "--skip-preview"]);
-    return { up_s, noop_up_s, preview_s, destroy_s };
+    return {
+      figures: { up_s: up.seconds, noop_up_s, preview_s: preview.seconds, destroy_s },
+      breakdown: { hosts: hosts.length, mode: tls ? "tls" : "plain", up: up.parts, preview: preview.parts } satisfies Breakdown,
+    };
   } finally {
     stack.dispose();
   }
@@ -128,19 +160,28 @@ async function main(): Promise<void> {
   const spec = Array.from({ length: lastHost - firstHost + 1 }, (_, i) => `host${firstHost + i}=${release}`).join(",");
   must("bash", ["lab/lab.sh", "up", String(Math.max(lastHost, 3)), "--debian", spec]);
   const runs: BenchRun[] = [];
+  const breakdowns: Breakdown[] = [];
   for (const n of sizes) {
     const hosts = Array.from({ length: n }, (_, i) => `host${firstHost + i}`);
     const seed_s = await procedure("seed", hosts);
     const floor_s = await procedure("floor", hosts);
-    runs.push({ hosts: n, mode: "plain", seed_s, floor_s, ...(await stackRun(hosts, false)) });
-    if (n === Math.min(...sizes)) runs.push({ hosts: n, mode: "tls", seed_s, floor_s, ...(await stackRun(hosts, true)) });
+    for (const tls of n === Math.min(...sizes) ? [false, true] : [false]) {
+      const { figures, breakdown } = await stackRun(hosts, tls);
+      runs.push({ hosts: n, mode: breakdown.mode, seed_s, floor_s, ...figures });
+      breakdowns.push(breakdown);
+    }
   }
   const out = path.join(root, "bench-results");
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, "latest.json"), resultsJson(runs));
   writeFileSync(path.join(out, "latest.svg"), chart(runs));
+  writeFileSync(path.join(out, "breakdown.json"), JSON.stringify({ runs: breakdowns }, null, 2) + "\n");
+  for (const b of breakdowns) {
+    process.stdout.write(partsTable(`${b.hosts} hosts, ${b.mode}: cold pulumi up`, b.up));
+    process.stdout.write(partsTable(`${b.hosts} hosts, ${b.mode}: no-op pulumi preview`, b.preview));
+  }
   process.stdout.write(table(runs));
-  progress("wrote bench-results/latest.json and bench-results/latest.svg");
+  progress("wrote bench-results/latest.json, latest.svg and breakdown.json");
 }
 
 main().catch((err: Error) => {
