@@ -4,7 +4,7 @@
 // found, and leave each host as they found it.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { labHosts, ssh, dockerAt, Run } from "../support/cli";
+import { labHosts, ssh, dockerAt, run, Run } from "../support/cli";
 import { renderScript } from "../../components/remote-script";
 import { dropInPath, hostPort, probeAddress } from "../../components/daemon-endpoint";
 import { swarmPort } from "../../components/swarm";
@@ -52,6 +52,19 @@ const nodeList = () => {
   const listed = ok(dockerAt(url(first), ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]), "node ls");
   assert.equal(listed.stdout.match(/ Leader$/gm)?.length, 1, "one leader:\n" + listed.stdout);
   return listed.stdout.trim().split("\n").map((l) => l.replace(/ (Leader|Reachable)$/, " manager")).sort();
+};
+/**
+ * The node list once every node's status is known: a new leader (the old one
+ * was demoted) lists the others as Unknown until their next heartbeat, a few
+ * seconds on.
+ */
+const settledNodeList = () => {
+  for (let i = 0; i < 20; i++) {
+    const listed = nodeList();
+    if (!listed.some((l) => / Unknown /.test(l))) return listed;
+    run("sleep", ["1"]);
+  }
+  return nodeList();
 };
 const allManagers = () => hosts.map((h) => `${h.name} Ready manager`).sort();
 
@@ -156,7 +169,7 @@ describe("remote scripts on the lab hosts", () => {
       assert.equal(seen.stdout.trim(), "0", `${h.name}: the join token appeared in a process's arguments`);
       assert.match(ok(script(h, "swarm-member", member(h)), "join again").stderr, /a manager of swarm/);
     }
-    assert.deepEqual(nodeList(), allManagers());
+    assert.deepEqual(settledNodeList(), allManagers());
   });
 
   it("finds every host as configured; a host that left is reported, rejoins and removes its old entry", () => {
@@ -168,7 +181,7 @@ describe("remote scripts on the lab hosts", () => {
     assert.match(rejoin.stderr, /joining the swarm as a manager through/);
     assert.match(rejoin.stderr, /removed node \w+, this host's entry before it rejoined/);
     assert.equal(checked(second, "swarm-check").found, asConfigured);
-    assert.deepEqual(nodeList(), allManagers());
+    assert.deepEqual(settledNodeList(), allManagers());
   });
 
   it("a rebuilt host's rejoin cut off after the join (its connection dropped) is finished by the next run", () => {
@@ -181,7 +194,7 @@ describe("remote scripts on the lab hosts", () => {
     const again = ok(script(second, "swarm-member", member(second)), "run again");
     assert.match(again.stderr, new RegExp(`a manager of swarm ${swarmId}`));
     assert.equal(checked(second, "swarm-check").found, asConfigured);
-    assert.deepEqual(nodeList(), allManagers());
+    assert.deepEqual(settledNodeList(), allManagers());
   });
 
   it("reports a demoted host and promotes it back", () => {
@@ -190,14 +203,14 @@ describe("remote scripts on the lab hosts", () => {
     assert.equal(checked(last, "swarm-check").found, "a worker, not a manager");
     assert.match(ok(script(last, "swarm-member", member(last)), "promote").stderr, /promoted to manager/);
     assert.equal(checked(last, "swarm-check").found, asConfigured);
-    assert.deepEqual(nodeList(), allManagers());
+    assert.deepEqual(settledNodeList(), allManagers());
   });
 
   it("reports a leader that demoted itself as a worker, not as a manager of no swarm during the election", () => {
     ok(ssh(first, "docker node demote $(docker info --format '{{.Swarm.NodeID}}') >/dev/null"), "the leader demotes itself");
     assert.equal(checked(first, "swarm-check").found, "a worker, not a manager");
     assert.match(ok(script(first, "swarm-member", member(first)), "promote").stderr, /promoted to manager/);
-    assert.deepEqual(nodeList(), allManagers());
+    assert.deepEqual(settledNodeList(), allManagers());
   });
 
   it("joins a worker with the worker token, and changes roles in place, keeping the node", () => {
@@ -224,7 +237,7 @@ describe("remote scripts on the lab hosts", () => {
     assert.equal(nodeId(demoted), worker);
     assert.equal(checked(second, "swarm-check", { ROLE: "worker" }).found, asConfigured);
     assert.match(ok(script(second, "swarm-member", member(second)), "manager once more").stderr, /promoted to manager/);
-    assert.deepEqual(nodeList(), allManagers());
+    assert.deepEqual(settledNodeList(), allManagers());
   });
 
   it("refuses to adopt a swarm it did not make", () => {
