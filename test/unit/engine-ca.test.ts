@@ -5,7 +5,8 @@ import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createPublicKey, generateKeyPairSync, X509Certificate } from "node:crypto";
 import { certificateRequest, ecKey } from "../support/tls-keys";
-import { caCertificate, clientCertificate, engineCertificate, subjectAltNames, terms, validity } from "../../components/engine-ca";
+import { subjectAltNames } from "../../components/engine-ca";
+import { caCertificate, clientCertificate, engineCertificate, terms, validity } from "../../components/engine-certificates";
 
 const day = 24 * 3600 * 1000;
 
