@@ -53,10 +53,15 @@ export function onOutput(cli: ChildProcess, pattern: RegExp, act: () => void): P
   });
 }
 
-/** Sends `signal` to the CLI's process alone when its output shows `pattern`, and waits for it to end. */
-export async function interrupt(cli: ChildProcess, pattern: RegExp, signal: NodeJS.Signals): Promise<Interrupted> {
+/**
+ * Sends `signal` to the CLI's process alone when its output shows `pattern`
+ * and, if given, `ready()` holds too (asked each second, for up to 30 s), and
+ * waits for it to end.
+ */
+export async function interrupt(cli: ChildProcess, pattern: RegExp, signal: NodeJS.Signals, ready?: () => boolean): Promise<Interrupted> {
   let children: number[] = [];
   const finished = await onOutput(cli, pattern, () => {
+    for (let i = 0; i < 30 && ready && !ready(); i++) run("sleep", ["1"]);
     // Looked up first: once the CLI is gone, its children belong to init.
     children = childrenOf(cli.pid!);
     cli.kill(signal);
