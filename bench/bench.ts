@@ -41,9 +41,9 @@ function timed(file: string, args: string[], env?: NodeJS.ProcessEnv): number {
 }
 
 /**
- * Seconds a freshly reset host is left to settle before a step is timed: its
- * first boot keeps the CPU busy after it answers over SSH (a 3-host cold up's
- * program load took 2.2 s right after a reset, against 0.8 s 15 s later).
+ * Seconds a freshly reset host is left before a step is timed: it answers
+ * over SSH while its first boot may still be starting services, which would
+ * share the lab's 2 cores with the step.
  */
 const settleSeconds = 15;
 
