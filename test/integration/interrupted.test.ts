@@ -125,7 +125,8 @@ describe("interrupted and concurrent runs", { skip: missingPlugins() }, () => {
       const joins = [second, third].map((h) => `creating swarm-member-${h.name}`);
       // The providers are registered once the swarm exists, beside the joins.
       const providers = hosts.map((h) => `creating ${h.name}-docker`);
-      assert.ok(left.pending.includes(joins[1]), `the third host's join is pending: ${left.pending.join(", ")}`);
+      // The state records a step shortly after the output names it: at the kill, one join or both.
+      assert.ok(left.pending.some((p) => joins.includes(p)), `a join is pending: ${left.pending.join(", ")}`);
       assert.deepEqual(left.pending.filter((p) => !joins.includes(p) && !providers.includes(p)), [], "only joins and providers are pending, which start together");
     });
 
