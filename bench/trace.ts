@@ -74,7 +74,7 @@ function extent(spans: Span[]): { start: number; end: number } {
 }
 
 /** The start of a run, common to every command: the CLI, node with the SDK, the program's load, the audit. */
-function startParts(spans: Span[]): { parts: Part[]; audited: number } {
+function startParts(spans: Span[]): { parts: Part[]; audited: number; cli: Span; run: Span } {
   const cli = first(spans.filter((s) => s.service === "pulumi-cli" && s.name === "pulumi"), "the CLI");
   const run = first(spans.filter((s) => s.service === "pulumi-cli" && s.name === "pulumirpc.LanguageRuntime/Run"), "the program's run");
   const stack = first(registrations(spans, /^clipper-swarm-/), "the stack");
@@ -88,13 +88,14 @@ function startParts(spans: Span[]): { parts: Part[]; audited: number } {
       ["hosts' audit (SSH, checks)", commands.start - components.start],
     ],
     audited: commands.start,
+    cli,
+    run,
   };
 }
 
 /** The parts of a cold `pulumi up`, along its critical path. */
 export function upParts(spans: Span[]): Part[] {
-  const { parts, audited } = startParts(spans);
-  const cli = first(spans.filter((s) => s.service === "pulumi-cli" && s.name === "pulumi"), "the CLI");
+  const { parts, audited, cli } = startParts(spans);
   const restarts = extent(registrations(spans, /-dropin$/));
   const members = registrations(spans, /^swarm-member-/);
   const founder = first(members, "the swarm's members");
@@ -115,9 +116,7 @@ export function upParts(spans: Span[]): Part[] {
 
 /** The parts of a no-op `pulumi preview`. */
 export function previewParts(spans: Span[]): Part[] {
-  const { parts, audited } = startParts(spans);
-  const cli = first(spans.filter((s) => s.service === "pulumi-cli" && s.name === "pulumi"), "the CLI");
-  const run = first(spans.filter((s) => s.service === "pulumi-cli" && s.name === "pulumirpc.LanguageRuntime/Run"), "the program's run");
+  const { parts, audited, cli, run } = startParts(spans);
   return [...parts, ["diffs and providers' plugins", run.end - audited], ["CLI finish", cli.end - run.end]];
 }
 
