@@ -140,7 +140,7 @@ function readInputs() {
   try {
     const settings = readStackSettings(config, pulumi.getStack());
     const tlsKeys = readTlsKeys(settings.daemonTls);
-    const inventory = loadInventory(settings.inventoryFile);
+    const inventory = loadInventory(settings.inventoryFile, { group: settings.inventoryGroup });
     const names = inventory.hosts.filter((h) => !h.gone).map((h) => h.name).sort(compareHostNames);
     const testHost = settings.testHost ?? names[0];
     if (!names.includes(testHost)) {

@@ -3,7 +3,7 @@
  * Validated here, with the stack file and key in every message, so a typo in
  * Pulumi.<stack>.yaml fails before anything is planned.
  */
-import { isIpAddress } from "./inventory";
+import { isIpAddress } from "./host-checks";
 
 /** The one method of pulumi.Config used here, so tests need no Pulumi runtime. */
 export interface ConfigSource {
@@ -15,6 +15,8 @@ export interface ConfigSource {
 export interface StackSettings {
   /** Inventory file, relative to the project root (config `inventory`). */
   inventoryFile: string;
+  /** The group whose hosts form the swarm, when the inventory is Ansible's; undefined: all (config `inventoryGroup`). */
+  inventoryGroup?: string;
   /**
    * Engines take only clients with a certificate of the stack's CA (mutual TLS),
    * or any client at all (plain TCP); the operator must choose (config `daemonTls`).
@@ -74,6 +76,12 @@ export function readStackSettings(config: ConfigSource, stack: string): StackSet
   const inventoryFile = config.get("inventory") ?? "hosts/dev.yaml";
   if (inventoryFile.trim() === "") fail("inventory", "must name the inventory file, not be empty");
 
+  const inventoryGroup = config.get("inventoryGroup");
+  // Ansible's own rule for group names.
+  if (inventoryGroup !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(inventoryGroup)) {
+    fail("inventoryGroup", `"${inventoryGroup}" is not an Ansible group name (letters, digits and "_", not starting with a digit)`);
+  }
+
   const tls = config.get("daemonTls");
   const daemonTls =
     tls === undefined
@@ -119,6 +127,7 @@ export function readStackSettings(config: ConfigSource, stack: string): StackSet
     networkName,
     testImage,
     networkEncrypted,
+    ...(inventoryGroup !== undefined && { inventoryGroup }),
     ...(bindAddress !== undefined && { bindAddress }),
     ...(testHost !== undefined && { testHost }),
     ...(joinTokenRotation !== undefined && { joinTokenRotation }),

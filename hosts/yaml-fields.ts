@@ -103,59 +103,26 @@ export class Fields {
 
   /** A non-empty string; undefined when absent or invalid (the latter reported). */
   string(key: string): Value<string> | undefined {
-    const v = this.node(key);
-    if (!v) return undefined;
-    const s = isScalar(v.node) ? v.node.value : undefined;
-    if (typeof s === "string" && s !== "") return { ...v, value: s };
-    this.check.add(v.node, v.field, s === "" ? "must not be empty" : `must be a string, not ${describe(v.node)}`);
-    return undefined;
+    return readString(this.check, this.node(key));
   }
 
   /** true or false; undefined when absent or invalid (the latter reported). */
   boolean(key: string): Value<boolean> | undefined {
-    const v = this.node(key);
-    if (!v) return undefined;
-    const b = isScalar(v.node) ? v.node.value : undefined;
-    if (typeof b === "boolean") return { ...v, value: b };
-    this.check.add(v.node, v.field, `must be true or false, not ${describe(v.node)}`);
-    return undefined;
+    return readBoolean(this.check, this.node(key));
   }
 
   /** One of the `allowed` strings; undefined when absent or invalid (the latter reported, naming the allowed ones). */
   choice<T extends string>(key: string, allowed: readonly T[]): Value<T> | undefined {
-    const v = this.node(key);
-    if (!v) return undefined;
-    const s = isScalar(v.node) ? v.node.value : undefined;
-    const chosen = allowed.find((a) => a === s);
-    if (chosen !== undefined) return { ...v, value: chosen };
-    const given = typeof s === "string" ? `"${s}"` : describe(v.node);
-    this.check.add(v.node, v.field, `must be ${allowed.slice(0, -1).join(", ")} or ${allowed[allowed.length - 1]}, not ${given}`);
-    return undefined;
+    return readChoice(this.check, this.node(key), allowed);
   }
 
   port(key: string): Value<number> | undefined {
-    const v = this.node(key);
-    if (!v) return undefined;
-    const n = isScalar(v.node) ? v.node.value : undefined;
-    if (typeof n !== "number" || !Number.isInteger(n)) {
-      this.check.add(v.node, v.field, `must be an integer port number (1-65535), not ${describe(v.node)}`);
-      return undefined;
-    }
-    if (n < 1 || n > 65535) {
-      this.check.add(v.node, v.field, `${n} is out of range (1-65535)`);
-      return undefined;
-    }
-    return { ...v, value: n };
+    return readPort(this.check, this.node(key));
   }
 
   /** A string that `pattern` matches; undefined when absent or invalid (the latter reported). */
   matching(key: string, pattern: RegExp, problem: (value: string) => string): Value<string> | undefined {
-    const v = this.string(key);
-    if (v && !pattern.test(v.value)) {
-      this.check.add(v.node, v.field, problem(v.value));
-      return undefined;
-    }
-    return v;
+    return readMatching(this.check, this.node(key), pattern, problem);
   }
 
   /** A nested map's fields; undefined when absent or not a map (the latter reported). */
@@ -168,6 +135,63 @@ export class Fields {
     }
     return new Fields(this.check, v.node, v.field, allowed);
   }
+}
+
+// Readers of one value, wherever it came from; each returns undefined when
+// `v` is absent or invalid, and reports the latter.
+
+/** A non-empty string. */
+export function readString(check: Checker<unknown>, v: Value<Node> | undefined): Value<string> | undefined {
+  if (!v) return undefined;
+  const s = isScalar(v.node) ? v.node.value : undefined;
+  if (typeof s === "string" && s !== "") return { ...v, value: s };
+  check.add(v.node, v.field, s === "" ? "must not be empty" : `must be a string, not ${describe(v.node)}`);
+  return undefined;
+}
+
+/** true or false. */
+export function readBoolean(check: Checker<unknown>, v: Value<Node> | undefined): Value<boolean> | undefined {
+  if (!v) return undefined;
+  const b = isScalar(v.node) ? v.node.value : undefined;
+  if (typeof b === "boolean") return { ...v, value: b };
+  check.add(v.node, v.field, `must be true or false, not ${describe(v.node)}`);
+  return undefined;
+}
+
+/** One of the `allowed` strings, which the report names. */
+export function readChoice<T extends string>(check: Checker<unknown>, v: Value<Node> | undefined, allowed: readonly T[]): Value<T> | undefined {
+  if (!v) return undefined;
+  const s = isScalar(v.node) ? v.node.value : undefined;
+  const chosen = allowed.find((a) => a === s);
+  if (chosen !== undefined) return { ...v, value: chosen };
+  const given = typeof s === "string" ? `"${s}"` : describe(v.node);
+  check.add(v.node, v.field, `must be ${allowed.slice(0, -1).join(", ")} or ${allowed[allowed.length - 1]}, not ${given}`);
+  return undefined;
+}
+
+/** A TCP port number. */
+export function readPort(check: Checker<unknown>, v: Value<Node> | undefined): Value<number> | undefined {
+  if (!v) return undefined;
+  const n = isScalar(v.node) ? v.node.value : undefined;
+  if (typeof n !== "number" || !Number.isInteger(n)) {
+    check.add(v.node, v.field, `must be an integer port number (1-65535), not ${describe(v.node)}`);
+    return undefined;
+  }
+  if (n < 1 || n > 65535) {
+    check.add(v.node, v.field, `${n} is out of range (1-65535)`);
+    return undefined;
+  }
+  return { ...v, value: n };
+}
+
+/** A string that `pattern` matches. */
+export function readMatching(check: Checker<unknown>, v: Value<Node> | undefined, pattern: RegExp, problem: (value: string) => string): Value<string> | undefined {
+  const s = readString(check, v);
+  if (s && !pattern.test(s.value)) {
+    check.add(s.node, s.field, problem(s.value));
+    return undefined;
+  }
+  return s;
 }
 
 /** The kind of a node, for "must be X, not Y" messages; never the value (it might be a pasted key). */

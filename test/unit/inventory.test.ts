@@ -3,7 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { InventoryError, isIpAddress, loadInventory } from "../../hosts/inventory";
+import { errorOf } from "../support/inventory-error";
+import { InventoryError, loadInventory } from "../../hosts/inventory";
+import { isIpAddress } from "../../hosts/host-checks";
 import type { HostSpec } from "../../hosts/inventory";
 
 // Compiled to build/test/unit; fixtures stay in the source tree.
@@ -16,15 +18,6 @@ function load(name: string, env: NodeJS.ProcessEnv = {}) {
   return loadInventory(`${FIXTURES}/${name}`, { cwd: ROOT, env });
 }
 
-function errorOf(fn: () => unknown): InventoryError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof InventoryError, `expected an InventoryError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail("expected an InventoryError, but loading succeeded");
-}
 
 /** Asserts a bad/ fixture fails with exactly `FILE:LINE: FIELD: ` and a problem matching `problem`. */
 function rejects(name: string, line: number, field: string | undefined, problem: RegExp, env: NodeJS.ProcessEnv = {}): InventoryError {

@@ -1,0 +1,168 @@
+/**
+ * The checks a host's values get in every inventory format, so that the same
+ * mistake reads the same in each: names, addresses, keys, host keys, and the
+ * rules about the whole list of hosts.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { isIP } from "node:net";
+import * as path from "node:path";
+import type { Node } from "yaml";
+import type { HostSpec, PathKey } from "./inventory";
+import { Checker, Value } from "./yaml-fields";
+
+/** True for an IPv4 or IPv6 address (not a host name). */
+export function isIpAddress(s: string): boolean {
+  return isIP(s) !== 0;
+}
+
+// Host names become part of Pulumi resource names, hence a single lower-case DNS label.
+const HOST_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+// Secrets are read from the clipper-swarm namespace, so a ":" would be a mistake.
+export const CONFIG_KEY = /^[A-Za-z0-9_.-]+$/;
+// An OpenSSH public key line: its type, then the key blob in base64, then an optional comment.
+export const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,2}( \S.*)?$/;
+export const ROLES: readonly HostSpec["role"][] = ["manager", "worker"];
+
+/** What key paths and the agent form depend on outside the file. */
+export interface Context {
+  /** Folder of the inventory file; relative key paths start there. */
+  dir: string;
+  /** The home folder, for `~` in key paths. */
+  home: string;
+  /** SSH_AUTH_SOCK, when an agent runs. */
+  agentSocket: string | undefined;
+}
+
+export type InventoryChecker = Checker<Context>;
+
+/** The problem with a host's name, if any. */
+export function nameProblem(v: string): string | undefined {
+  return HOST_NAME.test(v)
+    ? undefined
+    : `"${v}" is not a valid name: lower-case letters, digits and "-", at most 63, not starting or ending with "-" (it becomes part of resource names)`;
+}
+
+/** The problem with the address SSH connects to, if any. */
+export function addressProblem(v: string): string | undefined {
+  return isIpAddress(v) || isDnsHostName(v) ? undefined : `"${v}" is not an IP address or DNS host name`;
+}
+
+/** The problem with an advertise address, if any. */
+export function advertiseProblem(v: string): string | undefined {
+  return isIpAddress(v) ? undefined : `"${v}" is not an IP address; swarm advertises and listens on an IP, so a host name is not accepted here`;
+}
+
+/** Why an address that is a host name needs an advertise address beside it. */
+export function advertiseNeeded(address: string): string {
+  return `address "${address}" is a host name, and swarm advertises and listens on an IP address; give this host's IP`;
+}
+
+/** The problem with a pinned host key, if any. */
+export function hostKeyProblem(v: string): string {
+  return `"${v.slice(0, 40)}${v.length > 40 ? "..." : ""}" is not an SSH public host key line ("ssh-ed25519 AAAA...", as ssh-keyscan -t ed25519 ADDRESS prints it)`;
+}
+
+/** `v` when `problem` finds nothing wrong with it; else reports and gives undefined. */
+export function valid(check: Checker<unknown>, v: Value<string> | undefined, problem: (s: string) => string | undefined): Value<string> | undefined {
+  const found = v && problem(v.value);
+  if (v && found) {
+    check.add(v.node, v.field, found);
+    return undefined;
+  }
+  return v;
+}
+
+/** A private key file named in the inventory, resolved and checked; never echoes its contents. */
+export function keyFile(check: InventoryChecker, file: Value<string>, passphraseSecret: string | undefined): PathKey | undefined {
+  const abs = path.resolve(check.ctx.dir, expandHome(file.value, check.ctx.home));
+  const problem = keyFileProblem(abs);
+  if (problem) {
+    check.add(file.node, file.field, problem);
+    return undefined;
+  }
+  return { kind: "path", path: abs, ...(passphraseSecret && { passphraseSecret }) };
+}
+
+function keyFileProblem(abs: string): string | undefined {
+  let text: string;
+  try {
+    // A FIFO or device would block or never end; only regular files can hold a key.
+    if (!statSync(abs).isFile()) return `${abs} is not a regular file`;
+    text = readFileSync(abs, "utf8");
+  } catch (err) {
+    return `cannot read private key file ${abs} (${errorCode(err)})`;
+  }
+  return text.includes("PRIVATE KEY-----")
+    ? undefined
+    : `${abs} is not a private key (no "PRIVATE KEY-----" line; is it the .pub file?)`;
+}
+
+/** RFC 1123 host name; an all-numeric last label is refused so a mistyped IPv4 is not taken for a name. */
+function isDnsHostName(s: string): boolean {
+  const labels = s.split(".");
+  return s.length <= 253 && labels.every((l) => HOST_NAME.test(l.toLowerCase())) && !/^[0-9]+$/.test(labels[labels.length - 1]);
+}
+
+function expandHome(p: string, home: string): string {
+  return p === "~" || p.startsWith("~/") ? path.join(home, p.slice(1)) : p;
+}
+
+export function errorCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? String(err);
+}
+
+/** A host's valid parts, for the checks across hosts, and its spec when all are valid. */
+export interface HostRead {
+  spec?: HostSpec;
+  name?: Value<string>;
+  address?: Value<string>;
+  port?: number;
+  advertise?: Value<string>;
+  /** The advertise address is the address's own, not given. */
+  advertiseImplied: boolean;
+}
+
+/**
+ * Finds values that two hosts share and must not: names, SSH endpoints and
+ * advertise addresses. Each field is compared as soon as it is valid, so a
+ * duplicate is not hidden by a problem elsewhere in the same host.
+ */
+export class HostClaims {
+  private readonly names = new Seen();
+  private readonly endpoints = new Seen();
+  private readonly advertised = new Seen();
+
+  /**
+   * Claims the values of host `at` (hosts[1], or host "node1"), whose nodes
+   * `check` reports on; `file` names that check's file in messages about a
+   * value that another file claimed first.
+   */
+  claim(check: Checker<unknown>, host: HostRead, at: string, file = ""): void {
+    const claim = (seen: Seen, v: Value<unknown>, key: string, what: string) => {
+      const prior = seen.get(key);
+      if (!prior) seen.set(key, { at, line: check.line(v.node), file });
+      else check.add(v.node, v.field, `${what} is already used by ${prior.at} (${prior.file === file ? "" : `${prior.file} `}line ${prior.line})`);
+    };
+    if (host.name) claim(this.names, host.name, host.name.value, `"${host.name.value}"`);
+    if (host.address && host.port) {
+      // Several hosts may sit behind one address on different ports (NAT, port forwarding).
+      const { value } = host.address;
+      claim(this.endpoints, host.address, `${value.toLowerCase()}:${host.port}`, `"${value}" port ${host.port}`);
+    }
+    if (host.advertise) {
+      const from = host.advertiseImplied ? " (taken from address)" : "";
+      claim(this.advertised, host.advertise, host.advertise.value.toLowerCase(), `advertise address "${host.advertise.value}"${from}`);
+    }
+  }
+}
+
+class Seen extends Map<string, { at: string; line: number; file: string }> {}
+
+/** The rules about the whole list, judged once every host was read without a problem. */
+export function checkHostList(check: Checker<unknown>, list: Node, field: string, hosts: HostSpec[]): void {
+  if (hosts.every((h) => h.gone)) {
+    check.add(list, field, "every host is marked gone; the swarm needs at least one live host (to take it all down, run pulumi destroy)");
+  } else if (!hosts.some((h) => !h.gone && h.role === "manager")) {
+    check.add(list, field, "no live host is a manager, and a swarm of workers only cannot exist; give at least one live host role: manager");
+  }
+}
