@@ -27,6 +27,7 @@ lab_up() {
   echo "$n" >"$HOSTS_FILE"
   wait_hosts "$n"
   for ((i = 1; i <= n; i++)); do ensure_probe_in "host$i"; done
+  publish_names
   lab_status
 }
 
@@ -277,7 +278,8 @@ lab_status() {
 lab_down() {
   local h ids vols
   if ! engine_alive; then
-    log "lab engine not running; nothing to remove"
+    log "lab engine not running; no hosts to remove"
+    unpublish_names
     return 0
   fi
   ids=$(docker ps -aq --filter label=clipper-lab.host)
@@ -297,7 +299,8 @@ lab_down() {
     docker network rm "$LAB_NET" >/dev/null
   fi
   rm -f "$HOSTS_FILE"
-  log "hosts, volumes and network removed (cached images kept)"
+  unpublish_names
+  log "hosts, volumes, network and their names in $NAMES_FILE removed (cached images kept)"
 }
 
 lab_ssh() {

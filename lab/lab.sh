@@ -17,12 +17,15 @@ REPO_ROOT=$(dirname "$LAB_DIR")
 . "$LAB_DIR/releases.sh"
 # shellcheck source=hosts.sh
 . "$LAB_DIR/hosts.sh"
+# shellcheck source=names.sh
+. "$LAB_DIR/names.sh"
 
 usage() {
   cat <<USAGE
 usage: bash lab/lab.sh COMMAND
   up [N] [--debian SPEC]
-                    create/start N lab hosts (default 3, 1..10) and wait until ready.
+                    create/start N lab hosts (default 3, 1..10) and wait until ready;
+                    their names (hostN.clipper-lab.test) go into /etc/hosts.
                     SPEC: the Debian release (12, 13) of every host (R) or of one
                     (hostN=R), comma-separated: 13, or host7=13,host8=13. A host on
                     another release is replaced as reset does; hosts not named keep
@@ -32,7 +35,8 @@ usage: bash lab/lab.sh COMMAND
                     keeping its SSH host keys
   stop HOST         power HOST off: its address stops answering, as a dead machine's does
   start HOST        power a stopped HOST on again and wait until it has booted
-  down [--all]      remove hosts, their volumes and the network (--all: stop the engine too)
+  down [--all]      remove hosts, their volumes, the network and their names in /etc/hosts
+                    (--all: stop the engine too)
   ssh HOST [CMD...] ssh to a lab host (host1, host2, ...) as root with the lab key
 USAGE
 }
