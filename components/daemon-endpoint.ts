@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { remote, types } from "@pulumi/command";
 import { isWildcardAddress } from "../hosts/stack-settings";
-import { auditedRun } from "./host-audit";
+import { audit, auditedRun } from "./host-audit";
 import type { HostProbe } from "./host-probe";
 import { EngineCa, subjectAltNames } from "./engine-ca";
 import { keepAsRecorded, remoteScript, remoteSteps } from "./remote-script";
@@ -85,7 +85,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       ...(args.tls && { ENGINE_TLS: engineTlsFolder }),
     };
     const certificates = args.tls && engineCertificates(name, args, args.tls, bind, this);
-    const run = auditedRun(
+    const { run, found } = audit(
       {
         hostName: args.hostName,
         concern: "engine endpoint",
@@ -111,7 +111,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
     this.provider = new docker.Provider(
       `${name}-docker`,
       {
-        host: pulumi.all([this.url, args.providerAfter]).apply(([url]) => url),
+        host: providerHost(this.url, args.providerAfter, this.dropIn, found),
         // The client's files, not its key: a key given to a provider would show in Pulumi's -v=9 trace.
         ...(args.tls && { certPath: args.tls.clientFolder }),
       },
@@ -120,6 +120,26 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
 
     this.registerOutputs({ url: this.url });
   }
+}
+
+/**
+ * The host of the engine's Docker provider: the endpoint, once `after` is
+ * known. Docker's provider calls its host as soon as it is configured, and a
+ * preview configures a provider whenever its host is known, as it is from the
+ * drop-in command's ID (pulumi-command gives a planned create one). So in a
+ * preview, an engine that the probe found silent on TCP, a fresh host's above
+ * all, gets a host that waits for the drop-in command's output instead, which
+ * a preview leaves unknown: the provider is planned, not called.
+ */
+function providerHost(url: pulumi.Output<string>, after: pulumi.Input<string> | undefined, dropIn: remote.Command, found: pulumi.Output<string>): pulumi.Output<string> {
+  const host = pulumi.all([url, after]).apply(([u]) => u);
+  if (!pulumi.runtime.isDryRun()) return host;
+  return found.apply((f) => (engineSilent(f) ? pulumi.all([host, dropIn.stdout]).apply(([u]) => u) : host));
+}
+
+/** Whether endpoint-check.sh found the engine not answering on TCP. */
+function engineSilent(found: string): boolean {
+  return /docker is not running|docker does not answer on tcp/.test(found);
 }
 
 /**

@@ -39,9 +39,24 @@ export interface HostAuditArgs extends ProbeTarget {
  * `reporter` carries the message that names the host and the drift in the plan.
  */
 export function auditedRun(args: HostAuditArgs, reporter: pulumi.Resource): pulumi.Output<string> {
-  return args.probe.observe(args, args.concern, args.check).apply(({ found, lastRun }) => {
+  return audit(args, reporter).run;
+}
+
+/** A concern's audit: the run for its command (see auditedRun), and what the probe found. */
+export interface Audit {
+  /** The run that the command doing the work must have as its `GENERATION` input. */
+  run: pulumi.Output<string>;
+  /** `as configured`, or the check's lines joined by `; `. */
+  found: pulumi.Output<string>;
+}
+
+/** auditedRun, with what the probe found for a component that acts on it besides. */
+export function audit(args: HostAuditArgs, reporter: pulumi.Resource): Audit {
+  const observed = args.probe.observe(args, args.concern, args.check);
+  const run = observed.apply(({ found, lastRun }) => {
     if (found === asConfigured) return lastRun ?? neverRecorded;
     pulumi.log.info(`${args.hostName}: ${args.concern}: ${found}`, reporter);
     return repairRun;
   });
+  return { run, found: observed.apply(({ found }) => found) };
 }

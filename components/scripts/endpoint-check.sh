@@ -12,6 +12,7 @@ fi
 if [ -n "${ENGINE_TLS:-}" ] && { ! [ -s "$ENGINE_TLS/ca.pem" ] || ! [ -s "$ENGINE_TLS/cert.pem" ]; }; then
   echo "certificates in $ENGINE_TLS are missing"
 fi
+# daemon-endpoint.ts reads these two lines: a preview leaves a silent engine's provider unconfigured.
 if ! systemctl is-active --quiet docker; then
   echo "docker is not running"
 elif ! engine "tcp://$PROBE" version >/dev/null 2>&1; then

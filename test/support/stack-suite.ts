@@ -21,6 +21,13 @@ export function stackSuite(name: string, cluster: LabCluster): void {
       if (wrong.length > 0) throw new Error(`${wrong.join(", ")}: prepare the lab as scripts/test.sh does`);
     });
 
+    it("previews the whole cluster on fresh hosts, without calling engines that do not listen on TCP yet", () => {
+      const preview = cli(["preview"]);
+      assert.equal(preview.status, 0, preview.stdout + preview.stderr);
+      assert.match(preview.stdout, /\+ \d+ to create/);
+      assert.doesNotMatch(preview.stdout + preview.stderr, /failed to connect|errored/);
+    });
+
     it("converges: every host a Ready manager, one Leader, clipper_network on all", () => {
       const up = converge();
       assert.doesNotMatch(up.stdout + up.stderr, /SWMTKN|PRIVATE KEY/);
