@@ -8,6 +8,7 @@ console.log(`verify: ${engines.length} hosts, network ${outputs.networkName}, im
 try {
   const results = checkOverlay(engines, outputs.networkName, outputs.testImage, (line) => console.log(`verify: ${line}`));
   console.log(matrix(engines, results));
+  for (const late of results.filter((r) => r.after !== undefined)) console.log(`verify: ${late.from} -> ${late.to}: ok after ${late.after} s`);
   const failed = results.filter((r) => !r.ok);
   for (const f of failed) console.error(`verify: ${f.from} -> ${f.to}: ${f.detail}`);
   console.log(`verify: ${results.length - failed.length} of ${results.length} host pairs exchange bytes over ${outputs.networkName}`);
