@@ -1,4 +1,8 @@
-/** The project's `pulumi`, on the stack that the command-line helpers work on. */
+/**
+ * The `pulumi` that the command-line helpers run, on the stack they work on:
+ * the project's own (.tools/bin/pulumi, the lab's file backend), or the one
+ * that $CLIPPER_PULUMI names, with the user's own login and backend.
+ */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 
@@ -10,7 +14,9 @@ export const projectName = "clipper-swarm";
 /** The stack the helpers work on: $PULUMI_STACK, or dev. */
 export const stackName = process.env.PULUMI_STACK ?? "dev";
 
+const pulumi = process.env.CLIPPER_PULUMI ?? path.join(root, ".tools", "bin", "pulumi");
+
 /** Runs `pulumi ARGS` on the helpers' stack, capturing its output; `input` goes to its standard input. */
 export function pulumiCli(args: string[], input?: string) {
-  return spawnSync(path.join(root, ".tools", "bin", "pulumi"), [...args, "--stack", stackName], { cwd: root, encoding: "utf8", input });
+  return spawnSync(pulumi, [...args, "--stack", stackName], { cwd: root, encoding: "utf8", input });
 }

@@ -5,6 +5,9 @@
 set -euo pipefail
 pulumi=$1
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The dev stack lives in the lab's backend with the lab's passphrase, whatever
+# the caller's shell sets for the user's own stacks.
+unset PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE PULUMI_CONFIG_PASSPHRASE_FILE
 state="$root/.pulumi-state"
 
 # Pulumi writes the stack's encryption salt into Pulumi.dev.yaml; it matches this

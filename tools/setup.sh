@@ -39,40 +39,63 @@ build_tool() {
   printf '%s\n' "$bin"
 }
 
-# A `pulumi` of the pinned version already on PATH (outside .tools) saves the build.
+# The resolved path of a `pulumi` on PATH (outside .tools) whose version is at
+# least the pinned SDK's: the user's own CLI is used as it is, and saves the build.
 pulumi_on_path() {
-  local want=$1 candidate
-  candidate=$(PATH=$(tr ':' '\n' <<<"$PATH" | grep -vxF "$tools/bin" | paste -sd:) command -v pulumi || true)
-  [[ -n $candidate ]] && [[ $("$candidate" version 2>/dev/null) == "v$want" ]] && printf '%s\n' "$candidate"
+  local want=$1 candidate have
+  candidate=$(PATH=$(tr ':' '\n' <<<"$PATH" | grep -vxF "$tools/bin" | paste -sd:) command -v pulumi) || return 1
+  have=$("$candidate" version 2>/dev/null) || return 1
+  have=${have#v}
+  [[ $have =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || return 1
+  # sort -V -C: true when the two lines are already in version order, want <= have.
+  printf '%s\n%s\n' "$want" "$have" | sort -V -C || {
+    say "ignoring $candidate: it is pulumi $have, older than the pinned $want" >&2
+    return 1
+  }
+  readlink -f "$candidate"
 }
 
 # Places binary $1 in .tools/libexec, hard-linked when the cache shares the file
-# system. A copy, not a symlink: the CLI looks for its language host beside its
-# own resolved path.
+# system, and says so when that changes it. A copy, not a symlink: the CLI looks
+# for its language host beside its own resolved path.
 place() {
   local dst="$tools/libexec/$(basename "$1")"
-  [[ $dst -ef $1 ]] || ln -f "$1" "$dst" 2>/dev/null || cp -f "$1" "$dst"
+  [[ $dst -ef $1 ]] && return
+  ln -f "$1" "$dst" 2>/dev/null || cp -f "$1" "$dst"
+  say "using $(basename "$1") from $1"
 }
 
-command -v go >/dev/null || die "Go is not installed; this toolchain is built from Go modules"
 command -v node >/dev/null || die "Node.js is not installed"
 [[ -d $root/node_modules/@pulumi/pulumi ]] || die "node_modules is missing: run 'npm ci' first"
 
 pulumi_version=$(npm_pin @pulumi/pulumi)
-cli_module_version=$(go_pin pulumi github.com/pulumi/pulumi/pkg/v3)
-[[ $cli_module_version == "v$pulumi_version" ]] ||
-  die "tools/pulumi/go.mod builds $cli_module_version but package.json pins @pulumi/pulumi $pulumi_version; update one to match the other"
 
 mkdir -p "$tools/bin" "$tools/libexec" "$tools/home"
 
-pulumi_bin=$(pulumi_on_path "$pulumi_version") ||
+# Go is needed only for what is built: the CLI when PATH has none recent
+# enough, the language host when that CLI has none beside it.
+need_go() { command -v go >/dev/null || die "Go is not installed, and $1 has to be built from Go modules"; }
+
+if users_pulumi=$(pulumi_on_path "$pulumi_version"); then
+  pulumi_bin=$users_pulumi
+else
+  need_go "pulumi $pulumi_version (none of at least that version is on PATH)"
+  cli_module_version=$(go_pin pulumi github.com/pulumi/pulumi/pkg/v3)
+  [[ $cli_module_version == "v$pulumi_version" ]] ||
+    die "tools/pulumi/go.mod builds $cli_module_version but package.json pins @pulumi/pulumi $pulumi_version; update one to match the other"
   pulumi_bin=$(build_tool pulumi "$pulumi_version" \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$pulumi_version" 5)
+fi
 place "$pulumi_bin"
 
-host_version=$(go_pin pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3)
-host_bin=$(build_tool pulumi-language-nodejs "${host_version#v}" \
-  "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$host_version" 1)
+# An official CLI ships its Node.js language host beside it.
+host_bin=$(dirname "$pulumi_bin")/pulumi-language-nodejs
+if [[ ! -x $host_bin ]]; then
+  need_go "the Node.js language host"
+  host_version=$(go_pin pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3)
+  host_bin=$(build_tool pulumi-language-nodejs "${host_version#v}" \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$host_version" 1)
+fi
 place "$host_bin"
 ln -sfn ../libexec/pulumi-language-nodejs "$tools/bin/pulumi-language-nodejs"
 
@@ -85,4 +108,9 @@ fi
 pulumi="$tools/bin/pulumi"
 
 bash "$root/tools/plugins.sh" "$pulumi" "$cache" "$tools/missing-plugins"
+# A user's own CLI runs with their own plugin folder (PULUMI_HOME, else
+# ~/.pulumi), which gets the same plugins.
+if [[ -n ${users_pulumi:-} ]]; then
+  bash "$root/tools/plugins.sh" "$users_pulumi" "$cache" "$tools/missing-plugins-users"
+fi
 "$root/tools/dev-stack.sh" "$pulumi"

@@ -10,13 +10,10 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { pulumiBin, root, run } from "../support/cli";
+import { pulumiBin, root, run, toolCache } from "../support/cli";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const pins: Record<string, string> = require(path.join(root, "package.json")).dependencies;
-
-/** Where setup keeps plugin binaries (tools/setup.sh). */
-const toolCache = path.join(process.env.CLIPPER_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "clipper-swarm"), "tools");
 
 /** Each pinned plugin, and where setup would find its binary in the tool cache. */
 const plugins = ["command", "docker", "tls"].map((name) => {

@@ -15,6 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { labHosts, missingPlugins, pulumiBin, root, run, ssh, sshAs } from "../support/cli";
 import { labStack } from "../support/lab-stack";
+import { SshAgent, startSshAgent } from "../support/ssh-agent";
 import { providerClientFolder } from "../../components/engine-client";
 import { asLocalUser, keySecret, readableLeaks, Secret, secretsIn, wholeSecret } from "../support/secret-scan";
 import type { HostSpec } from "../../hosts/inventory";
@@ -35,7 +36,7 @@ describe("secrets hygiene: no secret value shows anywhere", { skip: missingPlugi
   const printed: Record<string, string> = {};
   const secrets: Secret[] = [];
   let localSampler: ChildProcess;
-  let agentPid = "";
+  let agent: SshAgent | undefined;
 
   const env = { ...lab.stack.env, PULUMI_STACK: "secrets" };
   /** `pulumi ARGS` on the stack, with `input` on its standard input. */
@@ -66,14 +67,10 @@ describe("secrets hygiene: no secret value shows anywhere", { skip: missingPlugi
     const askpass = path.join(scratch, "askpass");
     writeFileSync(path.join(scratch, "passphrase"), passphrase, { mode: 0o600 });
     writeFileSync(askpass, `#!/bin/sh\ncat '${path.join(scratch, "passphrase")}'\n`, { mode: 0o700 });
-    const agentSocket = path.join(scratch, "agent.sock");
-    const agent = run("ssh-agent", ["-s", "-a", agentSocket]);
-    assert.equal(agent.status, 0, agent.stderr);
-    agentPid = /SSH_AGENT_PID=(\d+)/.exec(agent.stdout)?.[1] ?? "";
-    const added = run("ssh-add", [keyFile], { env: { SSH_AUTH_SOCK: agentSocket, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: "force", DISPLAY: ":0" } });
-    assert.equal(added.status, 0, added.stderr);
+    agent = startSshAgent(scratch);
+    agent.add(keyFile, askpass);
     rmSync(keyFile);
-    lab.stack.env.SSH_AUTH_SOCK = agentSocket;
+    lab.stack.env.SSH_AUTH_SOCK = agent.socket;
     lab.inventory("agent-key", (t) => t.replace(/path: .*/, "agent: true"));
     set("daemonTls", "true");
     const keys = run("node", ["build/bin/tls.js", "keys", "--config-file", lab.configFile], { env });
@@ -109,7 +106,7 @@ describe("secrets hygiene: no secret value shows anywhere", { skip: missingPlugi
     localSampler?.kill();
     for (const h of hosts) ssh(h, `systemctl stop ${sampler} 2>/dev/null; rm -f ${samplerFile} ${marker}`);
     lab.dispose();
-    if (agentPid) process.kill(Number(agentPid));
+    agent?.stop();
     rmSync(scratch, { recursive: true, force: true });
     rmSync(marker, { force: true });
   });

@@ -4,6 +4,7 @@
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { loadInventory, HostSpec } from "../../hosts/inventory";
 import { dropInPath, engineTlsFolder } from "../../components/daemon-endpoint";
@@ -35,6 +36,9 @@ export function run(file: string, args: string[], opts: { cwd?: string; env?: No
   if (r.error) throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** Where setup keeps what it builds and the plugin binaries (tools/setup.sh). */
+export const toolCache = path.join(process.env.CLIPPER_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "clipper-swarm"), "tools");
 
 /** The project's `pulumi` (the wrapper that `npm run setup` installs). */
 export const pulumiBin = path.join(root, ".tools", "bin", "pulumi");

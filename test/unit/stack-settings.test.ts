@@ -44,6 +44,7 @@ describe("readStackSettings", () => {
   test("values that are set", () => {
     const values = {
       inventory: "hosts/prod.yaml",
+      inventoryGroup: "swarm_managers",
       daemonTls: "true",
       daemonPort: "2377",
       networkName: "clipper.net-2",
@@ -55,6 +56,7 @@ describe("readStackSettings", () => {
     };
     assert.deepEqual(readStackSettings(config(values), "prod"), {
       inventoryFile: "hosts/prod.yaml",
+      inventoryGroup: "swarm_managers",
       daemonTls: true,
       daemonPort: 2377,
       networkName: "clipper.net-2",
@@ -109,6 +111,12 @@ describe("readStackSettings", () => {
   for (const addr of ["localhost", "10.0.0.300", "*", ""]) {
     test(`bindAddress ${JSON.stringify(addr)} is refused`, () => {
       assert.match(errorOf({ bindAddress: addr }).message, /^Pulumi\.dev\.yaml: clipper-swarm:bindAddress: ".*" is not an IP address/);
+    });
+  }
+
+  for (const group of ["1st", "web-servers", "all:children", ""]) {
+    test(`inventoryGroup ${JSON.stringify(group)} is refused`, () => {
+      assert.match(errorOf({ inventoryGroup: group }).message, /^Pulumi\.dev\.yaml: clipper-swarm:inventoryGroup: ".*" is not an Ansible group name/);
     });
   }
 
