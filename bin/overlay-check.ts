@@ -63,18 +63,18 @@ export function checkOverlay(engines: Engine[], network: string, image: string, 
       const ok = r.status === 0 && r.stdout.trim() === message;
       return { from: from.name, to: to.name, ok, ...(!ok && { detail: (r.stderr || r.stdout).trim() || `exit ${r.status}` }) };
     };
-    let results = engines.flatMap((from) => engines.filter((to) => to !== from).map((to) => pair(from, to)));
+    const pairs = engines.flatMap((from) => engines.filter((to) => to !== from).map((to) => ({ from, to })));
+    let results = pairs.map(({ from, to }) => pair(from, to));
     const start = Date.now();
     const seconds = () => Math.round((Date.now() - start) / 1000);
     if (results.some((r) => !r.ok)) {
       progress(`${results.filter((r) => !r.ok).length} pairs failed; checking them again every ${retrySeconds} s for up to ${convergeSeconds} s, as a host's overlay can take a minute to learn its peers after a join`);
     }
-    const engine = (name: string) => engines.find((e) => e.name === name) as Engine;
     while (results.some((r) => !r.ok) && seconds() < convergeSeconds) {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, retrySeconds * 1000);
-      results = results.map((r) => {
+      results = results.map((r, i) => {
         if (r.ok) return r;
-        const again = pair(engine(r.from), engine(r.to));
+        const again = pair(pairs[i].from, pairs[i].to);
         return again.ok ? { ...again, after: seconds() } : again;
       });
     }

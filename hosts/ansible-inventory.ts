@@ -13,7 +13,7 @@ import { isMap, isScalar } from "yaml";
 import type { Node, YAMLMap } from "yaml";
 import {
   CONFIG_KEY, HOST_KEY, HostClaims, HostRead, ROLES,
-  addressProblem, advertiseNeeded, advertiseProblem, checkHostList, hostKeyProblem, isIpAddress, keyFile, nameProblem, valid,
+  addressProblem, configKeyProblem, advertiseNeeded, advertiseProblem, checkHostList, hostKeyProblem, isIpAddress, keyFile, nameProblem, valid,
 } from "./host-checks";
 import type { HostSpec, PrivateKeySource } from "./inventory";
 import { InventoryError, YamlFile, parseYamlFile, throwFirstProblem } from "./inventory-files";
@@ -84,8 +84,7 @@ interface HostEntry {
 export function readAnsibleInventory(inventory: YamlFile, groupName: string, env: NodeJS.ProcessEnv): HostSpec[] {
   const groups = readGroups(inventory);
   throwFirstProblem([inventory]);
-  const chosen = groups.get(groupName);
-  if (!chosen) {
+  if (!groups.has(groupName)) {
     const known = [...groups.keys()].sort().join(", ");
     throw new InventoryError(inventory.name, undefined, undefined, `has no group "${groupName}" (clipper-swarm:inventoryGroup); its groups: ${known}`);
   }
@@ -316,52 +315,49 @@ function readHost(inventory: YamlFile, key: Value<string>, vars: Map<string, Var
       file.check.add(v.node, v.field, "is a Jinja template, which this stack does not evaluate; give the value itself");
     }
   }
-  const first = (names: string[]): Var | undefined => names.map((n) => vars.get(n)).find((v) => v !== undefined);
-  const at = (v: Var | undefined) => v && { check: v.file.check, v: v.v };
   const missing = (field: string, problem: string) => inventory.check.add(key.node, `${key.field}.${field}`, `missing; ${problem}`);
 
-  const nameVar = at(vars.get(`${VAR_PREFIX}name`));
-  const name = valid(nameVar?.check ?? inventory.check, nameVar ? readString(nameVar.check, nameVar.v) : key,
+  const nameVar = vars.get(`${VAR_PREFIX}name`);
+  const name = valid(nameVar?.file.check ?? inventory.check, nameVar ? readString(nameVar.file.check, nameVar.v) : key,
     (v) => nameProblem(v) && `${nameProblem(v)}${nameVar ? "" : `; give the host a name of that form in ${VAR_PREFIX}name`}`);
 
-  const addressSource = first(ADDRESS);
-  const addressVar = at(addressSource);
-  const address = valid(addressVar?.check ?? inventory.check, addressVar ? readString(addressVar.check, addressVar.v) : key, addressProblem);
+  const addressVar = firstVar(vars, ADDRESS);
+  const address = valid(addressVar?.file.check ?? inventory.check, addressVar ? readString(addressVar.file.check, addressVar.v) : key, addressProblem);
 
-  const portVar = at(first(PORT));
-  const port = portVar ? readPort(portVar.check, portVar.v)?.value : 22;
+  const portVar = firstVar(vars, PORT);
+  const port = portVar ? readPort(portVar.file.check, portVar.v)?.value : 22;
 
-  const userVar = at(first(USER));
-  const user = userVar ? readString(userVar.check, userVar.v)?.value : (env.USER ?? os.userInfo().username);
+  const userVar = firstVar(vars, USER);
+  const user = userVar ? readString(userVar.file.check, userVar.v)?.value : (env.USER ?? os.userInfo().username);
 
-  const becomeVar = at(vars.get("ansible_become"));
-  const become = becomeVar ? readBoolean(becomeVar.check, becomeVar.v)?.value : false;
+  const becomeVar = vars.get("ansible_become");
+  const become = becomeVar ? readBoolean(becomeVar.file.check, becomeVar.v)?.value : false;
   onlyValue(vars.get("ansible_become_method"), "sudo", "this stack becomes root with sudo -n");
   onlyValue(vars.get("ansible_become_user"), "root", "this stack's steps run as root");
   onlyValue(vars.get("ansible_connection"), "ssh", "this stack reaches hosts over SSH", ["smart", "paramiko"]);
   if (user !== undefined && user !== "root" && become === false) {
     const problem = `user "${user}" is not root, and this stack runs its steps as root through sudo (passwordless); set ansible_become: true`;
-    if (becomeVar) becomeVar.check.add(becomeVar.v.node, becomeVar.v.field, problem);
+    if (becomeVar) becomeVar.file.check.add(becomeVar.v.node, becomeVar.v.field, problem);
     else missing("ansible_become", problem);
   }
 
-  const advertiseVar = at(vars.get(`${VAR_PREFIX}advertise_address`));
+  const advertiseVar = vars.get(`${VAR_PREFIX}advertise_address`);
   let advertise: Value<string> | undefined;
-  if (advertiseVar) advertise = valid(advertiseVar.check, readString(advertiseVar.check, advertiseVar.v), advertiseProblem);
+  if (advertiseVar) advertise = valid(advertiseVar.file.check, readString(advertiseVar.file.check, advertiseVar.v), advertiseProblem);
   else if (address && isIpAddress(address.value)) advertise = address;
   else if (address) missing(`${VAR_PREFIX}advertise_address`, advertiseNeeded(address.value));
 
   const privateKey = readKey(inventory, vars, missing);
 
-  const roleVar = at(vars.get(`${VAR_PREFIX}role`));
-  const role = roleVar ? readChoice(roleVar.check, roleVar.v, ROLES)?.value : "manager";
-  const goneVar = at(vars.get(`${VAR_PREFIX}gone`));
-  const gone = goneVar ? readBoolean(goneVar.check, goneVar.v)?.value : false;
-  const hostKeyVar = at(vars.get(`${VAR_PREFIX}host_key`));
-  const hostKey = hostKeyVar && readMatching(hostKeyVar.check, hostKeyVar.v, HOST_KEY, hostKeyProblem);
+  const roleVar = vars.get(`${VAR_PREFIX}role`);
+  const role = roleVar ? readChoice(roleVar.file.check, roleVar.v, ROLES)?.value : "manager";
+  const goneVar = vars.get(`${VAR_PREFIX}gone`);
+  const gone = goneVar ? readBoolean(goneVar.file.check, goneVar.v)?.value : false;
+  const hostKeyVar = vars.get(`${VAR_PREFIX}host_key`);
+  const hostKey = hostKeyVar && readMatching(hostKeyVar.file.check, hostKeyVar.v, HOST_KEY, hostKeyProblem);
 
   // Duplicates are reported in the file that holds the address: the inventory, unless a vars file set it.
-  const file = addressSource?.file ?? inventory;
+  const file = addressVar?.file ?? inventory;
   const read: HostRead = { name, address, port, advertise, advertiseImplied: !advertiseVar };
   if (!name || !address || !port || !user || !advertise || !privateKey || !role || gone === undefined || (hostKeyVar && !hostKey)) return { read, file };
   const spec: HostSpec = {
@@ -369,6 +365,11 @@ function readHost(inventory: YamlFile, key: Value<string>, vars: Map<string, Var
     ...(hostKey && { hostKey: hostKey.value }),
   };
   return { read: { ...read, spec }, file };
+}
+
+/** The first of `names` that the host has, in that order: a variable, then its older spelling. */
+function firstVar(vars: Map<string, Var>, names: string[]): Var | undefined {
+  return names.map((n) => vars.get(n)).find((v) => v !== undefined);
 }
 
 /** Reports a variable whose value is not `wanted` (or one of `alike`, which mean the same here). */
@@ -392,10 +393,9 @@ function remedy(name: string): string {
 
 /** The key from ansible_ssh_private_key_file, else the SSH agent, which is what ssh falls back to. */
 function readKey(inventory: YamlFile, vars: Map<string, Var>, missing: (field: string, problem: string) => void): PrivateKeySource | undefined {
-  const file = KEY_FILE.map((n) => vars.get(n)).find((v) => v !== undefined);
+  const file = firstVar(vars, KEY_FILE);
   const passphrase = vars.get(`${VAR_PREFIX}private_key_passphrase_secret`);
-  const passphraseSecret = passphrase && readMatching(passphrase.file.check, passphrase.v, CONFIG_KEY, (v) =>
-    `"${v}" is not a stack config key name (letters, digits, "_", "." or "-", without the "clipper-swarm:" namespace)`);
+  const passphraseSecret = passphrase && readMatching(passphrase.file.check, passphrase.v, CONFIG_KEY, configKeyProblem);
   if (file) {
     const given = readString(file.file.check, file.v);
     return given && keyFile(file.file.check, given, passphraseSecret?.value);

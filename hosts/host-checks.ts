@@ -57,7 +57,12 @@ export function advertiseNeeded(address: string): string {
   return `address "${address}" is a host name, and swarm advertises and listens on an IP address; give this host's IP`;
 }
 
-/** The problem with a pinned host key, if any. */
+/** Why a value is not the name of a stack config secret. */
+export function configKeyProblem(v: string): string {
+  return `"${v}" is not a stack config key name (letters, digits, "_", "." or "-", without the "clipper-swarm:" namespace)`;
+}
+
+/** Why a value is not an SSH public host key line. */
 export function hostKeyProblem(v: string): string {
   return `"${v.slice(0, 40)}${v.length > 40 ? "..." : ""}" is not an SSH public host key line ("ssh-ed25519 AAAA...", as ssh-keyscan -t ed25519 ADDRESS prints it)`;
 }

@@ -13,7 +13,7 @@ import { InventoryError, parseYamlFile, throwFirstProblem } from "./inventory-fi
 import { Fields, Value, describe } from "./yaml-fields";
 import {
   CONFIG_KEY, HOST_KEY, HostClaims, HostRead, InventoryChecker, ROLES,
-  addressProblem, advertiseNeeded, advertiseProblem, checkHostList, hostKeyProblem, isIpAddress, keyFile, nameProblem, valid,
+  addressProblem, advertiseNeeded, advertiseProblem, checkHostList, configKeyProblem, hostKeyProblem, isIpAddress, keyFile, nameProblem, valid,
 } from "./host-checks";
 
 /** A key file on the machine running Pulumi. */
@@ -289,7 +289,5 @@ function readAgent(check: InventoryChecker, f: Fields, agent: Value<Node>): Agen
 
 /** The name of a secret in stack config, without its namespace. */
 function configKey(f: Fields, key: string): Value<string> | undefined {
-  return f.matching(key, CONFIG_KEY, (v) =>
-    `"${v}" is not a stack config key name (letters, digits, "_", "." or "-", without the "clipper-swarm:" namespace)`,
-  );
+  return f.matching(key, CONFIG_KEY, configKeyProblem);
 }

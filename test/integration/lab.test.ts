@@ -39,7 +39,7 @@ describe("lab host names", () => {
     }
   });
 
-  it("down takes out the lab's names and only them", () => {
+  it("lab/names.sh: up writes the names block once however often it runs, down removes it and nothing else", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "clipper-lab-names-"));
     const file = path.join(dir, "hosts");
     const others = "127.0.0.1 localhost\n10.0.0.1 db.example.test\n";
