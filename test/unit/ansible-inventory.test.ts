@@ -55,7 +55,7 @@ describe("an Ansible inventory", () => {
   test("merges variables as Ansible does: all, parent, child group, group_vars/, host vars, host_vars/", () => {
     const hosts = loadInventory(`${FIXTURES}/inventory.yaml`, { cwd: ROOT, env: ENV }).hosts;
     const port = Object.fromEntries(hosts.map((h) => [h.name, h.port]));
-    // all's 2200 < swarm's 22 < node2's host_vars 2222; bastion is in all only.
+    // all's 2200 < swarm's 22 < node2's own 2201 < its host_vars 2222; bastion is in all only.
     assert.deepEqual(port, { bastion: 2200, node1: 22, node2: 2222, node3: 22 });
     assert.deepEqual(hosts.map((h) => h.name), ["bastion", "node1", "node2", "node3"], "the order the file names them");
     assert.deepEqual(hosts.map((h) => h.role), ["manager", "manager", "manager", "worker"]);
