@@ -7,7 +7,10 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 export PULUMI_HOME=${PULUMI_HOME:-$root/.tools/home}
-export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$root/.pulumi-state}
+# metadata=skip: without it, each state write first truncates a sidecar file
+# (`*.attrs`) and then fills it, so a CLI killed between the two leaves an
+# empty one that stops every later command with `failed to load checkpoint: EOF`.
+export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$root/.pulumi-state?metadata=skip}
 if [[ -z ${PULUMI_CONFIG_PASSPHRASE:-} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} ]]; then
   export PULUMI_CONFIG_PASSPHRASE_FILE=$root/.pulumi-state/passphrase
 fi

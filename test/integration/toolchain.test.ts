@@ -1,6 +1,7 @@
 // The toolchain that `npm run setup` builds from Go modules runs programs for real.
 import { describe, it, after } from "node:test";
 import * as assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { pulumi, root, missingPlugins } from "../support/cli";
 import { scratchStack } from "../support/scratch-stack";
@@ -9,6 +10,14 @@ import { scratchStack } from "../support/scratch-stack";
 const pins: Record<string, string> = require(path.join(root, "package.json")).dependencies;
 
 describe("toolchain", () => {
+  it("runs the dev stack's file backend without sidecar files", () => {
+    const env = { ...process.env };
+    delete env.PULUMI_BACKEND_URL;
+    const whoami = pulumi(["whoami", "--verbose"], { env });
+    assert.equal(whoami.status, 0, whoami.stderr);
+    assert.equal(whoami.stdout.match(/^Backend URL: (.*)$/m)?.[1], `file://${root}/.pulumi-state?metadata=skip`, whoami.stdout);
+  });
+
   it("pulumi is the version package.json pins for @pulumi/pulumi, or a newer one from PATH", () => {
     const version = pulumi(["version"]).stdout.trim();
     const sorted = [`v${pins["@pulumi/pulumi"]}`, version].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
@@ -36,6 +45,12 @@ describe("toolchain", () => {
       assert.match(state, /smoke:index:Probe/);
       assert.doesNotMatch(state, /smoke-secret-value/);
       assert.match(stack.run(["stack", "output", "hidden", "--show-secrets"]).stdout, /smoke-secret-value/);
+    });
+
+    it("writes its state without sidecar files, which a killed CLI could leave empty", () => {
+      const files = readdirSync(stack.backend, { recursive: true }) as string[];
+      assert.ok(files.some((f) => f.endsWith(".json")), files.join(", "));
+      assert.deepEqual(files.filter((f) => f.endsWith(".attrs")), []);
     });
 
     it("previews no changes on a second look and destroys", () => {

@@ -30,7 +30,8 @@ export function scratchStack(program: string, name: string): ScratchStack {
   const backend = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-state-"));
   const env = {
     ...process.env,
-    PULUMI_BACKEND_URL: `file://${backend}`,
+    // As tools/pulumi-wrapper.sh: no sidecar files that a killed CLI can leave empty.
+    PULUMI_BACKEND_URL: `file://${backend}?metadata=skip`,
     // A passphrase of its own, so that a test can search for it as for any secret.
     PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString("hex"),
   };
