@@ -55,11 +55,11 @@ pulumi_on_path() {
   readlink -f "$candidate"
 }
 
-# Places binary $1 in .tools/libexec, hard-linked when the cache shares the file
-# system, and says so when that changes it. A copy, not a symlink: the CLI looks
-# for its language host beside its own resolved path.
+# Places binary $1 in .tools/libexec (as $2 if given), hard-linked when the
+# cache shares the file system, and says so when that changes it. A copy, not a
+# symlink: the CLI looks for its language host beside its own resolved path.
 place() {
-  local dst="$tools/libexec/$(basename "$1")"
+  local dst="$tools/libexec/${2:-$(basename "$1")}"
   [[ $dst -ef $1 ]] && return
   ln -f "$1" "$dst" 2>/dev/null || cp -f "$1" "$dst"
   say "using $(basename "$1") from $1"
@@ -88,15 +88,23 @@ else
 fi
 place "$pulumi_bin"
 
-# An official CLI ships its Node.js language host beside it.
+# An official CLI ships its Node.js language host beside it. The one built
+# here is older, and takes Pulumi.yaml's runtime options through a launcher.
 host_bin=$(dirname "$pulumi_bin")/pulumi-language-nodejs
-if [[ ! -x $host_bin ]]; then
+if [[ -x $host_bin ]]; then
+  rm -f "$tools/libexec/pulumi-language-nodejs-host"
+  place "$host_bin"
+else
   need_go "the Node.js language host"
   host_version=$(go_pin pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3)
   host_bin=$(build_tool pulumi-language-nodejs "${host_version#v}" \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$host_version" 1)
+  place "$host_bin" pulumi-language-nodejs-host
+  if ! cmp -s "$root/tools/pulumi-language-nodejs-options.sh" "$tools/libexec/pulumi-language-nodejs"; then
+    rm -f "$tools/libexec/pulumi-language-nodejs"
+    install -m 0755 "$root/tools/pulumi-language-nodejs-options.sh" "$tools/libexec/pulumi-language-nodejs"
+  fi
 fi
-place "$host_bin"
 ln -sfn ../libexec/pulumi-language-nodejs "$tools/bin/pulumi-language-nodejs"
 
 if ! cmp -s "$root/tools/pulumi-wrapper.sh" "$tools/bin/pulumi"; then
