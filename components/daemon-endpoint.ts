@@ -119,7 +119,9 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
  * engine answers there. So the provider's plugin starts while the other
  * hosts' engines restart: the engine starts each provider's plugin while it
  * registers it, one at a time, and registered after the swarm's first step,
- * they held up the joins' start by 0.4-0.6 s with 7 hosts. Docker's provider calls its host as soon as it is configured, and a
+ * they held up the joins' start by 0.4-0.6 s with 7 hosts.
+ *
+ * Docker's provider calls its host as soon as it is configured, and a
  * preview configures a provider whenever its host is known, as it is from the
  * drop-in command's ID (pulumi-command gives a planned create one). So in a
  * preview, an engine that the probe found silent on TCP, a fresh host's above

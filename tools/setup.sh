@@ -65,6 +65,14 @@ place() {
   say "using $(basename "$1") from $1"
 }
 
+# Installs the project's script tools/$1 as $2 when they differ. $2 may be a
+# hard link into the tool cache (see place), so it is replaced, never written through.
+install_script() {
+  cmp -s "$root/tools/$1" "$2" && return
+  rm -f "$2"
+  install -m 0755 "$root/tools/$1" "$2"
+}
+
 command -v node >/dev/null || die "Node.js is not installed"
 [[ -d $root/node_modules/@pulumi/pulumi ]] || die "node_modules is missing: run 'npm ci' first"
 
@@ -100,19 +108,12 @@ else
   host_bin=$(build_tool pulumi-language-nodejs "${host_version#v}" \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$host_version" 1)
   place "$host_bin" pulumi-language-nodejs-host
-  if ! cmp -s "$root/tools/pulumi-language-nodejs-options.sh" "$tools/libexec/pulumi-language-nodejs"; then
-    rm -f "$tools/libexec/pulumi-language-nodejs"
-    install -m 0755 "$root/tools/pulumi-language-nodejs-options.sh" "$tools/libexec/pulumi-language-nodejs"
-  fi
+  install_script pulumi-language-nodejs-options.sh "$tools/libexec/pulumi-language-nodejs"
 fi
 ln -sfn ../libexec/pulumi-language-nodejs "$tools/bin/pulumi-language-nodejs"
 
-if ! cmp -s "$root/tools/pulumi-wrapper.sh" "$tools/bin/pulumi"; then
-  install -m 0755 "$root/tools/pulumi-wrapper.sh" "$tools/bin/pulumi"
-fi
-if ! cmp -s "$root/tools/pulumi-resource-pulumi-nodejs.sh" "$tools/libexec/pulumi-resource-pulumi-nodejs"; then
-  install -m 0755 "$root/tools/pulumi-resource-pulumi-nodejs.sh" "$tools/libexec/pulumi-resource-pulumi-nodejs"
-fi
+install_script pulumi-wrapper.sh "$tools/bin/pulumi"
+install_script pulumi-resource-pulumi-nodejs.sh "$tools/libexec/pulumi-resource-pulumi-nodejs"
 pulumi="$tools/bin/pulumi"
 
 bash "$root/tools/plugins.sh" "$pulumi" "$cache" "$tools/missing-plugins"
