@@ -1,8 +1,8 @@
 // The bench's breakdown of a run, read from an OpenTelemetry trace in the form
 // the Pulumi CLI writes it: one export per line, spans of several processes.
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { partsTable, previewParts, readSpans, upParts } from "../../bench/trace";
@@ -31,8 +31,12 @@ function exportLine(service: string, spans: [string, number, number, Record<stri
 const registration = (name: string, start: number, end: number): [string, number, number, Record<string, string>] =>
   ["/pulumirpc.ResourceMonitor/RegisterResource", start, end, { Msg: JSON.stringify({ "gRPC request": `type:"t" name:"${name}" parent:"p"` }) }];
 
+const scratch = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-trace-"));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+let traces = 0;
+
 function traceFile(lines: string[]): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-trace-")), "trace.json");
+  const file = path.join(scratch, `trace-${++traces}.json`);
   writeFileSync(file, lines.join("\n") + "\n");
   return file;
 }

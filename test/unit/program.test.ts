@@ -1,14 +1,15 @@
 // The program as `pulumi up` runs it, under Pulumi's mocks: the procedure's
 // resources for an inventory of three hosts, and the outputs a Clipper user reads.
-import { describe, it, before } from "node:test";
+import { after, describe, it, before } from "node:test";
 import * as assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { registered, valueOf, settled } from "../support/mocks";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-program-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(path.join(dir, "key"), "-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n-----END OPENSSH PRIVATE KEY-----\n");
 writeFileSync(path.join(dir, "hosts.yaml"), [
   "defaults: { privateKey: { path: key } }",
