@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { asConfigured, HostProbe, ProbeTarget } from "./host-probe";
+import { asConfigured, HostProbe, Observation, ProbeTarget } from "./host-probe";
 
 /**
  * The run of a concern that no host records: what the versions before the
@@ -48,6 +48,12 @@ export interface Audit {
   run: pulumi.Output<string>;
   /** `as configured`, or the check's lines joined by `; `. */
   found: pulumi.Output<string>;
+  /**
+   * The ID of what the run the host records made, for a host as configured
+   * whose check reports one; undefined otherwise. Settled once the probe has
+   * looked, so a resource's options can be made of it (see adoptable).
+   */
+  adoptable: Promise<string | undefined>;
 }
 
 /** auditedRun, with what the probe found for a component that acts on it besides. */
@@ -58,5 +64,15 @@ export function audit(args: HostAuditArgs, reporter: pulumi.Resource): Audit {
     pulumi.log.info(`${args.hostName}: ${args.concern}: ${found}`, reporter);
     return repairRun;
   });
-  return { run, found: observed.apply(({ found }) => found) };
+  return { run, found: observed.apply(({ found }) => found), adoptable: adoptable(observed) };
+}
+
+/**
+ * The ID of an object the stack made and, as far as its check sees, as
+ * configured: what `import` adopts when the state holds no record of it (a run
+ * killed while a provider made it leaves one so), and a no-op for a resource
+ * the state holds with that ID. Observations are always known, previews too.
+ */
+function adoptable(observed: pulumi.Output<Observation>): Promise<string | undefined> {
+  return new Promise((resolve) => observed.apply(({ found, id }) => resolve(found === asConfigured ? id : undefined)));
 }

@@ -12,6 +12,8 @@ export interface Observation {
   found: string;
   /** The run that last made or repaired the concern, as the host records it (a `last-run: RUN` line). */
   lastRun?: string;
+  /** The ID of the object that run made, where the check reports it (an `id: ID` line). */
+  id?: string;
 }
 
 /** A host as a probe reaches it. */
@@ -109,6 +111,9 @@ export class HostProbe {
 /** How a check reports the run that last made its concern. */
 const lastRunPrefix = "last-run: ";
 
+/** How a check reports the ID of what that run made. */
+const idPrefix = "id: ";
+
 /** Marks the end of one check's output in a probe's combined output. */
 const endMark = "@@clipper-swarm-check";
 
@@ -170,9 +175,11 @@ export async function probeHost(
   return found;
 }
 
-/** What a check's lines say: its drift, and the run its host records. */
+/** What a check's lines say: its drift, and the run its host records with the ID of what it made. */
 export function observationOf(lines: string[]): Observation {
-  const drift = lines.filter((l) => !l.startsWith(lastRunPrefix));
-  const lastRun = lines.find((l) => l.startsWith(lastRunPrefix))?.slice(lastRunPrefix.length);
-  return { found: drift.length ? drift.join("; ") : asConfigured, ...(lastRun && { lastRun }) };
+  const record = (prefix: string) => lines.find((l) => l.startsWith(prefix))?.slice(prefix.length);
+  const drift = lines.filter((l) => !l.startsWith(lastRunPrefix) && !l.startsWith(idPrefix));
+  const lastRun = record(lastRunPrefix);
+  const id = record(idPrefix);
+  return { found: drift.length ? drift.join("; ") : asConfigured, ...(lastRun && { lastRun }), ...(id && { id }) };
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import type { types } from "@pulumi/command";
-import { auditedRun, neverRecorded } from "./host-audit";
+import { audit, neverRecorded } from "./host-audit";
 import type { HostProbe, ProbeTarget } from "./host-probe";
 import { failRun } from "./run-failure";
 import { remoteScript } from "./remote-script";
@@ -53,7 +53,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
 
   constructor(name: string, args: OverlayNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:OverlayNetwork", name, {}, opts);
-    const run = auditedRun(
+    const { run, adoptable } = audit(
       {
         hostName: args.auditHostName,
         concern: "overlay network",
@@ -69,28 +69,46 @@ export class OverlayNetwork extends pulumi.ComponentResource {
       },
       this,
     );
-    const network = new docker.Network(
-      `${name}-network`,
-      {
-        name: args.networkName,
-        driver: "overlay",
-        attachable: true,
-        // The network records its run in a label, which cannot change in
-        // place: a new run (the audit found the network missing or changed)
-        // makes the network again. A network never repaired carries none.
-        labels: pulumi
-          .all([run, args.encryptedOn ? encryptionGate(args.encryptedOn, args.probe) : "plain"])
-          .apply(([r]) => (r === neverRecorded ? [] : [{ label: "clipper-swarm.generation", value: r }])),
-        ...(args.encryptedOn && { options: { encrypted: "" } }),
-      },
-      // The network goes with the swarm; its own delete would need the engine
-      // of one host, which may be the host that drifted or died.
-      { parent: this, provider: args.provider, dependsOn: [args.swarm.founded], deletedWith: args.swarm },
-    );
-    this.networkId = network.id;
-    this.networkName = network.name;
+    const labels = pulumi
+      .all([run, args.encryptedOn ? encryptionGate(args.encryptedOn, args.probe) : "plain"])
+      .apply(([r]) => (r === neverRecorded ? [] : [{ label: "clipper-swarm.generation", value: r }]));
+    // Registered once the probe has looked: a network this stack made that its
+    // state does not record is adopted, not refused as a duplicate name.
+    const network = adoptable.then((id) => makeNetwork(`${name}-network`, args, labels, id, this));
+    this.networkId = pulumi.output(network.then((n) => n.id));
+    this.networkName = pulumi.output(network.then((n) => n.name));
     this.registerOutputs({ networkId: this.networkId, networkName: this.networkName });
   }
+}
+
+/**
+ * The network itself, through the manager's provider. `adopt`: the ID of the
+ * network of that name that the audit found as configured and labelled by a
+ * run of this stack; imported when the state has no record of it.
+ */
+function makeNetwork(
+  name: string,
+  args: OverlayNetworkArgs,
+  labels: pulumi.Input<{ label: string; value: string }[]>,
+  adopt: string | undefined,
+  parent: pulumi.Resource,
+): docker.Network {
+  return new docker.Network(
+    name,
+    {
+      name: args.networkName,
+      driver: "overlay",
+      attachable: true,
+      // The network records its run in a label, which cannot change in
+      // place: a new run (the audit found the network missing or changed)
+      // makes the network again. A network never repaired carries none.
+      labels,
+      ...(args.encryptedOn && { options: { encrypted: "" } }),
+    },
+    // The network goes with the swarm; its own delete would need the engine
+    // of one host, which may be the host that drifted or died.
+    { parent, provider: args.provider, dependsOn: [args.swarm.founded], deletedWith: args.swarm, ...(adopt && { import: adopt }) },
+  );
 }
 
 /**

@@ -1,5 +1,7 @@
 # Prints how the overlay network differs from what the stack makes, and nothing
-# when it is as configured; then the run that last made it, from its label.
+# when it is as configured; then the run that last made it, from its label,
+# and its ID, with which the stack adopts a network that a run of its own made
+# but did not record (the run was killed while Docker's plugin made it).
 # Asks this host's engine, or, when it manages no swarm (it left, or was
 # rebuilt), the first live manager among PEERS.
 # Changes nothing. Parameters: HOST NETWORK PEERS ENCRYPTED (yes or no)
@@ -12,7 +14,7 @@ for api in unix:///var/run/docker.sock $PEERS; do
 done
 if [ -z "$manager" ]; then
   echo "network $NETWORK is missing: no swarm manager answers"
-elif ! found=$(engine "$manager" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}} encryption={{range $k, $v := .Options}}{{if eq $k "encrypted"}}on{{end}}{{end}} {{index .Labels "clipper-swarm.generation"}}' 2>/dev/null); then
+elif ! found=$(engine "$manager" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}} encryption={{range $k, $v := .Options}}{{if eq $k "encrypted"}}on{{end}}{{end}} {{.Id}} {{index .Labels "clipper-swarm.generation"}}' 2>/dev/null); then
   echo "network $NETWORK is missing"
 else
   set -- $found
@@ -23,7 +25,8 @@ else
     echo "network $NETWORK is $1 $2 $3, not an attachable overlay"
   elif [ "$is" != "$want" ]; then
     echo "network $NETWORK is $is, not $want"
-  elif [ -n "${5:-}" ]; then
-    echo "last-run: $5"
+  elif [ -n "${6:-}" ]; then
+    echo "last-run: $6"
+    echo "id: $5"
   fi
 fi

@@ -479,4 +479,19 @@ describe("OverlayNetwork", () => {
     const [label] = get("m-overlay-network").inputs.labels;
     assert.match(label.value, /^repair-[0-9a-z]+$/, "a new label, which cannot change in place, makes the network again");
   });
+
+  it("adopts, by its ID, a network as configured that a run of the stack made, and nothing else", async () => {
+    checkAnswers.push(
+      { address: "10.0.1.3", check: /network inspect/, lines: ["last-run: repair-orphan", "id: 7d3c"] },
+      { address: "10.0.1.4", check: /network inspect/, lines: ["network clipper_network is not encrypted", "last-run: repair-old", "id: 8e4d"] },
+    );
+    oneHostNetwork("a", "10.0.1.3");
+    oneHostNetwork("d", "10.0.1.4");
+    oneHostNetwork("u", "10.0.1.5");
+    await settled();
+    assert.equal(get("a-overlay-network").opts.import, "7d3c", "imported where the state lacks it, the same step where it has it");
+    assert.deepEqual(get("a-overlay-network").inputs.labels, [{ label: "clipper-swarm.generation", value: "repair-orphan" }]);
+    assert.equal(get("d-overlay-network").opts.import, undefined, "a drifted network is made again, not adopted");
+    assert.equal(get("u-overlay-network").opts.import, undefined, "a missing network or one with no label of a run is not adopted");
+  });
 });

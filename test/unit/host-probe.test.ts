@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { probed, valueOf } from "../support/mocks";
 import type { SshSession } from "../../components/ssh-exec";
-import { batchScript, parseBatch, probeHost, HostProbe, probeTransport } from "../../components/host-probe";
+import { batchScript, parseBatch, probeHost, HostProbe, probeTransport, observationOf, asConfigured } from "../../components/host-probe";
 
 const target = (hostName: string, host: string) => ({ hostName, connection: { host, user: "root" } });
 
@@ -84,5 +84,14 @@ describe("HostProbe", () => {
         "d: cannot look at the host: cannot log in over SSH to 10.9.0.4:22 after 6 attempt(s): timed out. " +
         "If it is gone for good, mark it gone: true in the inventory (hosts/README.md)",
     });
+  });
+});
+
+describe("observationOf", () => {
+  it("keeps the run and the ID a host records apart from its drift", () => {
+    assert.deepEqual(observationOf(["last-run: repair-x", "id: 4f2a"]), { found: asConfigured, lastRun: "repair-x", id: "4f2a" });
+    assert.deepEqual(observationOf([]), { found: asConfigured });
+    assert.deepEqual(observationOf(["network n is missing"]), { found: "network n is missing" });
+    assert.deepEqual(observationOf(["a is b", "id: 9", "c is d"]), { found: "a is b; c is d", id: "9" });
   });
 });
