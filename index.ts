@@ -28,11 +28,9 @@ const connections = inventory.hosts.map((host) => sshConnection(host, config));
 const probe = new HostProbe();
 
 // 3. Endpoints: dockerd on TCP beside its socket, and a Docker provider per
-// host once the swarm exists (step 4); with mutual TLS, through certificates
-// of the stack's CA.
+// host; with mutual TLS, through certificates of the stack's CA.
 const engineCa = tlsKeys && new EngineCa({ ...tlsKeys, clientFolder: providerClientFolder(pulumi.getProject(), pulumi.getStack()) });
 const tlsFolder = engineCa && engineTlsFolder;
-const [swarmFounded, resolveSwarmFounded] = pulumi.deferredOutput<string>();
 const endpoints = inventory.hosts.map(
   (host, i) =>
     new DaemonEndpoint(host.name, {
@@ -45,7 +43,6 @@ const endpoints = inventory.hosts.map(
       gone: host.gone,
       tls: engineCa,
       sshAddress: host.address,
-      providerAfter: swarmFounded,
     }),
 );
 // Hosts marked `gone: true` are retired: nothing reaches them (see hosts/README.md).
@@ -76,7 +73,6 @@ const swarm = new Swarm(
   // (their engines, not their providers).
   { dependsOn: endpoints.map((endpoint) => endpoint.dropIn) },
 );
-resolveSwarmFounded(swarm.founded.id);
 
 // 5. Network: the attachable overlay that Clipper's containers share, made
 // through a manager.

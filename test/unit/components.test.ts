@@ -65,17 +65,6 @@ beforeEach(() => {
 const repairRun = /^GENERATION='repair-[0-9a-z]+'$/m;
 
 describe("DaemonEndpoint", () => {
-  it("registers its provider only once what the provider waits for is in place", async () => {
-    const [membership, resolve] = pulumi.deferredOutput<string>();
-    new DaemonEndpoint("late", { hostName: "late", connection: connection("10.0.9.1"), advertiseAddress: "10.0.9.1", probe, providerAfter: membership });
-    await settled();
-    assert.ok(registered.has("late-dropin"));
-    assert.equal(registered.has("late-docker"), false, "the provider's plugin does not start before the host is in the swarm");
-    resolve(pulumi.output("member-id"));
-    await settled();
-    assert.equal(registered.get("late-docker")?.inputs.host, "tcp://10.0.9.1:2375");
-  });
-
   it("writes a drop-in for the advertise address and points a provider at it once it answers", async () => {
     const ep = new DaemonEndpoint("host1", {
       hostName: "host1",
