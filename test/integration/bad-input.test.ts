@@ -2,7 +2,7 @@
 // and nothing created, so no host is touched.
 import { describe, it, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { root } from "../support/cli";
@@ -31,7 +31,10 @@ function upWith(settings: Record<string, string | undefined>) {
 }
 
 describe("bad input stops pulumi up before anything is created", () => {
-  after(() => stack.dispose());
+  after(() => {
+    stack.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   for (const fixture of ["syntax", "unknown-host", "name-duplicate", "address-invalid", "key-missing-file", "hosts-empty"]) {
     it(`inventory: ${fixture}`, () => {

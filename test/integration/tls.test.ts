@@ -4,7 +4,7 @@
 // switches to plain TCP and back with one `up` each, keeping every node and the network.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { labHosts, leftovers, missingPlugins, run, ssh } from "../support/cli";
@@ -44,6 +44,7 @@ describe("mutual TLS on the lab: only clients with the stack's certificate reach
   });
   after(() => {
     lab.dispose();
+    rmSync(path.dirname(clientDir), { recursive: true, force: true });
     for (const h of hosts) assert.deepEqual(leftovers(h), [], `${h.name} is left as it was`);
   });
 

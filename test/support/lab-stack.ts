@@ -71,6 +71,7 @@ export function labStack(name: string, { program = ".", inventory = testInventor
       cli(["destroy", "--yes", "--skip-preview"]);
       stack.dispose();
       rmSync(providerClientFolder("clipper-swarm", name), { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
