@@ -61,7 +61,7 @@ const swarm = new Swarm(
       role: host.role,
       connection: connections[i],
       advertiseAddress: host.advertiseAddress,
-      endpointUrl: endpoints[i].url,
+      endpointUrl: engineUrl(host.advertiseAddress, settings.daemonPort),
       endpoint: endpoints[i].dropIn,
       gone: host.gone,
     })),
@@ -69,9 +69,6 @@ const swarm = new Swarm(
     tokenRotation: settings.joinTokenRotation,
     tlsFolder,
   },
-  // Hosts join through their peers' endpoints, so the endpoints come first
-  // (their engines, not their providers).
-  { dependsOn: endpoints.map((endpoint) => endpoint.dropIn) },
 );
 
 // 5. Network: the attachable overlay that Clipper's containers share, made

@@ -22,7 +22,11 @@ export interface SwarmMemberArgs {
   connection: pulumi.Input<types.input.remote.ConnectionArgs>;
   /** The address the swarm advertises and listens on for this host. */
   advertiseAddress: string;
-  /** The host's engine endpoint (`tcp://ADDRESS:PORT`): its peers join, promote and remove nodes through it. */
+  /**
+   * The host's engine endpoint (`tcp://ADDRESS:PORT`): its peers join, promote
+   * and remove nodes through it. A plain value: what a member waits for is
+   * `endpoint`, and only where it needs it (see memberWaitsFor).
+   */
   endpointUrl: pulumi.Input<string>;
   /**
    * What exposes that endpoint: the command of the host's DaemonEndpoint that
@@ -98,10 +102,11 @@ export class Swarm extends pulumi.ComponentResource {
     for (const host of [...managers, ...live.filter((h) => h.role === "worker")]) {
       const { memberName, aliases } = nameAndAliases(host);
       const after = host.role === "manager" ? joinedManagers.slice(0, 1) : joinedManagers;
-      const member = swarmMember(memberName, host, managers.filter((m) => m !== host), host === managers[0], args, quorum, {
+      const peers = managers.filter((m) => m !== host);
+      const member = swarmMember(memberName, host, peers, host === managers[0], args, quorum, {
         ...memberOpts,
         aliases,
-        dependsOn: [host.endpoint, ...retired, ...after],
+        dependsOn: memberWaitsFor([host.endpoint, ...retired, ...after], peers, quorum),
       });
       this.nodeIds[host.hostName] = member.stdout.apply((out) => field(out, "node-id", memberName));
       if (host.role === "manager") joinedManagers.push(member);
@@ -150,9 +155,26 @@ function adviseOnManagerCount(count: number, reporter: pulumi.Resource): void {
 }
 
 /**
+ * What a member's command waits for: `own` (its endpoint, the retirements,
+ * the members before it), and, where the audit found a swarm, every peer's
+ * endpoint too, as a peer whose engine restarts in this run may be the live
+ * manager to join through, or for the first manager the reason not to start
+ * a swarm. Where no manager was in a swarm (new hosts), none can be: the first
+ * manager starts the swarm once its own engine answers, while the others'
+ * still restart, and the others join through it as theirs answer.
+ */
+function memberWaitsFor(own: pulumi.Resource[], peers: SwarmMemberArgs[], quorum: pulumi.Output<string>): pulumi.Output<pulumi.Resource[]> {
+  return quorum.apply((found) => (found === noSwarmYet ? own : [...own, ...peers.map((p) => p.endpoint)]));
+}
+
+/** What the quorum guard settles to when no manager of the inventory is in a swarm. */
+const noSwarmYet = "no swarm yet";
+
+/**
  * Settles once the swarm, as its first answering manager lists it, keeps its
- * quorum through the run's membership changes; fails the run before any of
- * them otherwise. Every member's command waits for it.
+ * quorum through the run's membership changes (`noSwarmYet` when there is
+ * none); fails the run before any of them otherwise. Every member's command
+ * waits for it.
  */
 function quorumGuard(members: SwarmMemberArgs[], managers: SwarmMemberArgs[], probe: HostProbe): pulumi.Output<string> {
   const lists = managers.map((host) =>
@@ -173,7 +195,7 @@ function quorumGuard(members: SwarmMemberArgs[], managers: SwarmMemberArgs[], pr
       const loss = quorumLoss(JSON.parse(listed.slice("nodes: ".length)) as ApiNode[], wanted);
       return loss ? failRun(loss) : "keeps its quorum";
     }
-    return "no swarm yet";
+    return noSwarmYet;
   });
 }
 

@@ -250,6 +250,8 @@ describe("Swarm", () => {
     await settled();
     const join2 = get("swarm-member-host2");
     const join3 = get("swarm-member-host3");
+    assert.deepEqual(await namesOf(get("swarm-member-host1").opts.dependsOn), ["host1-endpoint"],
+      "on new hosts, the first starts the swarm once its own engine answers, while the others' restart");
     assert.deepEqual(await namesOf(join2.opts.dependsOn), ["host2-endpoint", "swarm-member-host1"]);
     assert.deepEqual(await namesOf(join3.opts.dependsOn), ["host3-endpoint", "swarm-member-host1"],
       "a host joins once its endpoint is up, and leaves before its endpoint goes; raft orders concurrent joins itself");
@@ -260,6 +262,22 @@ describe("Swarm", () => {
       assert.equal((member.opts.deletedWith as pulumi.Resource | undefined)?.constructor, Swarm, "destroy skips node-by-node leaves");
     }
     assert.match(join3.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
+  });
+
+  it("waits for every peer's engine where a swarm exists, as a peer restarting in the run may be the one to join through", async () => {
+    const nodes = [["p1", "10.0.9.1"], ["p2", "10.0.9.2"]].map(([hostname, addr]) => ({
+      Description: { Hostname: hostname },
+      Spec: { Role: "manager", Labels: { "clipper-swarm.member": "true" } },
+      Status: { Addr: addr },
+      ManagerStatus: { Addr: `${addr}:2377`, Reachability: "reachable" },
+    }));
+    checkAnswers.push({ address: "10.0.9.1", check: /localhost\/nodes/, lines: [`nodes: ${JSON.stringify(nodes)}`] });
+    new Swarm("found", { members: [member("p1", "10.0.9.1"), member("p2", "10.0.9.2"), member("p3", "10.0.9.3")], probe },
+      { transformations: [record] });
+    await settled();
+    assert.deepEqual(await namesOf(get("found-member-p1").opts.dependsOn), ["p1-endpoint", "p2-endpoint", "p3-endpoint"],
+      "the first manager starts no swarm while a peer that may hold one restarts");
+    assert.deepEqual(await namesOf(get("found-member-p3").opts.dependsOn), ["p3-endpoint", "found-member-p1", "p1-endpoint", "p2-endpoint"]);
   });
 
   it("audits every host's membership, and re-runs its script on drift", async () => {
