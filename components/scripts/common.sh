@@ -2,14 +2,17 @@
 set -eu
 say() { printf '%s: %s\n' "$HOST" "$*" >&2; }
 fail() { printf '%s: error: %s\n' "$HOST" "$*" >&2; exit 1; }
-# Waits, at most $1 seconds, until the command in the remaining arguments succeeds.
+# Waits, at most $1 seconds, until the command in the remaining arguments
+# succeeds. It asks again after 0.1 s, then 0.2 and 0.5, then every second:
+# what it waits for mostly settles within a second (a manager that just joined
+# names its swarm after 0.2-1 s), and a longer wait costs the host little.
 wait_for() {
-  limit=$1; shift
-  i=0
+  deadline=$(($(date +%s) + $1)); shift
+  pause=0.1
   until "$@" >/dev/null 2>&1; do
-    i=$((i + 1))
-    [ "$i" -lt "$limit" ] || return 1
-    sleep 1
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep "$pause"
+    case "$pause" in 0.1) pause=0.2 ;; 0.2) pause=0.5 ;; *) pause=1 ;; esac
   done
 }
 
