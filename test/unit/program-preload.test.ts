@@ -66,3 +66,15 @@ describe("sdk-lazy-closure", () => {
     assert.equal(out, "true function");
   });
 });
+
+describe("sdk-plain-stack-traces", () => {
+  /** Whether `Error.prepareStackTrace` is still node's once the SDK's program runner has required its source-map-support. */
+  const script = `const nodes = Error.prepareStackTrace;
+    require(require.resolve("source-map-support/register", { paths: [require("path").dirname(require.resolve("@pulumi/pulumi/cmd/run/index.js"))] }));
+    console.log(Error.prepareStackTrace === nodes, String(new Error("here").stack).split("\\n")[1].includes("[eval]"))`;
+
+  it("keeps the SDK's program runner from installing source-map-support, and stack traces as node makes them", () => {
+    assert.equal(node(["sdk-plain-stack-traces.js"], script), "true true");
+    assert.equal(node([], script).split(" ")[0], "false", "without it, the runner installs its own");
+  });
+});
