@@ -1,19 +1,22 @@
-// `npm run bench [-- --hosts N]...`: the stack against the seed's procedure on
-// the same lab hosts, in one run per size (3, 5 and 7 hosts unless --hosts
-// says), each step on freshly reset hosts: the seed's procedure, its floor
-// (bench/procedure.sh), then the stack in the dev stack's configuration (plain
+// `npm run bench [-- --hosts N]... [--rounds R]`: the stack against the seed's
+// procedure on the same lab hosts, in one run per size (3, 5 and 7 hosts
+// unless --hosts says), each step on freshly reset hosts: the seed's
+// procedure, then R rounds (3 unless --rounds says) of its floor
+// (bench/procedure.sh) and the stack in the dev stack's configuration (plain
 // TCP, user clipper, the drift audit included): cold up, verify, no-op
-// preview, no-op up, destroy. The smallest size also runs in TLS mode. Sizes
-// use hosts 4 and up on Debian 13, so a dev cluster on hosts 1-3 stays.
-// Writes bench-results/latest.json and latest.svg, and prints the table; the
-// cold up and the no-op preview are traced, and where their time went is
+// preview, no-op up, destroy. Each figure is the median of its rounds: the
+// floor alone moves by a second or two between runs on the same hosts. The
+// smallest size also runs in TLS mode. Sizes use hosts 4 and up on Debian 13,
+// so a dev cluster on hosts 1-3 stays. Writes bench-results/latest.json and
+// latest.svg, and prints the table; the cold up and the no-op preview are
+// traced, and where the time of the round at the median cold up went is
 // printed and written to bench-results/breakdown.json.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { providerClientFolder } from "../components/engine-client";
-import { BenchRun, chart, resultsJson, table } from "./results";
+import { BenchRun, chart, median, middleItem, resultsJson, table } from "./results";
 import { Part, partsTable, previewParts, readSpans, upParts } from "./trace";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -122,8 +125,14 @@ interface Breakdown {
   preview: Part[];
 }
 
+/** What one round of the stack measured. */
+interface StackRound {
+  figures: Pick<BenchRun, "up_s" | "noop_up_s" | "preview_s" | "destroy_s">;
+  breakdown: Breakdown;
+}
+
 /** The stack's figures on fresh `hosts`, and where the time of its cold up and no-op preview went. */
-async function stackRun(hosts: string[], tls: boolean) {
+async function stackRun(hosts: string[], tls: boolean): Promise<StackRound> {
   await fresh(hosts);
   const stack = benchStack(hosts, tls);
   const mode = tls ? "TLS" : "plain";
@@ -151,19 +160,28 @@ async function procedure(mode: "seed" | "floor", hosts: string[]): Promise<numbe
   return Number(must("bash", ["bench/procedure.sh", mode, ...hosts]).trim());
 }
 
-function sizesFrom(args: string[]): number[] {
+const usage = "usage: npm run bench [-- --hosts N]... [--rounds R]   (N from 1 to 7, R from 1 to 9)";
+
+function optionsFrom(args: string[]): { sizes: number[]; rounds: number } {
   const sizes: number[] = [];
-  for (let i = 0; i < args.length; i++) {
+  let rounds = 3;
+  for (let i = 0; i < args.length; i += 2) {
     const n = Number(args[i + 1]);
-    if (args[i] !== "--hosts" || !Number.isInteger(n) || n < 1 || n > 7) throw new Error("usage: npm run bench [-- --hosts N]...   (N from 1 to 7)");
-    sizes.push(n);
-    i++;
+    if (args[i] === "--hosts" && Number.isInteger(n) && n >= 1 && n <= 7) sizes.push(n);
+    else if (args[i] === "--rounds" && Number.isInteger(n) && n >= 1 && n <= 9) rounds = n;
+    else throw new Error(usage);
   }
-  return sizes.length ? sizes : [3, 5, 7];
+  return { sizes: sizes.length ? sizes : [3, 5, 7], rounds };
+}
+
+/** Each figure's median over the rounds. */
+function medianFigures(rounds: StackRound[]): StackRound["figures"] {
+  const of = (figure: keyof StackRound["figures"]) => median(rounds.map((r) => r.figures[figure]));
+  return { up_s: of("up_s"), noop_up_s: of("noop_up_s"), preview_s: of("preview_s"), destroy_s: of("destroy_s") };
 }
 
 async function main(): Promise<void> {
-  const sizes = sizesFrom(process.argv.slice(2));
+  const { sizes, rounds } = optionsFrom(process.argv.slice(2));
   const lastHost = firstHost + Math.max(...sizes) - 1;
   progress(`preparing the toolchain and lab hosts ${firstHost}..${lastHost} on Debian ${release}`);
   must("bash", ["tools/setup.sh"]);
@@ -174,10 +192,17 @@ async function main(): Promise<void> {
   for (const n of sizes) {
     const hosts = Array.from({ length: n }, (_, i) => `host${firstHost + i}`);
     const seed_s = await procedure("seed", hosts);
-    const floor_s = await procedure("floor", hosts);
-    for (const tls of n === Math.min(...sizes) ? [false, true] : [false]) {
-      const { figures, breakdown } = await stackRun(hosts, tls);
-      runs.push({ hosts: n, mode: breakdown.mode, seed_s, floor_s, ...figures });
+    const modes = n === Math.min(...sizes) ? [false, true] : [false];
+    const floors: number[] = [];
+    const stackRounds = modes.map((): StackRound[] => []);
+    for (let round = 1; round <= rounds; round++) {
+      progress(`${n} hosts: round ${round} of ${rounds}`);
+      floors.push(await procedure("floor", hosts));
+      for (const [i, tls] of modes.entries()) stackRounds[i].push(await stackRun(hosts, tls));
+    }
+    for (const measured of stackRounds) {
+      const { breakdown } = middleItem(measured, (r) => r.figures.up_s);
+      runs.push({ hosts: n, mode: breakdown.mode, seed_s, floor_s: median(floors), ...medianFigures(measured), rounds });
       breakdowns.push(breakdown);
     }
   }

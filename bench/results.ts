@@ -1,7 +1,8 @@
 /**
  * The bench's figures: one run per cluster size (and one in TLS mode), each
- * Pulumi figure read as a ratio to the floor measured in the same run, as a
- * table, as `bench-results/latest.json`, and as a chart against the size.
+ * figure the median of the run's rounds, each Pulumi figure read as a ratio to
+ * the floor measured in the same run, as a table, as
+ * `bench-results/latest.json`, and as a chart against the size.
  */
 
 /** What one run measured, in seconds. */
@@ -22,6 +23,22 @@ export interface BenchRun {
   preview_s: number;
   /** `pulumi destroy`, back to hosts without the stack's traces. */
   destroy_s: number;
+  /** How many times the floor and the stack were measured, alternately: each of their figures is the median. */
+  rounds: number;
+}
+
+/** The middle one of some samples, or the mean of the middle two. */
+export function median(samples: number[]): number {
+  if (samples.length === 0) throw new Error("the median of no samples");
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The item whose key is the median, or the lower of the middle two: a round that stands for the others. */
+export function middleItem<T>(items: T[], key: (item: T) => number): T {
+  if (items.length === 0) throw new Error("the middle of no items");
+  return [...items].sort((a, b) => key(a) - key(b))[Math.floor((items.length - 1) / 2)];
 }
 
 /** The figures that are Pulumi's, each shown as a ratio to the floor. */
@@ -36,6 +53,7 @@ const labels: Record<keyof BenchRun, string> = {
   noop_up_s: "no-op up",
   preview_s: "no-op preview",
   destroy_s: "destroy",
+  rounds: "rounds",
 };
 
 /** A figure as a ratio to its run's floor. */
@@ -45,13 +63,14 @@ export function ratio(run: BenchRun, figure: (typeof pulumiFigures)[number]): nu
 
 /** The runs as a table for people: seconds, and each Pulumi figure's ratio to the floor of its run. */
 export function table(runs: BenchRun[]): string {
-  const head = ["hosts", "mode", "seed", "floor", ...pulumiFigures.map((f) => labels[f])];
+  const head = ["hosts", "mode", "seed", "floor", ...pulumiFigures.map((f) => labels[f]), "rounds"];
   const rows = runs.map((r) => [
     String(r.hosts),
     r.mode,
     `${r.seed_s.toFixed(1)} s`,
     `${r.floor_s.toFixed(1)} s`,
     ...pulumiFigures.map((f) => `${r[f].toFixed(1)} s ${ratio(r, f).toFixed(2)}x`),
+    String(r.rounds),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");

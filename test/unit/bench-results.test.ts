@@ -2,7 +2,7 @@
 // issue's tools read, and a chart with a line per figure.
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { BenchRun, chart, ratio, resultsJson, table } from "../../bench/results";
+import { BenchRun, chart, median, middleItem, ratio, resultsJson, table } from "../../bench/results";
 
 const run = (hosts: number, mode: BenchRun["mode"], floor_s: number): BenchRun => ({
   hosts,
@@ -13,6 +13,7 @@ const run = (hosts: number, mode: BenchRun["mode"], floor_s: number): BenchRun =
   noop_up_s: floor_s / 2,
   preview_s: floor_s / 4,
   destroy_s: floor_s,
+  rounds: 3,
 });
 
 describe("bench results", () => {
@@ -23,14 +24,14 @@ describe("bench results", () => {
     assert.equal(ratio(runs[2], "preview_s"), 0.25);
     const lines = table(runs).trimEnd().split("\n");
     assert.equal(lines.length, 4);
-    assert.match(lines[0], /hosts +mode +seed +floor +cold up +no-op up +no-op preview +destroy/);
-    assert.match(lines[3], /5 +plain +20\.0 s +8\.0 s +12\.0 s 1\.50x +4\.0 s 0\.50x +2\.0 s 0\.25x +8\.0 s 1\.00x/);
+    assert.match(lines[0], /hosts +mode +seed +floor +cold up +no-op up +no-op preview +destroy +rounds$/);
+    assert.match(lines[3], /5 +plain +20\.0 s +8\.0 s +12\.0 s 1\.50x +4\.0 s 0\.50x +2\.0 s 0\.25x +8\.0 s 1\.00x +3$/);
   });
 
   it("writes the runs as {runs: [...]} with every figure in seconds", () => {
     const parsed = JSON.parse(resultsJson(runs)) as { runs: BenchRun[] };
     assert.deepEqual(parsed.runs, runs);
-    assert.deepEqual(Object.keys(parsed.runs[0]), ["hosts", "mode", "seed_s", "floor_s", "up_s", "noop_up_s", "preview_s", "destroy_s"]);
+    assert.deepEqual(Object.keys(parsed.runs[0]), ["hosts", "mode", "seed_s", "floor_s", "up_s", "noop_up_s", "preview_s", "destroy_s", "rounds"]);
   });
 
   it("charts one line per figure over the plain runs, a point per size", () => {
@@ -39,5 +40,14 @@ describe("bench results", () => {
     assert.equal((svg.match(/<polyline /g) ?? []).length, 6);
     assert.equal((svg.match(/<circle /g) ?? []).length, 6 * 2, "the TLS run is a row of the table, not a point");
     for (const label of ["seed", "floor", "cold up", "no-op up", "no-op preview", "destroy"]) assert.match(svg, new RegExp(`>${label}</text>`));
+  });
+
+  it("takes the median of a run's rounds, and the round at the median stands for them", () => {
+    assert.equal(median([9.1, 7.2, 8.4]), 8.4);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.throws(() => median([]));
+    const rounds = [{ up: 10.2, trace: "a" }, { up: 9.1, trace: "b" }, { up: 12.0, trace: "c" }, { up: 9.8, trace: "d" }];
+    assert.equal(middleItem(rounds, (r) => r.up).trace, "d");
+    assert.equal(middleItem(rounds.slice(0, 3), (r) => r.up).trace, "a");
   });
 });
