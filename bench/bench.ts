@@ -36,11 +36,17 @@ function must(file: string, args: string[], env: NodeJS.ProcessEnv = process.env
   return r.stdout;
 }
 
-/** Seconds that `file args` takes. */
+/** Seconds that `file args` takes, also printed after the progress line of what ran. */
 function timed(file: string, args: string[], env?: NodeJS.ProcessEnv): number {
   const start = process.hrtime.bigint();
   must(file, args, env);
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  return took(Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+/** Prints the seconds a step took, under its progress line, and gives them back. */
+function took(seconds: number): number {
+  progress(`  ${seconds.toFixed(1)} s`);
+  return seconds;
 }
 
 /**
@@ -157,7 +163,7 @@ async function stackRun(hosts: string[], tls: boolean): Promise<StackRound> {
 async function procedure(mode: "seed" | "floor", hosts: string[]): Promise<number> {
   await fresh(hosts);
   progress(`${hosts.length} hosts: the seed's procedure${mode === "floor" ? " with --tls=false, engines in parallel (the floor)" : ", as it reads"}`);
-  return Number(must("bash", ["bench/procedure.sh", mode, ...hosts]).trim());
+  return took(Number(must("bash", ["bench/procedure.sh", mode, ...hosts]).trim()));
 }
 
 const usage = "usage: npm run bench [-- --hosts N]... [--rounds R]   (N from 1 to 7, R from 1 to 9)";

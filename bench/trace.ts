@@ -93,22 +93,27 @@ function startParts(spans: Span[]): { parts: Part[]; audited: number; cli: Span;
   };
 }
 
-/** The parts of a cold `pulumi up`, along its critical path. */
+/**
+ * The parts of a cold `pulumi up`, along its critical path: the first
+ * manager's engine restart (the others restart beside it), its swarm init,
+ * then the other engines' restarts where they end later, the joins and the network.
+ */
 export function upParts(spans: Span[]): Part[] {
   const { parts, audited, cli } = startParts(spans);
-  const restarts = extent(registrations(spans, /-dropin$/));
   const members = registrations(spans, /^swarm-member-/);
   const founder = first(members, "the swarm's members");
+  const founderHost = founder.resource?.slice("swarm-member-".length) ?? "";
+  const restart = first(registrations(spans, new RegExp(`^${founderHost}-dropin$`)), "the first manager's drop-in");
   const joins = members.filter((m) => m !== founder);
   const network = extent(registrations(spans, /^overlay-network$/));
   const last = Math.max(founder.end, network.end, ...joins.map((j) => j.end));
   const dockerPlugins = spans.filter((s) => s.name === "newPlugin" && s.plugin?.startsWith("pulumi-resource-docker"));
   return [
     ...parts,
-    ["engine restarts (drop-ins, in parallel)", restarts.end - audited],
-    ["until the first member starts (providers' plugins)", founder.start - restarts.end],
+    ["first manager's engine restart (all in parallel)", restart.end - audited],
+    ["until its member starts (providers' plugins)", founder.start - restart.end],
     ["swarm init", founder.end - founder.start],
-    [`joins (${joins.length}, at once) and the network`, last - founder.end],
+    [`other restarts, joins (${joins.length}, at once) and the network`, last - founder.end],
     ["CLI finish (state)", cli.end - last],
     [`of which Docker providers' plugin starts (${dockerPlugins.length})`, dockerPlugins.reduce((sum, s) => sum + (s.end - s.start), 0)],
   ];
