@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { providerClientFolder } from "../components/engine-client";
-import { BenchRun, chart, median, middleItem, resultsJson, table } from "./results";
+import { BenchRun, chart, median, middleItem, pulumiFigures, resultsJson, table } from "./results";
 import { Part, partsTable, previewParts, readSpans, upParts } from "./trace";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -133,7 +133,7 @@ interface Breakdown {
 
 /** What one round of the stack measured. */
 interface StackRound {
-  figures: Pick<BenchRun, "up_s" | "noop_up_s" | "preview_s" | "destroy_s">;
+  figures: Pick<BenchRun, (typeof pulumiFigures)[number]>;
   breakdown: Breakdown;
 }
 
@@ -182,8 +182,7 @@ function optionsFrom(args: string[]): { sizes: number[]; rounds: number } {
 
 /** Each figure's median over the rounds. */
 function medianFigures(rounds: StackRound[]): StackRound["figures"] {
-  const of = (figure: keyof StackRound["figures"]) => median(rounds.map((r) => r.figures[figure]));
-  return { up_s: of("up_s"), noop_up_s: of("noop_up_s"), preview_s: of("preview_s"), destroy_s: of("destroy_s") };
+  return Object.fromEntries(pulumiFigures.map((f) => [f, median(rounds.map((r) => r.figures[f]))])) as StackRound["figures"];
 }
 
 async function main(): Promise<void> {

@@ -63,7 +63,7 @@ export function ratio(run: BenchRun, figure: (typeof pulumiFigures)[number]): nu
 
 /** The runs as a table for people: seconds, and each Pulumi figure's ratio to the floor of its run. */
 export function table(runs: BenchRun[]): string {
-  const head = ["hosts", "mode", "seed", "floor", ...pulumiFigures.map((f) => labels[f]), "rounds"];
+  const head = ["hosts", "mode", "seed", "floor", ...pulumiFigures.map((f) => labels[f]), labels.rounds];
   const rows = runs.map((r) => [
     String(r.hosts),
     r.mode,

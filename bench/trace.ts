@@ -103,7 +103,7 @@ export function upParts(spans: Span[]): Part[] {
   const members = registrations(spans, /^swarm-member-/);
   const founder = first(members, "the swarm's members");
   const founderHost = founder.resource?.slice("swarm-member-".length) ?? "";
-  const restart = first(registrations(spans, new RegExp(`^${founderHost}-dropin$`)), "the first manager's drop-in");
+  const restart = first(registrations(spans, /-dropin$/).filter((s) => s.resource === `${founderHost}-dropin`), "the first manager's drop-in");
   const joins = members.filter((m) => m !== founder);
   const network = extent(registrations(spans, /^overlay-network$/));
   const last = Math.max(founder.end, network.end, ...joins.map((j) => j.end));
