@@ -150,12 +150,23 @@ drop_gwbridge() {
     docker network rm docker_gwbridge >/dev/null 2>&1 || say "docker_gwbridge is still in use; left in place"
   fi
 }
+# Which swarm this host is in, told by its node certificate where Docker keeps
+# it by default, without asking the engine: "ours" when the certificate names
+# swarm $1 (its subject's organisation is the swarm's ID), "other" when it names
+# another, nothing when there is none there (no swarm, or another data root).
+certified_swarm() {
+  cert=/var/lib/docker/swarm/certificates/swarm-node.crt
+  [ -s "$cert" ] || return 0
+  if sed '/^-----/d' "$cert" | base64 -d 2>/dev/null | grep -aqF -- "$1"; then echo ours; else echo other; fi
+}
 # Leaves, with --force, the swarm this tool created or joined on this host, if
 # it is in it; a swarm it did not make is left alone. For a swarm being taken
-# down as a whole, where no node needs to stay. A manager whose peers leave at
-# the same moment answers docker info after up to 20 s (measured on the lab),
-# so it is asked once, for 3 s: a host that records this tool's swarm and
-# cannot say more by then leaves it.
+# down as a whole, where no node needs to stay. The node's certificate tells
+# which swarm it is in: asked with docker info, a manager whose peers have just
+# left answers after 20 s, and its leave waits as long behind that question
+# (measured on the lab). Without a certificate where Docker keeps it, docker
+# info is asked, for 3 s: a host that records this tool's swarm and cannot say
+# more by then leaves it.
 leave_marked_swarm() {
   marked=$(marked_swarm)
   if [ -z "$marked" ]; then
@@ -163,17 +174,25 @@ leave_marked_swarm() {
     unmark_swarm
     return 0
   fi
-  swarm_state 3 || fail "docker does not answer on its socket; see journalctl -u docker"
-  if [ "$state" = inactive ]; then
-    say "not in a swarm any more; nothing to leave"
-  elif [ -n "$cluster" ] && [ "$cluster" != "$marked" ]; then
-    say "in swarm $cluster, which clipper-swarm did not make; left alone"
-    return 0
-  else
-    docker swarm leave --force >/dev/null
-    drop_gwbridge
-    say "left swarm $marked"
-  fi
+  case "$(certified_swarm "$marked")" in
+    ours) ;;
+    other)
+      say "in a swarm that clipper-swarm did not make (its node certificate does not name $marked); left alone"
+      return 0 ;;
+    *)
+      swarm_state 3 || fail "docker does not answer on its socket; see journalctl -u docker"
+      if [ "$state" = inactive ]; then
+        say "not in a swarm any more; nothing to leave"
+        unmark_swarm
+        return 0
+      elif [ -n "$cluster" ] && [ "$cluster" != "$marked" ]; then
+        say "in swarm $cluster, which clipper-swarm did not make; left alone"
+        return 0
+      fi ;;
+  esac
+  docker swarm leave --force >/dev/null
+  drop_gwbridge
+  say "left swarm $marked"
   unmark_swarm
 }
 # The first engine among $PEERS that manages a swarm this tool made, or nothing.

@@ -30,6 +30,8 @@ const endpoint = (h: HostSpec) => ({ LISTEN: hostPort(h.address, port), PROBE: h
 const dockerStarted = (h: HostSpec) => ssh(h, "systemctl show -p ActiveEnterTimestampMonotonic --value docker").stdout.trim();
 const networks = (h: HostSpec) => ok(ssh(h, "docker network ls --format '{{.Name}}' | sort"), "network ls").stdout;
 const networksBefore = new Map<string, string>();
+/** Where a test logs a host's docker calls, through a docker of its own first in PATH. */
+const callLog = "/tmp/clipper-docker-calls";
 let swarmId = "";
 
 /** The engine URLs of every host but `h`. */
@@ -273,5 +275,33 @@ describe("remote scripts on the lab hosts", () => {
     }
     const again = script(first, "swarm-member-delete", { PEERS: peers(first) });
     assert.match(again.stderr, /not in a swarm that clipper-swarm joined; nothing to do/);
+  });
+
+  it("leaves at once where its peers have left the swarm, without asking the engine; another swarm is left alone", () => {
+    for (const h of hosts) ok(script(h, "endpoint-create", endpoint(h)), `${h.name} endpoint`);
+    const made = ok(script(first, "swarm-member", member(first)), "swarm init");
+    const id = /^swarm-id=(\S+)$/m.exec(made.stdout)?.[1] ?? "";
+    for (const h of others) ok(script(h, "swarm-member", member(h)), `${h.name} join`);
+    // The others leave, as their own destroy steps do at the same moment; the
+    // last of them then makes a swarm of its own.
+    for (const h of others) ok(ssh(h, "docker swarm leave --force >/dev/null; docker network rm docker_gwbridge >/dev/null"), "leave by hand");
+    const last = others[others.length - 1];
+    ok(ssh(last, `docker swarm init --advertise-addr ${last.address} >/dev/null`), "a foreign swarm");
+    try {
+      // The first host has no quorum left: asked which swarm it is in, its
+      // engine answers 20 s on and holds a leave until then. Every docker call
+      // of its step is logged.
+      ok(ssh(first, `mkdir -p ${callLog} && printf '#!/bin/sh\\necho "$*" >>${callLog}/calls\\nexec /usr/bin/docker "$@"\\n' >${callLog}/docker && chmod +x ${callLog}/docker`), "docker call log");
+      const left = ok(ssh(first, `PATH=${callLog}:$PATH\n` + renderScript("endpoint-delete", { HOST: first.name, DROPIN: dropInPath })), "endpoint delete");
+      assert.match(left.stderr, new RegExp(`left swarm ${id}`));
+      const calls = ok(ssh(first, `cat ${callLog}/calls; rm -rf ${callLog}`), "calls").stdout;
+      assert.match(calls, /^swarm leave --force$/m);
+      assert.doesNotMatch(calls, /^info/m, "the step asked the engine which swarm it is in");
+      const foreign = ok(script(last, "endpoint-delete", { DROPIN: dropInPath }), "endpoint delete in another swarm");
+      assert.match(foreign.stderr, new RegExp(`in a swarm that clipper-swarm did not make \\(its node certificate does not name ${id}\\); left alone`));
+      assert.equal(ssh(last, "docker info --format '{{.Swarm.LocalNodeState}}'").stdout.trim(), "active");
+    } finally {
+      ssh(last, "docker swarm leave --force >/dev/null; docker network rm docker_gwbridge >/dev/null");
+    }
   });
 });
