@@ -54,6 +54,8 @@ export interface Audit {
    * looked, so a resource's options can be made of it (see adoptable).
    */
   adoptable: Promise<string | undefined>;
+  /** `found`, settled once the probe has looked, for a resource's options as `adoptable`. */
+  foundNow: Promise<string>;
 }
 
 /** auditedRun, with what the probe found for a component that acts on it besides. */
@@ -64,15 +66,22 @@ export function audit(args: HostAuditArgs, reporter: pulumi.Resource): Audit {
     pulumi.log.info(`${args.hostName}: ${args.concern}: ${found}`, reporter);
     return repairRun;
   });
-  return { run, found: observed.apply(({ found }) => found), adoptable: adoptable(observed) };
+  // Observations are always known, previews too, so these settle in every run.
+  const settledObservation = new Promise<Observation>((resolve) => observed.apply(resolve));
+  return {
+    run,
+    found: observed.apply(({ found }) => found),
+    adoptable: settledObservation.then(adoptable),
+    foundNow: settledObservation.then(({ found }) => found),
+  };
 }
 
 /**
  * The ID of an object the stack made and, as far as its check sees, as
  * configured: what `import` adopts when the state holds no record of it (a run
  * killed while a provider made it leaves one so), and a no-op for a resource
- * the state holds with that ID. Observations are always known, previews too.
+ * the state holds with that ID.
  */
-function adoptable(observed: pulumi.Output<Observation>): Promise<string | undefined> {
-  return new Promise((resolve) => observed.apply(({ found, id }) => resolve(found === asConfigured ? id : undefined)));
+function adoptable({ found, id }: Observation): string | undefined {
+  return found === asConfigured ? id : undefined;
 }

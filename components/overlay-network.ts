@@ -53,7 +53,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
 
   constructor(name: string, args: OverlayNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:OverlayNetwork", name, {}, opts);
-    const { run, adoptable } = audit(
+    const { run, adoptable, foundNow } = audit(
       {
         hostName: args.auditHostName,
         concern: "overlay network",
@@ -74,23 +74,37 @@ export class OverlayNetwork extends pulumi.ComponentResource {
       .apply(([r]) => (r === neverRecorded ? [] : [{ label: "clipper-swarm.generation", value: r }]));
     // Registered once the probe has looked: a network this stack made that its
     // state does not record is adopted, not refused as a duplicate name.
-    const network = adoptable.then((id) => makeNetwork(`${name}-network`, args, labels, id, this));
+    const network = Promise.all([adoptable, foundNow]).then(([id, found]) =>
+      makeNetwork(`${name}-network`, args, labels, { adopt: id, missing: isMissing(found) }, this),
+    );
     this.networkId = pulumi.output(network.then((n) => n.id));
     this.networkName = pulumi.output(network.then((n) => n.name));
     this.registerOutputs({ networkId: this.networkId, networkName: this.networkName });
   }
 }
 
-/**
- * The network itself, through the manager's provider. `adopt`: the ID of the
- * network of that name that the audit found as configured and labelled by a
- * run of this stack; imported when the state has no record of it.
- */
+/** What the audit found of the network on its host. */
+interface FoundNetwork {
+  /**
+   * The ID of the network of that name that the audit found as configured and
+   * labelled by a run of this stack; imported when the state has no record of it.
+   */
+  adopt: string | undefined;
+  /** The audit found no network of that name. */
+  missing: boolean;
+}
+
+/** Whether network-check.sh found no network of that name. */
+function isMissing(found: string): boolean {
+  return /^network \S+ is missing/.test(found);
+}
+
+/** The network itself, through the manager's provider. */
 function makeNetwork(
   name: string,
   args: OverlayNetworkArgs,
   labels: pulumi.Input<{ label: string; value: string }[]>,
-  adopt: string | undefined,
+  { adopt, missing }: FoundNetwork,
   parent: pulumi.Resource,
 ): docker.Network {
   return new docker.Network(
@@ -107,7 +121,20 @@ function makeNetwork(
     },
     // The network goes with the swarm; its own delete would need the engine
     // of one host, which may be the host that drifted or died.
-    { parent, provider: args.provider, dependsOn: [args.swarm.founded], deletedWith: args.swarm, ...(adopt && { import: adopt }) },
+    {
+      parent,
+      provider: args.provider,
+      dependsOn: [args.swarm.founded],
+      deletedWith: args.swarm,
+      ...(adopt && { import: adopt }),
+      // A missing network is made again before its record goes, not after, as
+      // Docker's provider asks for a fixed name: its delete has nothing to
+      // remove, and a run killed between the two would leave the record
+      // pending replacement, which Pulumi 3.248 keeps for good once the next
+      // run adopts the network that the killed run made; every destroy after
+      // that fails its snapshot check.
+      ...(missing && { deleteBeforeReplace: false }),
+    },
   );
 }
 

@@ -485,6 +485,8 @@ describe("OverlayNetwork", () => {
     assert.deepEqual(get("k-overlay-network").inputs.labels, [{ label: "clipper-swarm.generation", value: "repair-kept" }]);
     const [label] = get("m-overlay-network").inputs.labels;
     assert.match(label.value, /^repair-[0-9a-z]+$/, "a new label, which cannot change in place, makes the network again");
+    assert.equal(get("m-overlay-network").opts.deleteBeforeReplace, false, "a missing network is made again before its record goes");
+    assert.equal(get("k-overlay-network").opts.deleteBeforeReplace, undefined, "the provider's order otherwise");
   });
 
   it("adopts, by its ID, a network as configured that a run of the stack made, and nothing else", async () => {
@@ -499,6 +501,7 @@ describe("OverlayNetwork", () => {
     assert.equal(get("a-overlay-network").opts.import, "7d3c", "imported where the state lacks it, the same step where it has it");
     assert.deepEqual(get("a-overlay-network").inputs.labels, [{ label: "clipper-swarm.generation", value: "repair-orphan" }]);
     assert.equal(get("d-overlay-network").opts.import, undefined, "a drifted network is made again, not adopted");
+    assert.equal(get("d-overlay-network").opts.deleteBeforeReplace, undefined, "one that is there goes first: the new one takes its name");
     assert.equal(get("u-overlay-network").opts.import, undefined, "a missing network or one with no label of a run is not adopted");
   });
 });
