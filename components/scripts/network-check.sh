@@ -4,6 +4,8 @@
 # but did not record (the run was killed while Docker's plugin made it).
 # Asks this host's engine, or, when it manages no swarm (it left, or was
 # rebuilt), the first live manager among PEERS.
+# A network made with no label at all (by the versions before the label) has
+# no label map, which the label's lookup skips: index fails on it.
 # Changes nothing. Parameters: HOST NETWORK PEERS ENCRYPTED (yes or no)
 manager=
 for api in unix:///var/run/docker.sock $PEERS; do
@@ -14,7 +16,7 @@ for api in unix:///var/run/docker.sock $PEERS; do
 done
 if [ -z "$manager" ]; then
   echo "network $NETWORK is missing: no swarm manager answers"
-elif ! found=$(engine "$manager" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}} encryption={{range $k, $v := .Options}}{{if eq $k "encrypted"}}on{{end}}{{end}} {{.Id}} {{index .Labels "clipper-swarm.generation"}}' 2>/dev/null); then
+elif ! found=$(engine "$manager" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}} encryption={{range $k, $v := .Options}}{{if eq $k "encrypted"}}on{{end}}{{end}} {{.Id}} {{with .Labels}}{{index . "clipper-swarm.generation"}}{{end}}' 2>/dev/null); then
   echo "network $NETWORK is missing"
 else
   set -- $found

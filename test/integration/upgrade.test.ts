@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { labHosts, engineAndNode, leftovers, missingPlugins, pulumi, root } from "../support/cli";
+import { labHosts, engineAndNode, leftovers, missingPlugins, pulumi, root, ssh } from "../support/cli";
 import { labStack, LabStack } from "../support/lab-stack";
 
 /**
@@ -36,11 +36,15 @@ for (const version of earlier) describe(`upgrade in place from ${version}`, { sk
 
   it("converges under this version without restarting an engine or changing a node", () => {
     const made = labHosts().map(engineAndNode);
+    const [first] = labHosts();
+    const networkId = () => ssh(first, "docker network inspect clipper_network --format '{{.Id}}'").stdout.trim();
+    const network = networkId();
     // The same stack and state, now with this checkout's program.
     const now = (args: string[]) => pulumi([...args, "--stack", "upgrade", "--config-file", lab.configFile], { cwd: root, env: lab.stack.env });
     const up = now(["up", "--yes", "--skip-preview"]);
     assert.equal(up.status, 0, up.stdout + up.stderr);
     assert.deepEqual(labHosts().map(engineAndNode), made);
+    assert.equal(networkId(), network, "the same network: Clipper's containers stay on it");
     const preview = now(["preview", "--expect-no-changes"]);
     assert.equal(preview.status, 0, preview.stdout + preview.stderr);
   });
