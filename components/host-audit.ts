@@ -49,13 +49,11 @@ export interface Audit {
   /** `as configured`, or the check's lines joined by `; `. */
   found: pulumi.Output<string>;
   /**
-   * The ID of what the run the host records made, for a host as configured
-   * whose check reports one; undefined otherwise. Settled once the probe has
-   * looked, so a resource's options can be made of it (see adoptable).
+   * What the probe found, settled once it has looked, so that a resource's
+   * options can be made of it (see adoptable). Observations are always known,
+   * previews too, so it settles in every run.
    */
-  adoptable: Promise<string | undefined>;
-  /** `found`, settled once the probe has looked, for a resource's options as `adoptable`. */
-  foundNow: Promise<string>;
+  observation: Promise<Observation>;
 }
 
 /** auditedRun, with what the probe found for a component that acts on it besides. */
@@ -66,13 +64,10 @@ export function audit(args: HostAuditArgs, reporter: pulumi.Resource): Audit {
     pulumi.log.info(`${args.hostName}: ${args.concern}: ${found}`, reporter);
     return repairRun;
   });
-  // Observations are always known, previews too, so these settle in every run.
-  const settledObservation = new Promise<Observation>((resolve) => observed.apply(resolve));
   return {
     run,
     found: observed.apply(({ found }) => found),
-    adoptable: settledObservation.then(adoptable),
-    foundNow: settledObservation.then(({ found }) => found),
+    observation: new Promise((resolve) => observed.apply(resolve)),
   };
 }
 
@@ -82,6 +77,6 @@ export function audit(args: HostAuditArgs, reporter: pulumi.Resource): Audit {
  * killed while a provider made it leaves one so), and a no-op for a resource
  * the state holds with that ID.
  */
-function adoptable({ found, id }: Observation): string | undefined {
+export function adoptable({ found, id }: Observation): string | undefined {
   return found === asConfigured ? id : undefined;
 }

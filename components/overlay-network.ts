@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import type { types } from "@pulumi/command";
-import { audit, neverRecorded } from "./host-audit";
+import { adoptable, audit, neverRecorded } from "./host-audit";
 import type { HostProbe, ProbeTarget } from "./host-probe";
 import { failRun } from "./run-failure";
 import { remoteScript } from "./remote-script";
@@ -53,7 +53,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
 
   constructor(name: string, args: OverlayNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:OverlayNetwork", name, {}, opts);
-    const { run, adoptable, foundNow } = audit(
+    const { run, observation } = audit(
       {
         hostName: args.auditHostName,
         concern: "overlay network",
@@ -74,8 +74,8 @@ export class OverlayNetwork extends pulumi.ComponentResource {
       .apply(([r]) => (r === neverRecorded ? [] : [{ label: "clipper-swarm.generation", value: r }]));
     // Registered once the probe has looked: a network this stack made that its
     // state does not record is adopted, not refused as a duplicate name.
-    const network = Promise.all([adoptable, foundNow]).then(([id, found]) =>
-      makeNetwork(`${name}-network`, args, labels, { adopt: id, missing: isMissing(found) }, this),
+    const network = observation.then((seen) =>
+      makeNetwork(`${name}-network`, args, labels, { adopt: adoptable(seen), missing: isMissing(seen.found) }, this),
     );
     this.networkId = pulumi.output(network.then((n) => n.id));
     this.networkName = pulumi.output(network.then((n) => n.name));
