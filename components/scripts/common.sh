@@ -125,7 +125,12 @@ LABEL=clipper-swarm.member
 label_self() {
   api=unix:///var/run/docker.sock
   [ "$manager" = true ] || api=$1
-  engine "$api" node update --label-add "$LABEL=true" "$node" >/dev/null
+  # The node's record changes while it joins (its status, its role), and an
+  # update made from an older read of it is refused ("update out of
+  # sequence"; 2 of some 20 cold ups with joins at once): made again, from a
+  # new read, and the last try says why it failed.
+  wait_for 15 engine "$api" node update --label-add "$LABEL=true" "$node" ||
+    engine "$api" node update --label-add "$LABEL=true" "$node" >/dev/null
 }
 # The IDs of the nodes that manager engine $1 lists at address $2, asked in two
 # calls whatever the swarm's size; none when it cannot list them.
