@@ -11,6 +11,12 @@ import { keepAsRecorded, remoteScript, remoteSteps } from "./remote-script";
 /** Where the drop-in lives: beside the packaged unit, never an edit of it. */
 export const dropInPath = "/etc/systemd/system/docker.service.d/clipper-swarm-tcp.conf";
 
+/**
+ * Where the socket unit lives that opens dockerd's TCP listener in plain mode,
+ * which the drop-in hands to docker.service (common.sh, wanted_dropin).
+ */
+export const tcpSocketPath = "/etc/systemd/system/clipper-swarm-tcp.socket";
+
 /** Where a host keeps its engine's key and certificates in mutual TLS mode: `key.pem`, `cert.pem`, `ca.pem`. */
 export const engineTlsFolder = "/etc/docker/clipper-swarm-tls";
 
@@ -74,6 +80,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       LISTEN: listen.apply(([b, p]) => hostPort(b, p)),
       PROBE: listen.apply(([b, p]) => hostPort(probeAddress(b), p)),
       DROPIN: dropInPath,
+      TCP_SOCKET: tcpSocketPath,
       ...(args.tls && { ENGINE_TLS: engineTlsFolder }),
     };
     const certificates = args.tls && engineCertificates(name, args, args.tls, bind, this);

@@ -56,8 +56,18 @@ forget_run() { rm -f "$STATE_DIR/$1-run" && { rmdir "$STATE_DIR" 2>/dev/null || 
 # leave docker stopped. So the count is reset first.
 docker_service() { systemctl reset-failed docker.service docker.socket && systemctl "$1" docker; }
 
-# Sets want: the drop-in that exposes dockerd on tcp://$LISTEN, keeping the
-# packaged unit's ExecStart flags as they are on the host now.
+# Sets want (the drop-in that exposes dockerd on tcp://$LISTEN) and
+# want_socket (the socket unit at $TCP_SOCKET that it names; empty where
+# none). The packaged ExecStart is kept as it is on the host now.
+# In plain mode, where the packaged ExecStart takes its sockets from systemd
+# (-H fd://, which serves every socket systemd passes), systemd opens the TCP
+# socket too: dockerd given -H tcp:// without --tlsverify sleeps 1 s before it
+# serves (Docker 23 and later; a restart took 1.7 s on a lab host, against
+# 0.65 s through the socket). Elsewhere the drop-in gives -H tcp://: with TLS,
+# dockerd would serve its packaged unix socket with TLS too if it came from
+# systemd, and it does not sleep with --tlsverify.
+# Sets want_exec too: the -H tcp:// form, which the versions before the socket
+# wrote in plain mode, and which serves the same endpoint (see dropin_in_place).
 wanted_dropin() {
   command -v systemctl >/dev/null || fail "systemd is required: systemctl not found"
   fragment=$(systemctl show -p FragmentPath --value docker.service)
@@ -76,7 +86,47 @@ wanted_dropin() {
     # TCP listener without TLS, --tls=false or not.
     flags=--tls=false
   fi
-  want=$(printf '# Written by clipper-swarm: dockerd on tcp://%s beside its packaged listeners.\n[Service]\nExecStart=\nExecStart=%s -H tcp://%s %s' "$LISTEN" "$packaged" "$LISTEN" "$flags")
+  want_exec=$(printf '# Written by clipper-swarm: dockerd on tcp://%s beside its packaged listeners.\n[Service]\nExecStart=\nExecStart=%s -H tcp://%s %s' "$LISTEN" "$packaged" "$LISTEN" "$flags")
+  want=$want_exec want_socket=
+  case " $packaged " in
+    *" -H fd:// "* | *" --host=fd:// "* | *" -H=fd:// "*)
+      if [ -z "${ENGINE_TLS:-}" ]; then
+        want=$(printf '# Written by clipper-swarm: dockerd on tcp://%s beside its packaged listeners, which systemd opens (%s).\n[Service]\nSockets=%s' "$LISTEN" "$TCP_SOCKET" "${TCP_SOCKET##*/}")
+        # PartOf: stopping docker closes it too, so that no connection on TCP
+        # starts a docker stopped by hand. FreeBind: at boot, systemd opens
+        # sockets before the network is up.
+        want_socket=$(printf '# Written by clipper-swarm: the TCP listener of dockerd, handed to docker.service.\n[Unit]\nPartOf=docker.service\n[Socket]\nListenStream=%s\nService=docker.service\nFreeBind=true' "$LISTEN")
+      fi
+      ;;
+  esac
+}
+
+# Whether the drop-in and its socket unit are as wanted_dropin wants, or the
+# drop-in is the -H tcp:// form in plain mode, which serves the same endpoint:
+# kept as it is, so that clusters made before the socket converge with no
+# engine restart.
+dropin_in_place() {
+  current=$(cat "$DROPIN" 2>/dev/null) || return 1
+  if [ "$current" = "$want" ]; then
+    [ -z "$want_socket" ] || [ "$(cat "$TCP_SOCKET" 2>/dev/null)" = "$want_socket" ]
+  else
+    [ -z "${ENGINE_TLS:-}" ] && [ "$current" = "$want_exec" ]
+  fi
+}
+
+# Whether the engine answers on tcp://$PROBE, within 5 s: a socket that systemd
+# holds for a dockerd that does not take it (its drop-in removed by hand) takes
+# connections and never answers them.
+answers_on_tcp() {
+  # shellcheck disable=SC2046  # tls_flags is a word list
+  timeout 5 docker ${ENGINE_TLS:+$(tls_flags)} -H "tcp://$PROBE" version >/dev/null 2>&1
+}
+
+# Closes the TCP socket that systemd holds for dockerd, if it does: before
+# dockerd restarts without it, or with a socket of another address, which
+# systemd cannot open while it holds the old one.
+close_tcp_socket() {
+  if systemctl is-active --quiet "${TCP_SOCKET##*/}"; then systemctl stop "${TCP_SOCKET##*/}" 2>/dev/null; fi
 }
 
 # Whether the CA's and this host's certificates (TLS_CA, TLS_CERT) differ from

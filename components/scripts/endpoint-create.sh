@@ -1,8 +1,9 @@
 # Exposes dockerd on tcp://$LISTEN with a systemd drop-in that keeps the
-# packaged ExecStart flags, then waits until the engine answers on TCP. With
+# packaged ExecStart flags, and in plain mode a socket unit (see
+# wanted_dropin), then waits until the engine answers on TCP. With
 # mutual TLS (ENGINE_TLS set), first puts the CA's and this host's certificates
 # beside the key that tls-key-create made; dockerd reads them when it starts.
-# Parameters: HOST LISTEN (address:port) PROBE (address:port to check) DROPIN GENERATION,
+# Parameters: HOST LISTEN (address:port) PROBE (address:port to check) DROPIN TCP_SOCKET GENERATION,
 # and with TLS: ENGINE_TLS TLS_CA TLS_CERT
 wanted_dropin
 restart=
@@ -15,7 +16,7 @@ if [ -n "${ENGINE_TLS:-}" ]; then
     restart=yes
   fi
 fi
-if [ "$(cat "$DROPIN" 2>/dev/null)" = "$want" ]; then
+if dropin_in_place; then
   say "drop-in $DROPIN already in place"
   if [ -n "$restart" ]; then
     say "restarting docker for its new certificates"
@@ -23,15 +24,30 @@ if [ "$(cat "$DROPIN" 2>/dev/null)" = "$want" ]; then
   elif ! systemctl is-active --quiet docker; then
     say "docker is not running; starting it"
     docker_service start
+  elif ! answers_on_tcp; then
+    # A run killed between the drop-in and the restart, or a socket closed by hand.
+    say "docker does not answer on tcp://$PROBE; restarting it"
+    close_tcp_socket
+    docker_service restart
   fi
 else
-  say "writing $DROPIN (ExecStart: $packaged -H tcp://$LISTEN $flags); restarting docker"
+  if [ -n "$want_socket" ]; then
+    say "writing $TCP_SOCKET (tcp://$LISTEN) and $DROPIN, which hands it to docker.service; restarting docker"
+    printf '%s\n' "$want_socket" >"$TCP_SOCKET.tmp" && mv "$TCP_SOCKET.tmp" "$TCP_SOCKET"
+  else
+    say "writing $DROPIN (ExecStart: $packaged -H tcp://$LISTEN $flags); restarting docker"
+    rm -f "$TCP_SOCKET"
+  fi
   mkdir -p "${DROPIN%/*}"
   printf '%s\n' "$want" >"$DROPIN.tmp" && mv "$DROPIN.tmp" "$DROPIN"
   systemctl daemon-reload
+  close_tcp_socket
   docker_service restart
+  if [ -n "$want_socket" ] && ! systemctl is-active --quiet "${TCP_SOCKET##*/}"; then
+    fail "systemd could not open tcp://$LISTEN for docker: $(journalctl -u "${TCP_SOCKET##*/}" -n 1 -o cat 2>/dev/null)"
+  fi
 fi
-wait_for 60 engine "tcp://$PROBE" version ||
+wait_for 60 answers_on_tcp ||
   fail "docker does not answer on tcp://$PROBE after 60 s; see journalctl -u docker"
 say "docker answers on tcp://$PROBE${ENGINE_TLS:+ with mutual TLS}"
 record_run endpoint

@@ -6,7 +6,7 @@ import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
 import { labHosts, ssh, dockerAt, run, Run } from "../support/cli";
 import { renderScript } from "../../components/remote-script";
-import { dropInPath, hostPort, probeAddress } from "../../components/daemon-endpoint";
+import { dropInPath, hostPort, probeAddress, tcpSocketPath } from "../../components/daemon-endpoint";
 import { swarmPort } from "../../components/swarm";
 import { checkOverlay } from "../../bin/overlay-check";
 import { asConfigured, observationOf, Observation } from "../../components/host-probe";
@@ -26,7 +26,8 @@ function ok(r: Run, what: string): Run {
 }
 /** The run the steps record on the host, as the audit gives it. */
 const GENERATION = "test-run";
-const endpoint = (h: HostSpec) => ({ LISTEN: hostPort(h.address, port), PROBE: hostPort(h.address, port), DROPIN: dropInPath, GENERATION });
+const endpointFiles = { DROPIN: dropInPath, TCP_SOCKET: tcpSocketPath };
+const endpoint = (h: HostSpec) => ({ LISTEN: hostPort(h.address, port), PROBE: hostPort(h.address, port), ...endpointFiles, GENERATION });
 const dockerStarted = (h: HostSpec) => ssh(h, "systemctl show -p ActiveEnterTimestampMonotonic --value docker").stdout.trim();
 const networks = (h: HostSpec) => ok(ssh(h, "docker network ls --format '{{.Name}}' | sort"), "network ls").stdout;
 const networksBefore = new Map<string, string>();
@@ -73,7 +74,7 @@ const allManagers = () => hosts.map((h) => `${h.name} Ready manager`).sort();
 function tearDown() {
   // The others leave one by one through a manager; the last one dissolves the swarm.
   for (const h of [...[...others].reverse(), first]) script(h, "swarm-member-delete", { PEERS: peers(h) });
-  for (const h of hosts) script(h, "endpoint-delete", { DROPIN: dropInPath });
+  for (const h of hosts) script(h, "endpoint-delete", endpointFiles);
 }
 
 describe("remote scripts on the lab hosts", () => {
@@ -86,15 +87,30 @@ describe("remote scripts on the lab hosts", () => {
   });
   after(tearDown);
 
-  it("exposes every engine on TCP, keeping the packaged ExecStart flags", () => {
+  it("exposes every engine on TCP through a socket of systemd's, leaving the packaged ExecStart as it is", () => {
     for (const h of hosts) {
       const r = ok(script(h, "endpoint-create", endpoint(h)), `${h.name} endpoint`);
-      assert.match(r.stderr, new RegExp(`${h.name}: writing ${dropInPath}`));
-      const unit = ssh(h, `cat ${dropInPath}`).stdout;
-      assert.match(unit, /^ExecStart=$/m);
-      assert.match(unit, new RegExp(`^ExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock \\$DOCKER_OPTS -H tcp://${h.address}:${port} --tls=false$`, "m"));
+      assert.match(r.stderr, new RegExp(`${h.name}: writing ${tcpSocketPath} \\(tcp://${h.address}:${port}\\) and ${dropInPath}`));
+      const dropIn = ssh(h, `cat ${dropInPath}`).stdout;
+      assert.match(dropIn, /^Sockets=clipper-swarm-tcp\.socket$/m);
+      assert.doesNotMatch(dropIn, /^ExecStart=/m);
+      assert.match(ssh(h, `cat ${tcpSocketPath}`).stdout, new RegExp(`^ListenStream=${h.address}:${port}$`, "m"));
       ok(dockerAt(url(h), ["version"]), `docker -H ${url(h)} version`);
+      ok(ssh(h, "docker version"), `${h.name}: docker on its packaged socket`);
     }
+  });
+
+  it("keeps the -H tcp:// drop-in of the versions before the socket, restarting nothing", () => {
+    const h = first;
+    const legacy = `# Written by clipper-swarm: dockerd on tcp://${h.address}:${port} beside its packaged listeners.\n[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock $DOCKER_OPTS -H tcp://${h.address}:${port} --tls=false`;
+    ok(ssh(h, `printf '${legacy}\\n' >${dropInPath}; rm ${tcpSocketPath}; systemctl daemon-reload; systemctl stop docker.service clipper-swarm-tcp.socket; systemctl start docker`), "the drop-in of before");
+    const before = dockerStarted(h);
+    assert.deepEqual(checked(h, "endpoint-check", endpoint(h)), { found: asConfigured, lastRun: GENERATION });
+    assert.match(ok(script(h, "endpoint-create", endpoint(h)), "endpoint again").stderr, /already in place/);
+    assert.equal(dockerStarted(h), before, "docker was restarted");
+    // Put back as the other tests expect it: a change of address writes the socket form.
+    ok(script(h, "endpoint-delete", endpointFiles), "endpoint delete");
+    ok(script(h, "endpoint-create", endpoint(h)), "endpoint create");
   });
 
   it("finds a drop-in in place and restarts nothing", () => {
@@ -118,7 +134,7 @@ describe("remote scripts on the lab hosts", () => {
   it("rewrites the drop-in when the bind address changes, and binds every interface on request", () => {
     const last = hosts[hosts.length - 1];
     const wildcard = { ...endpoint(last), LISTEN: hostPort("0.0.0.0", port), PROBE: hostPort(probeAddress("0.0.0.0"), port) };
-    assert.match(ok(script(last, "endpoint-create", wildcard), "wildcard bind").stderr, /writing .* -H tcp:\/\/0\.0\.0\.0:2375/);
+    assert.match(ok(script(last, "endpoint-create", wildcard), "wildcard bind").stderr, /writing \S+ \(tcp:\/\/0\.0\.0\.0:2375\)/);
     ok(dockerAt(url(last), ["version"]), "answers on the host's address");
     assert.match(ok(script(last, "endpoint-create", endpoint(last)), "back to the advertise address").stderr, /writing/);
     ok(dockerAt(url(last), ["version"]), "answers again");
@@ -296,12 +312,12 @@ describe("remote scripts on the lab hosts", () => {
       // engine answers 20 s on and holds a leave until then. Every docker call
       // of its step is logged.
       ok(ssh(first, `mkdir -p ${callLog} && printf '#!/bin/sh\\necho "$*" >>${callLog}/calls\\nexec /usr/bin/docker "$@"\\n' >${callLog}/docker && chmod +x ${callLog}/docker`), "docker call log");
-      const left = ok(ssh(first, `PATH=${callLog}:$PATH\n` + renderScript("endpoint-delete", { HOST: first.name, DROPIN: dropInPath })), "endpoint delete");
+      const left = ok(ssh(first, `PATH=${callLog}:$PATH\n` + renderScript("endpoint-delete", { HOST: first.name, ...endpointFiles })), "endpoint delete");
       assert.match(left.stderr, new RegExp(`left swarm ${id}`));
       const calls = ok(ssh(first, `cat ${callLog}/calls; rm -rf ${callLog}`), "calls").stdout;
       assert.match(calls, /^swarm leave --force$/m);
       assert.doesNotMatch(calls, /^info/m, "the step asked the engine which swarm it is in");
-      const foreign = ok(script(last, "endpoint-delete", { DROPIN: dropInPath }), "endpoint delete in another swarm");
+      const foreign = ok(script(last, "endpoint-delete", endpointFiles), "endpoint delete in another swarm");
       assert.match(foreign.stderr, new RegExp(`in a swarm that clipper-swarm did not make \\(its node certificate does not name ${id}\\); left alone`));
       assert.equal(ssh(last, "docker info --format '{{.Swarm.LocalNodeState}}'").stdout.trim(), "active");
     } finally {

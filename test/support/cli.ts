@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadInventory, HostSpec } from "../../hosts/inventory";
-import { dropInPath, engineTlsFolder } from "../../components/daemon-endpoint";
+import { dropInPath, engineTlsFolder, tcpSocketPath } from "../../components/daemon-endpoint";
 import { shellQuote } from "../../components/remote-script";
 
 /** The repository's root (tests run from build/test/...). */
@@ -113,6 +113,7 @@ export function swarmNodes(via: HostSpec): string[] {
 export function leftovers(host: HostSpec): string[] {
   const found = ssh(host, [
     `test -e ${dropInPath} && echo drop-in`,
+    `test -e ${tcpSocketPath} && echo socket-unit`,
     "test -e /var/lib/clipper-swarm && echo state-folder",
     `test -e ${engineTlsFolder} && echo tls-folder`,
     `[ "$(docker info --format '{{.Swarm.LocalNodeState}}')" = inactive ] || echo swarm`,

@@ -2,13 +2,7 @@
  * The drift cases of the audit: each made by hand, with plain commands or a
  * lab host rebuilt, on a converged cluster.
  */
-import { dropInPath } from "../../components/daemon-endpoint";
-
-/** The unit file Debian's docker.io installs; case (i) edits it. */
-export const packagedUnit = "/lib/systemd/system/docker.service";
-
-/** Puts back the packaged unit that case (i) changed. */
-export const restorePackagedUnit = `sed -i 's|--log-level=warn ||' ${packagedUnit}; systemctl daemon-reload`;
+import { dropInPath, tcpSocketPath } from "../../components/daemon-endpoint";
 
 export interface DriftCase {
   /** What is done by hand. */
@@ -28,7 +22,7 @@ const rebuilt = /engine endpoint: drop-in \S+ is missing/;
 export const driftCases: DriftCase[] = [
   { name: "(a) the drop-in removed and docker restarted", host: 1, drift: `rm ${dropInPath}; systemctl daemon-reload; systemctl restart docker`, finds: /engine endpoint: drop-in \S+ is missing/ },
   { name: "(a) the same on the first host", host: 0, drift: `rm ${dropInPath}; systemctl daemon-reload; systemctl restart docker`, finds: /engine endpoint: drop-in \S+ is missing/ },
-  { name: "(b) the drop-in edited to another port and docker restarted", host: 1, drift: `sed -i 's/:2375 /:2376 /' ${dropInPath}; systemctl daemon-reload; systemctl restart docker`, finds: /engine endpoint: drop-in \S+ is not tcp:\/\/\S+:2375 over the packaged ExecStart; docker does not answer/ },
+  { name: "(b) the socket unit edited to another port and docker restarted", host: 1, drift: `sed -i 's/:2375$/:2376/' ${tcpSocketPath}; systemctl daemon-reload; systemctl stop docker.service clipper-swarm-tcp.socket; systemctl start docker`, finds: /engine endpoint: socket unit \S+ is not tcp:\/\/\S+:2375; docker does not answer/ },
   { name: "(c) the engine stopped", host: 1, drift: "systemctl stop docker.socket docker", finds: /engine endpoint: docker is not running/ },
   { name: "(d) the node left the swarm", host: 1, drift: "docker swarm leave --force >/dev/null", finds: /swarm membership: not in the swarm/ },
   { name: "(d) the first host left the swarm", host: 0, drift: "docker swarm leave --force >/dev/null", finds: /swarm membership: not in the swarm/ },
@@ -36,6 +30,6 @@ export const driftCases: DriftCase[] = [
   { name: "(f) clipper_network removed", host: 0, drift: "docker network rm clipper_network >/dev/null", finds: /overlay network: network clipper_network is missing/, spansHosts: true },
   { name: "(g) the host rebuilt: a fresh system at the same address", host: 1, drift: "reset", finds: rebuilt },
   { name: "(g) the first host rebuilt", host: 0, drift: "reset", finds: rebuilt },
-  { name: "(i) the packaged unit's ExecStart changed under the drop-in, as an upgrade does", host: 1, drift: `sed -i 's|^ExecStart=/usr/sbin/dockerd |ExecStart=/usr/sbin/dockerd --log-level=warn |' ${packagedUnit}; systemctl daemon-reload; systemctl restart docker`, finds: /engine endpoint: drop-in \S+ is not tcp:\/\/\S+ over the packaged ExecStart/ },
+  { name: "(i) the drop-in edited to hand docker no socket of ours, and docker restarted", host: 1, drift: `printf '[Service]\\n' >${dropInPath}; systemctl daemon-reload; systemctl stop docker.service clipper-swarm-tcp.socket; systemctl start docker`, finds: /engine endpoint: drop-in \S+ is not tcp:\/\/\S+:2375 over the packaged ExecStart; docker does not answer/ },
 ];
 

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { registered, record, valueOf, isSecret, settled, probe, probed, checkAnswers, engineRequest } from "../support/mocks";
 import { ecKey } from "../support/tls-keys";
-import { DaemonEndpoint, dropInPath, engineTlsFolder, plainTcpWarning } from "../../components/daemon-endpoint";
+import { DaemonEndpoint, dropInPath, engineTlsFolder, plainTcpWarning, tcpSocketPath } from "../../components/daemon-endpoint";
 import { EngineCa } from "../../components/engine-ca";
 import { Swarm, SwarmMemberArgs } from "../../components/swarm";
 import { OverlayNetwork } from "../../components/overlay-network";
@@ -86,6 +86,8 @@ describe("DaemonEndpoint", () => {
     assert.match(create, /^LISTEN='10\.0\.0\.1:2375'$/m);
     assert.match(create, /^PROBE='10\.0\.0\.1:2375'$/m);
     assert.match(create, new RegExp(`^DROPIN='${dropInPath}'$`, "m"));
+    assert.match(create, new RegExp(`^TCP_SOCKET='${tcpSocketPath}'$`, "m"));
+    assert.match(create, /Sockets=%s/, "in plain mode, systemd opens the TCP socket and hands it to dockerd");
     assert.match(create, /flags=--tls=false/, "plain TCP must say --tls=false");
     assert.match(create, /systemctl show -p FragmentPath/, "the packaged ExecStart is read from the host");
     assert.match(create, /^GENERATION='0'$/m, "a host as configured with no record of a run: the first run");
