@@ -115,7 +115,7 @@ dropin_in_place() {
 }
 
 # Whether the engine answers on tcp://$PROBE, within 5 s: a socket that systemd
-# holds for a dockerd that does not take it (its drop-in removed by hand) takes
+# opened while dockerd was already running, which dockerd never took, takes
 # connections and never answers them.
 answers_on_tcp() {
   # shellcheck disable=SC2046  # tls_flags is a word list

@@ -25,7 +25,8 @@ if dropin_in_place; then
     say "docker is not running; starting it"
     docker_service start
   elif ! answers_on_tcp; then
-    # A run killed between the drop-in and the restart, or a socket closed by hand.
+    # A run killed between the drop-in and the restart, or a socket opened by
+    # hand while dockerd ran (dockerd serves one only from its start).
     say "docker does not answer on tcp://$PROBE; restarting it"
     close_tcp_socket
     docker_service restart
