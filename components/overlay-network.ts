@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import type { types } from "@pulumi/command";
+import { remote, types } from "@pulumi/command";
 import { adoptable, audit, neverRecorded } from "./host-audit";
 import type { HostProbe, ProbeTarget } from "./host-probe";
 import { failRun } from "./run-failure";
-import { remoteScript } from "./remote-script";
+import { remoteScript, remoteSteps } from "./remote-script";
 import type { Swarm } from "./swarm";
 
 export interface OverlayNetworkArgs {
@@ -44,6 +44,12 @@ export interface OverlayNetworkArgs {
  * The attachable overlay network that Clipper's containers share across hosts;
  * attachable so that plain `docker run --net` containers, not only services, join it.
  * Audited on every run (see auditedRun): a network removed by hand is made again.
+ *
+ * It is made over SSH on the audit host, a manager, while the other hosts
+ * join, and read back through that host's Docker provider. Docker's provider
+ * could make it, but it waits 2 s after each network it makes before it reads
+ * it back: the longest step of a cold `up` of a few hosts. A network that the
+ * provider made (the versions before) stays the provider's: see keptNetwork.
  */
 export class OverlayNetwork extends pulumi.ComponentResource {
   /** The network's ID, the same on every host. */
@@ -69,42 +75,79 @@ export class OverlayNetwork extends pulumi.ComponentResource {
       },
       this,
     );
-    const labels = pulumi
+    // The run waits for the kernels' answer, which may refuse it.
+    const gatedRun = pulumi
       .all([run, args.encryptedOn ? encryptionGate(args.encryptedOn, args.probe) : "plain"])
-      .apply(([r]) => (r === neverRecorded ? [] : [{ label: "clipper-swarm.generation", value: r }]));
-    // Registered once the probe has looked: a network this stack made that its
-    // state does not record is adopted, not refused as a duplicate name.
-    const network = observation.then((seen) =>
-      makeNetwork(`${name}-network`, args, labels, { adopt: adoptable(seen), missing: isMissing(seen.found) }, this),
-    );
+      .apply(([r]) => r);
+    // Registered once the probe has looked, which tells who made the network.
+    const network = observation.then((seen) => {
+      const kept = adoptable(seen);
+      return kept
+        ? keptNetwork(`${name}-network`, args, gatedRun, kept, this)
+        : madeNetwork(`${name}-network`, args, gatedRun, this);
+    });
     this.networkId = pulumi.output(network.then((n) => n.id));
     this.networkName = pulumi.output(network.then((n) => n.name));
     this.registerOutputs({ networkId: this.networkId, networkName: this.networkName });
   }
 }
 
-/** What the audit found of the network on its host. */
-interface FoundNetwork {
-  /**
-   * The ID of the network of that name that the audit found as configured and
-   * labelled by a run of this stack; imported when the state has no record of it.
-   */
-  adopt: string | undefined;
-  /** The audit found no network of that name. */
-  missing: boolean;
+/** The network's ID and name, as its engine reports them. */
+interface NetworkRecord {
+  id: pulumi.Output<string>;
+  name: pulumi.Output<string>;
 }
 
-/** Whether network-check.sh found no network of that name. */
-function isMissing(found: string): boolean {
-  return /^network \S+ is missing/.test(found);
+/**
+ * What both forms share: the network is made once the swarm's first manager is
+ * in place, and goes with the swarm. Its own delete would need the engine of
+ * one host, which may be the host that drifted or died.
+ */
+function networkOptions(args: OverlayNetworkArgs, parent: pulumi.Resource): pulumi.CustomResourceOptions {
+  return { parent, dependsOn: [args.swarm.founded], deletedWith: args.swarm };
 }
 
-/** The network itself, through the manager's provider. */
-function makeNetwork(
+/**
+ * The network made over SSH by network-create.sh, which finds it as configured
+ * or makes it (again), labelled with its run; then read back through the
+ * manager's Docker provider, the endpoint Clipper calls. A new name makes the
+ * new network first, then removes the old one.
+ */
+function madeNetwork(name: string, args: OverlayNetworkArgs, run: pulumi.Output<string>, parent: pulumi.Resource): NetworkRecord {
+  const params = { HOST: args.auditHostName, NETWORK: args.networkName, ENCRYPTED: args.encryptedOn ? "yes" : "no", GENERATION: run };
+  const command = new remote.Command(
+    name,
+    {
+      ...remoteSteps(args.auditConnection, { create: "network-create", delete: "network-delete" }, params),
+      triggers: [args.networkName],
+    },
+    networkOptions(args, parent),
+  );
+  const read = docker.getNetworkOutput({ name: command.stdout.apply(networkIdOf) }, { provider: args.provider, parent });
+  return { id: read.id, name: read.name };
+}
+
+/** The ID in network-create.sh's `network-id=ID` line. */
+export function networkIdOf(stdout: string): string {
+  const id = /^network-id=(\S+)$/m.exec(stdout)?.[1];
+  if (id === undefined) throw new Error(`network-create.sh printed no network-id line: ${stdout}`);
+  return id;
+}
+
+/**
+ * A network as configured that no run over SSH made. Mostly one that Docker's
+ * provider made for an earlier version, which the stack's state records as
+ * that provider's: it stays so, as removing the record would remove the
+ * network, and Clipper's containers' with it. Imported by its ID, which is no
+ * step at all where the state holds it, and adopts a network made by hand.
+ * Once it drifts or goes, the next run makes it over SSH, and the provider's
+ * record goes (its delete finds nothing left to remove).
+ */
+function keptNetwork(
   name: string,
   args: OverlayNetworkArgs,
-  labels: pulumi.Input<{ label: string; value: string }[]>,
-  { adopt, missing }: FoundNetwork,
+  run: pulumi.Output<string>,
+  id: string,
   parent: pulumi.Resource,
 ): docker.Network {
   return new docker.Network(
@@ -113,28 +156,11 @@ function makeNetwork(
       name: args.networkName,
       driver: "overlay",
       attachable: true,
-      // The network records its run in a label, which cannot change in
-      // place: a new run (the audit found the network missing or changed)
-      // makes the network again. A network never repaired carries none.
-      labels,
+      // As the versions before labelled it: with their run, or not at all.
+      labels: run.apply((r) => (r === neverRecorded ? [] : [{ label: "clipper-swarm.generation", value: r }])),
       ...(args.encryptedOn && { options: { encrypted: "" } }),
     },
-    // The network goes with the swarm; its own delete would need the engine
-    // of one host, which may be the host that drifted or died.
-    {
-      parent,
-      provider: args.provider,
-      dependsOn: [args.swarm.founded],
-      deletedWith: args.swarm,
-      ...(adopt && { import: adopt }),
-      // A missing network is made again before its record goes, not after, as
-      // Docker's provider asks for a fixed name: its delete has nothing to
-      // remove, and a run killed between the two would leave the record
-      // pending replacement, which Pulumi 3.248 keeps for good once the next
-      // run adopts the network that the killed run made; every destroy after
-      // that fails its snapshot check.
-      ...(missing && { deleteBeforeReplace: false }),
-    },
+    { ...networkOptions(args, parent), provider: args.provider, import: id },
   );
 }
 

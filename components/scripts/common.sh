@@ -291,3 +291,30 @@ remove_stale_nodes() {
     engine "$1" node rm --force "$id" >/dev/null && say "removed node $id, this host's entry before it rejoined"
   done
 }
+
+# --- the overlay network ---
+# Looks at network NETWORK through engine $1 and sets: net_found, how it
+# differs from an attachable overlay, encrypted if ENCRYPTED is yes, in one
+# line (empty when it is as configured); net_id; net_run, the run that made it
+# over SSH (its clipper-swarm.run label); net_generation, the run that made it
+# through Docker's provider, as the versions before did (their
+# clipper-swarm.generation label). The lookups skip a network with no label map
+# (index fails on it) and a label that is not there (index prints <no value>).
+inspect_network() {
+  net_found= net_id= net_run= net_generation=
+  if ! fields=$(engine "$1" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}} encryption={{range $k, $v := .Options}}{{if eq $k "encrypted"}}on{{end}}{{end}} {{.Id}} run={{with .Labels}}{{with index . "clipper-swarm.run"}}{{.}}{{end}}{{end}} generation={{with .Labels}}{{with index . "clipper-swarm.generation"}}{{.}}{{end}}{{end}}' 2>/dev/null); then
+    net_found="network $NETWORK is missing"
+    return 0
+  fi
+  # shellcheck disable=SC2086  # the fields, as words
+  set -- $fields
+  net_id=$5 net_run=${6#run=} net_generation=${7#generation=}
+  is=unencrypted want=unencrypted
+  [ "$4" != encryption=on ] || is=encrypted
+  [ "$ENCRYPTED" != yes ] || want=encrypted
+  if [ "$1 $2 $3" != "overlay true swarm" ]; then
+    net_found="network $NETWORK is $1 $2 $3, not an attachable overlay"
+  elif [ "$is" != "$want" ]; then
+    net_found="network $NETWORK is $is, not $want"
+  fi
+}

@@ -32,6 +32,7 @@ const stdoutFor: [RegExp, string][] = [
   [/^MAY_INIT='yes'$/m, "swarm-id=swarm0000\nnode-id=node-first\n"],
   [/^MAY_INIT='no'$/m, "swarm-id=swarm0000\nnode-id=node-joined\n"],
   [/^SUBJECT_ALT_NAMES=/m, engineRequest],
+  [/'network-id=%s\\n'/, "network-id=net0000\n"],
 ];
 
 /** The last script a probe ran on each address, under the mocks. */
@@ -71,6 +72,8 @@ pulumi.runtime.setMocks(
       return { id: `${args.name}-id`, state: { ...args.inputs, ...outputs } };
     },
     call(args) {
+      // Docker's provider reads the network that network-create.sh made, by its ID.
+      if (args.token === "docker:index/getNetwork:getNetwork") return { ...args.inputs, id: args.inputs.name, name: "clipper_network" };
       return args.inputs;
     },
   },

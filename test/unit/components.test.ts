@@ -430,7 +430,7 @@ function oneHostNetwork(name: string, address: string, { encrypted = false } = {
 }
 
 describe("OverlayNetwork", () => {
-  it("creates an attachable overlay through the given provider once the swarm exists", async () => {
+  it("makes an attachable overlay over SSH once the swarm's first manager is in place, and reads it through the manager's provider", async () => {
     const ep = new DaemonEndpoint("n1", { hostName: "n1", connection: connection("10.0.0.1"), advertiseAddress: "10.0.0.1", probe });
     const swarm = new Swarm("sw", { members: [member("n1", "10.0.0.1")], probe });
     const net = new OverlayNetwork("overlay", {
@@ -443,15 +443,18 @@ describe("OverlayNetwork", () => {
       probe,
     }, { transformations: [record] });
     assert.equal(await valueOf(net.networkName), "clipper_network");
+    assert.equal(await valueOf(net.networkId), "net0000", "the ID network-create.sh printed, as the provider reads it");
     await settled();
     const network = get("overlay-network");
-    assert.equal(network.type, "docker:index/network:Network");
-    assert.equal(network.inputs.driver, "overlay");
-    assert.equal(network.inputs.attachable, true);
-    assert.equal(network.opts.provider, ep.provider);
+    assert.equal(network.type, "command:remote:Command");
+    assert.match(network.inputs.stdin, /^HOST='n1'$/m, "on the audit host, a manager");
+    assert.match(network.inputs.stdin, /^NETWORK='clipper_network'$/m);
+    assert.match(network.inputs.stdin, /^ENCRYPTED='no'$/m);
+    assert.match(network.inputs.stdin, /^GENERATION='0'$/m, "a network as configured that records no run keeps that");
+    assert.match(network.inputs.stdin, /docker network create "\$@" "\$NETWORK"/);
+    assert.deepEqual(network.inputs.triggers, ["clipper_network"], "a new name makes a new network, then removes the old");
     assert.deepEqual(network.opts.dependsOn, [swarm.founded], "made while the other hosts join");
     assert.equal(network.opts.deletedWith, swarm, "destroy takes the network down with the swarm, through no engine");
-    assert.deepEqual(network.inputs.labels, [], "a network never repaired carries no label");
 
     const check = probed.get("10.0.0.1") ?? "";
     assert.match(check, /^NETWORK='clipper_network'$/m);
@@ -464,7 +467,7 @@ describe("OverlayNetwork", () => {
     const build = (name: string, address: string) => oneHostNetwork(name, address, { encrypted: true });
     build("e", "10.0.7.1");
     await settled();
-    assert.deepEqual(get("e-overlay-network").inputs.options, { encrypted: "" });
+    assert.match(get("e-overlay-network").inputs.stdin, /^ENCRYPTED='yes'$/m);
     assert.match(probed.get("10.0.7.1") ?? "", /^ENCRYPTED='yes'$/m);
     assert.match(probed.get("10.0.7.1") ?? "", /CONFIG_INET_ESP/);
 
@@ -476,34 +479,39 @@ describe("OverlayNetwork", () => {
   });
 
   it("keeps the run its label records, and makes the network again when it drifted", async () => {
-    const build = (name: string, address: string) => oneHostNetwork(name, address);
     checkAnswers.push(
       { address: "10.0.1.1", check: /network inspect/, lines: ["last-run: repair-kept"] },
       { address: "10.0.1.2", check: /network inspect/, lines: ["network clipper_network is missing", "last-run: repair-kept"] },
     );
-    build("k", "10.0.1.1");
-    build("m", "10.0.1.2");
+    oneHostNetwork("k", "10.0.1.1");
+    oneHostNetwork("m", "10.0.1.2");
     await settled();
-    assert.deepEqual(get("k-overlay-network").inputs.labels, [{ label: "clipper-swarm.generation", value: "repair-kept" }]);
-    const [label] = get("m-overlay-network").inputs.labels;
-    assert.match(label.value, /^repair-[0-9a-z]+$/, "a new label, which cannot change in place, makes the network again");
-    assert.equal(get("m-overlay-network").opts.deleteBeforeReplace, false, "a missing network is made again before its record goes");
-    assert.equal(get("k-overlay-network").opts.deleteBeforeReplace, undefined, "the provider's order otherwise");
+    assert.match(get("k-overlay-network").inputs.stdin, /^GENERATION='repair-kept'$/m);
+    assert.match(get("m-overlay-network").inputs.stdin, /^GENERATION='repair-[0-9a-z]+'$/m, "a new run makes it again");
+    assert.doesNotMatch(get("m-overlay-network").inputs.stdin, /^GENERATION='repair-kept'$/m);
   });
 
-  it("adopts, by its ID, a network as configured that a run of the stack made, and nothing else", async () => {
+  it("keeps a network as configured that Docker's provider made as that provider's, by its ID, and nothing else", async () => {
     checkAnswers.push(
       { address: "10.0.1.3", check: /network inspect/, lines: ["last-run: repair-orphan", "id: 7d3c"] },
-      { address: "10.0.1.4", check: /network inspect/, lines: ["network clipper_network is not encrypted", "last-run: repair-old", "id: 8e4d"] },
+      { address: "10.0.1.6", check: /network inspect/, lines: ["id: 9f1e"] },
+      { address: "10.0.1.4", check: /network inspect/, lines: ["network clipper_network is unencrypted, not encrypted", "last-run: repair-old", "id: 8e4d"] },
     );
     oneHostNetwork("a", "10.0.1.3");
+    oneHostNetwork("o", "10.0.1.6");
     oneHostNetwork("d", "10.0.1.4");
     oneHostNetwork("u", "10.0.1.5");
     await settled();
-    assert.equal(get("a-overlay-network").opts.import, "7d3c", "imported where the state lacks it, the same step where it has it");
-    assert.deepEqual(get("a-overlay-network").inputs.labels, [{ label: "clipper-swarm.generation", value: "repair-orphan" }]);
-    assert.equal(get("d-overlay-network").opts.import, undefined, "a drifted network is made again, not adopted");
-    assert.equal(get("d-overlay-network").opts.deleteBeforeReplace, undefined, "one that is there goes first: the new one takes its name");
-    assert.equal(get("u-overlay-network").opts.import, undefined, "a missing network or one with no label of a run is not adopted");
+    const kept = get("a-overlay-network");
+    assert.equal(kept.type, "docker:index/network:Network");
+    assert.equal(kept.opts.import, "7d3c", "imported where the state lacks it, the same step where it has it");
+    assert.deepEqual(kept.inputs.labels, [{ label: "clipper-swarm.generation", value: "repair-orphan" }], "its inputs as that version made them");
+    assert.equal(kept.inputs.driver, "overlay");
+    assert.equal(kept.inputs.attachable, true);
+    assert.ok(kept.opts.provider, "through the manager's provider");
+    assert.equal(get("o-overlay-network").opts.import, "9f1e");
+    assert.deepEqual(get("o-overlay-network").inputs.labels, [], "the versions before the label made it with none");
+    assert.equal(get("d-overlay-network").type, "command:remote:Command", "a drifted network is made again over SSH");
+    assert.equal(get("u-overlay-network").type, "command:remote:Command", "and so is a missing one");
   });
 });

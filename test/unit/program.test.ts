@@ -40,6 +40,7 @@ describe("the program", () => {
     const commands = [...registered.values()].filter((r) => r.type === "command:remote:Command").map((r) => r.name);
     assert.deepEqual(commands.sort(), [
       "alpha-dropin", "beta-dropin", "gamma-dropin",
+      "overlay-network",
       "swarm-member-alpha", "swarm-member-beta", "swarm-member-gamma",
     ]);
     assert.deepEqual([...registered.values()].filter((r) => r.type.includes("dynamic")), [], "audits are no resources");
@@ -49,7 +50,7 @@ describe("the program", () => {
       ["beta-docker", "tcp://192.0.2.2:2375"],
       ["gamma-docker", "tcp://192.0.2.3:2375"],
     ]);
-    assert.equal(registered.get("overlay-network")?.inputs.name, "clipper_network");
+    assert.match(registered.get("overlay-network")?.inputs.stdin, /^NETWORK='clipper_network'$/m);
   });
 
   it("connects over SSH with each host's port and user, the connection as a secret", () => {

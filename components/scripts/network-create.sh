@@ -1,0 +1,24 @@
+# Makes the attachable overlay network NETWORK on this manager, labelled with
+# the run (GENERATION), or finds it as configured. A network of that name that
+# is not (another driver or scope, not attachable, encrypted or not as asked)
+# is removed and made again. Prints its ID.
+# Parameters: HOST NETWORK ENCRYPTED (yes or no) GENERATION
+inspect_network unix:///var/run/docker.sock
+case "$net_found" in
+  "")
+    say "network $NETWORK is in place"
+    printf 'network-id=%s\n' "$net_id"
+    exit 0
+    ;;
+  *" is missing") ;;
+  *)
+    say "$net_found; making it again"
+    docker network rm "$NETWORK" >/dev/null ||
+      fail "could not remove network $NETWORK to make it again; are containers still attached to it? (docker network inspect $NETWORK)"
+    ;;
+esac
+set -- --driver overlay --attachable --label "clipper-swarm.run=$GENERATION"
+[ "$ENCRYPTED" != yes ] || set -- "$@" --opt encrypted
+id=$(docker network create "$@" "$NETWORK") || fail "could not make network $NETWORK (docker network create $*)"
+say "made network $NETWORK"
+printf 'network-id=%s\n' "$id"
