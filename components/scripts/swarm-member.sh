@@ -21,7 +21,7 @@ case "$state" in
     peer=$(live_manager)
     if [ -n "$peer" ]; then
       join_through "$peer"
-      # A manager knows its swarm's ID once it has joined; a worker asks.
+      # Read from docker info (no certificate to read), only a manager names its swarm; a worker asks.
       [ -n "$cluster" ] || cluster=$(swarm_id_of "$peer")
     elif [ "$MAY_INIT" = yes ]; then
       say "initialising a swarm advertised on $LISTEN_ADDR"
