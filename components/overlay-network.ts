@@ -10,7 +10,10 @@ import type { Swarm } from "./swarm";
 export interface OverlayNetworkArgs {
   /** The network's name; Clipper expects `clipper_network`. */
   networkName: pulumi.Input<string>;
-  /** A swarm manager's Docker provider: swarm-scoped networks are made on a manager. */
+  /**
+   * The audit host's Docker provider, through which a network that Docker's
+   * provider made for the versions before stays recorded (see keptNetwork).
+   */
   provider: docker.Provider;
   /**
    * The swarm the network spans: the network is made once its first manager
@@ -46,10 +49,10 @@ export interface OverlayNetworkArgs {
  * Audited on every run (see auditedRun): a network removed by hand is made again.
  *
  * It is made over SSH on the audit host, a manager, while the other hosts
- * join, and read back through that host's Docker provider. Docker's provider
- * could make it, but it waits 2 s after each network it makes before it reads
- * it back: the longest step of a cold `up` of a few hosts. A network that the
- * provider made (the versions before) stays the provider's: see keptNetwork.
+ * join. Docker's provider could make it, but it waits 2 s after each network
+ * it makes before it reads it back: the longest step of a cold `up` of a few
+ * hosts. A network that the provider made (the versions before) stays the
+ * provider's: see keptNetwork.
  */
 export class OverlayNetwork extends pulumi.ComponentResource {
   /** The network's ID, the same on every host. */
@@ -92,7 +95,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
   }
 }
 
-/** The network's ID and name, as its engine reports them. */
+/** The network's ID and name. */
 interface NetworkRecord {
   id: pulumi.Output<string>;
   name: pulumi.Output<string>;
@@ -109,9 +112,14 @@ function networkOptions(args: OverlayNetworkArgs, parent: pulumi.Resource): pulu
 
 /**
  * The network made over SSH by network-create.sh, which finds it as configured
- * or makes it (again), labelled with its run; then read back through the
- * manager's Docker provider, the endpoint Clipper calls. A new name makes the
- * new network first, then removes the old one.
+ * or makes it (again), labelled with its run, and prints its ID. A new name
+ * makes the new network first, then removes the old one.
+ *
+ * Its ID is not read back through a Docker provider: a preview would then ask
+ * the engine of one host, which cannot answer while that host is out of the
+ * swarm (drifted, rebuilt) and fails the whole preview. A run killed after the
+ * script made the network leaves the state with the ID before; the next audit
+ * finds the killed run's label, and the script runs again and prints it anew.
  */
 function madeNetwork(name: string, args: OverlayNetworkArgs, run: pulumi.Output<string>, parent: pulumi.Resource): NetworkRecord {
   const params = { HOST: args.auditHostName, NETWORK: args.networkName, ENCRYPTED: args.encryptedOn ? "yes" : "no", GENERATION: run };
@@ -123,8 +131,7 @@ function madeNetwork(name: string, args: OverlayNetworkArgs, run: pulumi.Output<
     },
     networkOptions(args, parent),
   );
-  const read = docker.getNetworkOutput({ name: command.stdout.apply(networkIdOf) }, { provider: args.provider, parent });
-  return { id: read.id, name: read.name };
+  return { id: command.stdout.apply(networkIdOf), name: pulumi.output(args.networkName) };
 }
 
 /** The ID in network-create.sh's `network-id=ID` line. */

@@ -430,7 +430,7 @@ function oneHostNetwork(name: string, address: string, { encrypted = false } = {
 }
 
 describe("OverlayNetwork", () => {
-  it("makes an attachable overlay over SSH once the swarm's first manager is in place, and reads it through the manager's provider", async () => {
+  it("makes an attachable overlay over SSH once the swarm's first manager is in place", async () => {
     const ep = new DaemonEndpoint("n1", { hostName: "n1", connection: connection("10.0.0.1"), advertiseAddress: "10.0.0.1", probe });
     const swarm = new Swarm("sw", { members: [member("n1", "10.0.0.1")], probe });
     const net = new OverlayNetwork("overlay", {
@@ -443,7 +443,7 @@ describe("OverlayNetwork", () => {
       probe,
     }, { transformations: [record] });
     assert.equal(await valueOf(net.networkName), "clipper_network");
-    assert.equal(await valueOf(net.networkId), "net0000", "the ID network-create.sh printed, as the provider reads it");
+    assert.equal(await valueOf(net.networkId), "net0000", "the ID network-create.sh printed");
     await settled();
     const network = get("overlay-network");
     assert.equal(network.type, "command:remote:Command");
