@@ -1,7 +1,7 @@
 // Options that a running cluster takes with one `up`: rotated join tokens,
-// which change nothing else on the hosts; and an encrypted overlay, which
-// needs IPsec ESP in every host's kernel and is refused, naming each host,
-// where the kernel has none.
+// which change nothing else on the hosts; a renamed network, made before the
+// old one goes; and an encrypted overlay, which needs IPsec ESP in every
+// host's kernel and is refused, naming each host, where the kernel has none.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
 import { engineAndNode, labHosts, missingPlugins, run, ssh } from "../support/cli";
@@ -34,6 +34,20 @@ describe("swarm options on a running cluster", { skip: missingPlugins() }, () =>
       assert.doesNotMatch(lab.stack.run(["stack", "export"]).stdout, /SWMTKN/, "no token in the state");
       clean();
     }
+  });
+
+  it("renames the network: makes the new one, then removes the old, and changes nothing else on the hosts", () => {
+    const networks = () => ssh(hosts[0], "docker network ls --filter driver=overlay --format '{{.Name}} {{.Scope}}' | grep -v ingress | sort").stdout.trim();
+    const untouched = hosts.map(engineAndNode);
+    for (const [name, other] of [["clipper_renamed", "clipper_network"], ["clipper_network", "clipper_renamed"]]) {
+      set("networkName", name);
+      const up = lab.converge();
+      assert.match(up.stdout, new RegExp(`made network ${name}`));
+      assert.match(up.stdout, new RegExp(`removed network ${other}`));
+      assert.equal(networks(), `${name} swarm`, "the new network alone");
+      clean();
+    }
+    assert.deepEqual(hosts.map(engineAndNode), untouched, "no engine restart, no membership change");
   });
 
   it("encrypts the overlay where every kernel has IPsec ESP, and refuses it, naming each host, where none has", () => {
