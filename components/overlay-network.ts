@@ -4,7 +4,7 @@ import { remote, types } from "@pulumi/command";
 import { adoptable, audit, neverRecorded } from "./host-audit";
 import type { HostProbe, ProbeTarget } from "./host-probe";
 import { failRun } from "./run-failure";
-import { remoteScript, remoteSteps } from "./remote-script";
+import { remoteScript, remoteSteps, ScriptParams } from "./remote-script";
 import type { Swarm } from "./swarm";
 
 export interface OverlayNetworkArgs {
@@ -62,16 +62,15 @@ export class OverlayNetwork extends pulumi.ComponentResource {
 
   constructor(name: string, args: OverlayNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:OverlayNetwork", name, {}, opts);
+    const network = networkParams(args);
     const { run, observation } = audit(
       {
         hostName: args.auditHostName,
         concern: "overlay network",
         connection: args.auditConnection,
         check: remoteScript("network-check", {
-          HOST: args.auditHostName,
-          NETWORK: args.networkName,
+          ...network,
           PEERS: args.peerUrls,
-          ENCRYPTED: args.encryptedOn ? "yes" : "no",
           ...(args.tlsFolder && { ENGINE_TLS: args.tlsFolder }),
         }),
         probe: args.probe,
@@ -83,16 +82,21 @@ export class OverlayNetwork extends pulumi.ComponentResource {
       .all([run, args.encryptedOn ? encryptionGate(args.encryptedOn, args.probe) : "plain"])
       .apply(([r]) => r);
     // Registered once the probe has looked, which tells who made the network.
-    const network = observation.then((seen) => {
+    const made = observation.then((seen) => {
       const kept = adoptable(seen);
       return kept
         ? keptNetwork(`${name}-network`, args, gatedRun, kept, this)
-        : madeNetwork(`${name}-network`, args, gatedRun, this);
+        : madeNetwork(`${name}-network`, args, { ...network, GENERATION: gatedRun }, this);
     });
-    this.networkId = pulumi.output(network.then((n) => n.id));
-    this.networkName = pulumi.output(network.then((n) => n.name));
+    this.networkId = pulumi.output(made.then((n) => n.id));
+    this.networkName = pulumi.output(made.then((n) => n.name));
     this.registerOutputs({ networkId: this.networkId, networkName: this.networkName });
   }
+}
+
+/** What every network script is told: the host, the network and whether it is encrypted. */
+function networkParams(args: OverlayNetworkArgs) {
+  return { HOST: args.auditHostName, NETWORK: args.networkName, ENCRYPTED: args.encryptedOn ? "yes" : "no" };
 }
 
 /** The network's ID and name. */
@@ -121,8 +125,7 @@ function networkOptions(args: OverlayNetworkArgs, parent: pulumi.Resource): pulu
  * script made the network leaves the state with the ID before; the next audit
  * finds the killed run's label, and the script runs again and prints it anew.
  */
-function madeNetwork(name: string, args: OverlayNetworkArgs, run: pulumi.Output<string>, parent: pulumi.Resource): NetworkRecord {
-  const params = { HOST: args.auditHostName, NETWORK: args.networkName, ENCRYPTED: args.encryptedOn ? "yes" : "no", GENERATION: run };
+function madeNetwork(name: string, args: OverlayNetworkArgs, params: ScriptParams, parent: pulumi.Resource): NetworkRecord {
   const command = new remote.Command(
     name,
     {

@@ -4,19 +4,17 @@
 # is removed and made again. Prints its ID.
 # Parameters: HOST NETWORK ENCRYPTED (yes or no) GENERATION
 inspect_network unix:///var/run/docker.sock
-case "$net_found" in
-  "")
-    say "network $NETWORK is in place"
-    printf 'network-id=%s\n' "$net_id"
-    exit 0
-    ;;
-  *" is missing") ;;
-  *)
-    say "$net_found; making it again"
-    docker network rm "$NETWORK" >/dev/null ||
-      fail "could not remove network $NETWORK to make it again; are containers still attached to it? (docker network inspect $NETWORK)"
-    ;;
-esac
+if [ -z "$net_found" ]; then
+  say "network $NETWORK is in place"
+  printf 'network-id=%s\n' "$net_id"
+  exit 0
+fi
+# One that is there (it has an ID) but not as configured goes first.
+if [ -n "$net_id" ]; then
+  say "$net_found; making it again"
+  docker network rm "$NETWORK" >/dev/null ||
+    fail "could not remove network $NETWORK to make it again; are containers still attached to it? (docker network inspect $NETWORK)"
+fi
 set -- --driver overlay --attachable --label "clipper-swarm.run=$GENERATION"
 [ "$ENCRYPTED" != yes ] || set -- "$@" --opt encrypted
 id=$(docker network create "$@" "$NETWORK") || fail "could not make network $NETWORK (docker network create $*)"
