@@ -4,7 +4,7 @@
 // host still cleans every reachable host.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { labHosts, leftovers, missingPlugins, run, swarmNodes } from "../support/cli";
+import { failureText, labHosts, leftovers, missingPlugins, run, swarmNodes } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 
 /** Seconds a run may take to give up on a dead host. */
@@ -60,7 +60,7 @@ describe("a dead host", { skip: missingPlugins() }, () => {
   it("is retired by gone: true: up removes its node through a live manager and converges the rest", () => {
     lab.inventory("gone", (t) => t.replace(deadEntry, (entry) => `${entry}    gone: true\n`));
     const up = timed(["up", "--yes", "--skip-preview"]);
-    assert.equal(up.status, 0, up.stdout + up.stderr);
+    assert.equal(up.status, 0, failureText(up));
     assert.deepEqual(managers(), hosts.slice(0, 2).map((h, i) => `${h.name} Ready ${i === 0 ? "Leader" : "Reachable"}`).sort());
     assert.equal(lab.cli(["preview", "--expect-no-changes"]).status, 0);
   });
@@ -68,7 +68,7 @@ describe("a dead host", { skip: missingPlugins() }, () => {
   it("is forgotten without a login once it leaves the inventory", () => {
     lab.inventory("without", (t) => t.replace(deadEntry, ""));
     const up = lab.cli(["up", "--yes", "--skip-preview"]);
-    assert.equal(up.status, 0, up.stdout + up.stderr);
+    assert.equal(up.status, 0, failureText(up));
     assert.match(up.stdout, new RegExp(`${dead.name}-dropin deleted .*\\[retain\\]`));
     assert.equal(lab.cli(["preview", "--expect-no-changes"]).status, 0);
   });
@@ -91,7 +91,7 @@ describe("a dead host", { skip: missingPlugins() }, () => {
     // Back again, the host is cleaned by the next destroy.
     labCommand("start", dead.name);
     const again = lab.cli(["destroy", "--yes", "--skip-preview"]);
-    assert.equal(again.status, 0, again.stdout + again.stderr);
+    assert.equal(again.status, 0, failureText(again));
     assert.deepEqual(hosts.flatMap(leftovers), []);
   });
 });

@@ -2,7 +2,7 @@
 // each host ends as it was before the stack, and the stack is empty.
 import { describe, it, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { labHosts, leftovers, missingPlugins, run, ssh } from "../support/cli";
+import { failureText, labHosts, leftovers, missingPlugins, run, ssh } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 import { driftCases } from "../support/drift-cases";
 
@@ -24,7 +24,7 @@ describe("destroy under drift leaves every host clean", { skip: missingPlugins()
         assert.equal(drift.status, 0, drift.stderr);
       }
       const down = lab.cli(["destroy", "--yes", "--skip-preview"]);
-      assert.equal(down.status, 0, down.stdout + down.stderr);
+      assert.equal(down.status, 0, failureText(down));
       assert.deepEqual(hosts.flatMap(leftovers), []);
       const state = JSON.parse(lab.stack.run(["stack", "export"]).stdout);
       assert.deepEqual(state.deployment.resources ?? [], [], "the stack holds nothing");

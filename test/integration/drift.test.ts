@@ -4,7 +4,7 @@
 // changing a node on any other host; the next preview is clean.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { labHosts, ssh, dockerAt, engineAndNode, missingPlugins, run } from "../support/cli";
+import { dockerAt, engineAndNode, failureText, labHosts, missingPlugins, run, ssh } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 import { driftCases } from "../support/drift-cases";
 
@@ -48,7 +48,7 @@ describe("drift on the lab: preview reports it, up repairs only it", { skip: mis
     assert.match(plan, /overlay network: network clipper_network is missing/);
     lab.converge();
     const clean = lab.cli(["preview", "--expect-no-changes"]);
-    assert.equal(clean.status, 0, clean.stdout + clean.stderr);
+    assert.equal(clean.status, 0, failureText(clean));
   });
 
   it("leaves every host a Ready manager, and passes npm run verify", () => {
@@ -57,6 +57,6 @@ describe("drift on the lab: preview reports it, up repairs only it", { skip: mis
     assert.deepEqual(nodes.stdout.trim().split("\n").map((l) => l.split(" ")[0]), hosts.map(() => "Ready"), "no stale node entries");
     assert.equal(nodes.stdout.split("\n").filter((l) => / (Leader|Reachable)$/.test(l)).length, hosts.length);
     const verify = run("node", ["build/bin/verify.js"], { env: { ...lab.stack.env, PULUMI_STACK: "drift" } });
-    assert.equal(verify.status, 0, verify.stderr + verify.stdout);
+    assert.equal(verify.status, 0, failureText(verify));
   });
 });

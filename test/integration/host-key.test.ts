@@ -2,7 +2,7 @@
 // inventory pins, and stops, naming the host, at one that shows another.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { engineAndNode, labHosts, missingPlugins, run } from "../support/cli";
+import { engineAndNode, failureText, labHosts, missingPlugins, run } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 import type { HostSpec } from "../../hosts/inventory";
 
@@ -33,7 +33,7 @@ describe("pinned SSH host keys", { skip: missingPlugins() }, () => {
 
   it("logs in where each host shows its pinned key, and previews clean", () => {
     const preview = lab.cli(["preview", "--expect-no-changes"]);
-    assert.equal(preview.status, 0, preview.stdout + preview.stderr);
+    assert.equal(preview.status, 0, failureText(preview));
   });
 
   it("stops at a host that shows another key, naming it, before anything changes", () => {

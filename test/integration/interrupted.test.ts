@@ -8,7 +8,7 @@
 // backend for the next run; a network that the killed run made is kept.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { dockerAt, labHosts, leftovers, missingPlugins, Run, ssh, swarmNodes } from "../support/cli";
+import { dockerAt, failureText, labHosts, leftovers, missingPlugins, Run, ssh, swarmNodes } from "../support/cli";
 import { labStack, LabStack } from "../support/lab-stack";
 import { endOrphans, interrupt, Interrupted, leftBehind, onOutput } from "../support/interrupt";
 
@@ -38,13 +38,13 @@ function recover(lab: LabStack): void {
   const cancel = lab.stack.run(["cancel", "--yes"]);
   assert.equal(cancel.status, 0, cancel.stderr);
   const refresh = lab.cli(["refresh", "--clear-pending-creates", "--yes"]);
-  assert.equal(refresh.status, 0, refresh.stdout + refresh.stderr);
+  assert.equal(refresh.status, 0, failureText(refresh));
 }
 
 /** Converged: a clean preview, every host a Ready manager, the network on each, nothing left for the next run. */
 function assertConverged(lab: LabStack): void {
   const preview = lab.cli(["preview", "--expect-no-changes"]);
-  assert.equal(preview.status, 0, preview.stdout + preview.stderr);
+  assert.equal(preview.status, 0, failureText(preview));
   assert.deepEqual(
     swarmNodes(first),
     hosts.map((h, i) => `${h.name} Ready ${i === 0 ? "Leader" : "Reachable"}`).sort(),
@@ -87,7 +87,7 @@ describe("interrupted and concurrent runs", { skip: missingPlugins() }, () => {
       const [refused] = seconds;
       assert.notEqual(refused.status, 0, "the second up ran:\n" + refused.stdout);
       assert.match(refused.stdout + refused.stderr, lockedOut);
-      assert.equal(running.status, 0, running.stdout + running.stderr);
+      assert.equal(running.status, 0, failureText(running));
       assert.deepEqual(recorded(lab), before);
       assertConverged(lab);
     });
@@ -147,7 +147,7 @@ describe("interrupted and concurrent runs", { skip: missingPlugins() }, () => {
       assert.notEqual(made, "", "the killed run made the network");
       recover(lab);
       const kept = lab.cli(up);
-      assert.equal(kept.status, 0, kept.stdout + kept.stderr);
+      assert.equal(kept.status, 0, failureText(kept));
       assert.doesNotMatch(kept.stdout, /made network clipper_network/, "the next run finds it made, or has nothing left to do");
       assert.equal(networkId(), made, "the same network, not made again");
       assert.match(kept.stdout, new RegExp(`networkId +: "${made}"`), "the stack's output names it");

@@ -2,7 +2,7 @@
 // cluster: only the host concerned changes, and the first host is no different.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { dockerAt, engineAndNode, labHosts, leftovers, missingPlugins } from "../support/cli";
+import { dockerAt, engineAndNode, failureText, labHosts, leftovers, missingPlugins } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 import type { HostSpec } from "../../hosts/inventory";
 
@@ -22,7 +22,7 @@ describe("membership: hosts added, reordered and removed", { skip: missingPlugin
       .stdout.trim().split("\n").sort();
   const clean = () => {
     const preview = lab.cli(["preview", "--expect-no-changes"]);
-    assert.equal(preview.status, 0, preview.stdout + preview.stderr);
+    assert.equal(preview.status, 0, failureText(preview));
   };
   /** What the last update did, by kind of change. */
   const lastChanges = () =>

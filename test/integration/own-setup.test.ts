@@ -10,7 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { labHosts, leftovers, missingPlugins, root, run, swarmNodes } from "../support/cli";
+import { failureText, labHosts, leftovers, missingPlugins, root, run, swarmNodes } from "../support/cli";
 import { SshAgent, startSshAgent } from "../support/ssh-agent";
 import { USERS_PULUMI_VERSION, installUsersPulumi } from "../support/users-pulumi";
 
@@ -66,7 +66,7 @@ describe("a Pulumi user's own setup", { skip: missingPlugins() }, () => {
 
   it(`setup takes their pulumi ${USERS_PULUMI_VERSION}, newer than the pinned SDK, and builds nothing`, () => {
     const setup = run("bash", ["tools/setup.sh"], { cwd: project, env });
-    assert.equal(setup.status, 0, setup.stderr + setup.stdout);
+    assert.equal(setup.status, 0, failureText(setup));
     assert.doesNotMatch(setup.stdout + setup.stderr, /building/);
     assert.match(setup.stdout, /created stack dev/, "the salt of a passphrase it does not have is dropped");
     assert.match(setup.stdout, new RegExp(`using pulumi from ${bin}/pulumi`));
@@ -87,14 +87,14 @@ describe("a Pulumi user's own setup", { skip: missingPlugins() }, () => {
       assert.equal(set.status, 0, set.stderr);
     }
     const up = pulumi(["up", "--yes"]);
-    assert.equal(up.status, 0, up.stderr + up.stdout);
+    assert.equal(up.status, 0, failureText(up));
     const managers = swarmNodes(hosts[0]).map((n) => n.replace(/ (Leader|Reachable)$/, " manager"));
     assert.deepEqual(managers, hosts.map((h) => `${h.name} Ready manager`).sort(), "every host of the group is a Ready manager, and only those");
     const outputs = JSON.parse(pulumi(["stack", "output", "--json"]).stdout);
     assert.equal(outputs.clipperHostList, `3\n${hosts.map((h) => `${h.address}:2375`).join("\n")}\n`, "Clipper reaches the engines at their advertise addresses");
     assert.equal(pulumi(["preview", "--expect-no-changes"]).status, 0);
     const verify = run("npm", ["run", "verify"], { cwd: project, env: { ...env, PULUMI_STACK: "prod", CLIPPER_PULUMI: "pulumi" } });
-    assert.equal(verify.status, 0, verify.stderr + verify.stdout);
+    assert.equal(verify.status, 0, failureText(verify));
   });
 
   it("the same hosts in the stack's own format preview no changes, and so does switching back", () => {
@@ -112,7 +112,7 @@ describe("a Pulumi user's own setup", { skip: missingPlugins() }, () => {
     const stacks = JSON.parse(pulumi(["stack", "ls", "--json"]).stdout) as { name: string }[];
     assert.deepEqual(stacks.map((s) => s.name), ["prod"], "setup made the dev stack in the lab's backend, not in theirs");
     const down = pulumi(["destroy", "--yes", "--skip-preview"]);
-    assert.equal(down.status, 0, down.stderr + down.stdout);
+    assert.equal(down.status, 0, failureText(down));
     assert.deepEqual(hosts.flatMap(leftovers), []);
   });
 });

@@ -2,7 +2,7 @@
 // the swarm's state survive on disk, so no pulumi run is needed.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { dockerAt, labHosts, missingPlugins, run } from "../support/cli";
+import { dockerAt, failureText, labHosts, missingPlugins, run } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 
 describe("a rebooted host", { skip: missingPlugins() }, () => {
@@ -20,6 +20,6 @@ describe("a rebooted host", { skip: missingPlugins() }, () => {
     assert.equal(node(), "ready reachable");
     assert.equal(dockerAt(`tcp://${host.address}:2375`, ["version"]).status, 0, "the endpoint answers");
     const preview = lab.cli(["preview", "--expect-no-changes"]);
-    assert.equal(preview.status, 0, preview.stdout + preview.stderr);
+    assert.equal(preview.status, 0, failureText(preview));
   });
 });

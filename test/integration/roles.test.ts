@@ -3,7 +3,7 @@
 // role promotes or demotes the host in place, keeping its node.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { dockerAt, engineAndNode, labHosts, missingPlugins, run } from "../support/cli";
+import { dockerAt, engineAndNode, failureText, labHosts, missingPlugins, run } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 import type { HostSpec } from "../../hosts/inventory";
 
@@ -24,7 +24,7 @@ describe("roles: managers and workers", { skip: missingPlugins() }, () => {
   const engineStartAndNode = () => hosts.map((h) => engineAndNode(h).split(" ").slice(0, 3).join(" "));
   const clean = () => {
     const preview = lab.cli(["preview", "--expect-no-changes"]);
-    assert.equal(preview.status, 0, preview.stdout + preview.stderr);
+    assert.equal(preview.status, 0, failureText(preview));
   };
 
   before(() => use("one-manager", ["manager", "worker", "worker"]));
@@ -34,7 +34,7 @@ describe("roles: managers and workers", { skip: missingPlugins() }, () => {
     lab.converge();
     assert.deepEqual(roles(), [`${a.name} Ready manager`, `${b.name} Ready worker`, `${c.name} Ready worker`]);
     const verify = run("node", ["build/bin/verify.js"], { env: { ...lab.stack.env, PULUMI_STACK: "roles" } });
-    assert.equal(verify.status, 0, verify.stderr + verify.stdout);
+    assert.equal(verify.status, 0, failureText(verify));
     assert.match(verify.stdout, /6 of 6 host pairs exchange bytes over clipper_network/);
     clean();
   });

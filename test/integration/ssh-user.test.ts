@@ -3,7 +3,7 @@
 // a user without sudo stops the run at its first look, naming the host.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { labHosts, leftovers, missingPlugins, run, ssh, sshAs } from "../support/cli";
+import { failureText, labHosts, leftovers, missingPlugins, run, ssh, sshAs } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 
 const noRootLogin = "/etc/ssh/sshd_config.d/00-clipper-test-no-root.conf";
@@ -41,11 +41,11 @@ describe("least-privilege SSH", { skip: missingPlugins() }, () => {
     const up = lab.converge();
     assert.match(up.stdout + up.stderr, /docker answers on tcp:/);
     const preview = lab.cli(["preview", "--expect-no-changes"]);
-    assert.equal(preview.status, 0, preview.stdout + preview.stderr);
+    assert.equal(preview.status, 0, failureText(preview));
     const verify = run("node", ["build/bin/verify.js"], { env: { ...lab.stack.env, PULUMI_STACK: "ssh-user" } });
-    assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+    assert.equal(verify.status, 0, failureText(verify));
     const down = lab.cli(["destroy", "--yes", "--skip-preview"]);
-    assert.equal(down.status, 0, down.stdout + down.stderr);
+    assert.equal(down.status, 0, failureText(down));
     assert.deepEqual(hosts.flatMap(leftovers), []);
   });
 });

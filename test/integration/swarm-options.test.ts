@@ -4,7 +4,7 @@
 // host's kernel and is refused, naming each host, where the kernel has none.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { engineAndNode, labHosts, missingPlugins, run, ssh } from "../support/cli";
+import { engineAndNode, failureText, labHosts, missingPlugins, run, ssh } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 
 describe("swarm options on a running cluster", { skip: missingPlugins() }, () => {
@@ -15,7 +15,7 @@ describe("swarm options on a running cluster", { skip: missingPlugins() }, () =>
   const set = (key: string, value: string) => assert.equal(lab.cli(["config", "set", `clipper-swarm:${key}`, value]).status, 0);
   const clean = () => {
     const preview = lab.cli(["preview", "--expect-no-changes"]);
-    assert.equal(preview.status, 0, preview.stdout + preview.stderr);
+    assert.equal(preview.status, 0, failureText(preview));
   };
   before(() => lab.converge());
   after(() => lab.dispose());
@@ -60,7 +60,7 @@ describe("swarm options on a running cluster", { skip: missingPlugins() }, () =>
       lab.converge();
       assert.match(network(), /encrypted/);
       const verify = run("node", ["build/bin/verify.js"], { env: { ...lab.stack.env, PULUMI_STACK: "options" } });
-      assert.equal(verify.status, 0, verify.stderr + verify.stdout);
+      assert.equal(verify.status, 0, failureText(verify));
     } else {
       // The lab's hosts share this machine's kernel.
       const refused = lab.cli(["up", "--yes", "--skip-preview"]);

@@ -3,7 +3,7 @@ import { describe, it, after } from "node:test";
 import * as assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
-import { pulumi, root, missingPlugins } from "../support/cli";
+import { failureText, missingPlugins, pulumi, root } from "../support/cli";
 import { scratchStack } from "../support/scratch-stack";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -37,7 +37,7 @@ describe("toolchain", () => {
 
     it("comes up with its outputs, secrets encrypted in state", () => {
       const up = stack.run(["up", "--yes", "--skip-preview"]);
-      assert.equal(up.status, 0, up.stderr + up.stdout);
+      assert.equal(up.status, 0, failureText(up));
       assert.doesNotMatch(up.stdout + up.stderr, /smoke-secret-value/);
       const outputs = JSON.parse(stack.run(["stack", "output", "--json"]).stdout);
       assert.deepEqual(outputs, { plain: "visible", hidden: "[secret]" });
@@ -56,7 +56,7 @@ describe("toolchain", () => {
     it("previews no changes on a second look and destroys", () => {
       assert.equal(stack.run(["preview", "--expect-no-changes"]).status, 0);
       const down = stack.run(["destroy", "--yes", "--skip-preview"]);
-      assert.equal(down.status, 0, down.stderr + down.stdout);
+      assert.equal(down.status, 0, failureText(down));
       assert.equal(JSON.parse(stack.run(["stack", "export"]).stdout).deployment.resources, undefined);
     });
   });
@@ -68,7 +68,7 @@ describe("a program whose Pulumi.yaml has runtime options", () => {
 
   it("runs through the transpiler they name, without type checks", () => {
     const up = stack.run(["up", "--yes", "--skip-preview"]);
-    assert.equal(up.status, 0, up.stderr + up.stdout);
+    assert.equal(up.status, 0, failureText(up));
     const outputs = JSON.parse(stack.run(["stack", "output", "--json"]).stdout);
     assert.deepEqual(outputs, { value: "no type checker ran", typeScriptMode: "off", nodeArgs: "--require sucrase/register/ts" });
   });
@@ -80,9 +80,9 @@ describe("both providers against a lab host", { skip: missingPlugins() }, () => 
 
   it("runs a command over SSH and makes a Docker network, then removes it", () => {
     const up = stack.run(["up", "--yes", "--skip-preview"]);
-    assert.equal(up.status, 0, up.stderr + up.stdout);
+    assert.equal(up.status, 0, failureText(up));
     assert.equal(JSON.parse(stack.run(["stack", "output", "--json"]).stdout).greeting, "hello from host4");
     const down = stack.run(["destroy", "--yes", "--skip-preview"]);
-    assert.equal(down.status, 0, down.stderr + down.stdout);
+    assert.equal(down.status, 0, failureText(down));
   });
 });

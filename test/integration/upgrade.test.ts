@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { labHosts, engineAndNode, leftovers, missingPlugins, pulumi, root, ssh } from "../support/cli";
+import { engineAndNode, failureText, labHosts, leftovers, missingPlugins, pulumi, root, ssh } from "../support/cli";
 import { labStack, LabStack } from "../support/lab-stack";
 
 /**
@@ -42,16 +42,16 @@ for (const version of earlier) describe(`upgrade in place from ${version}`, { sk
     // The same stack and state, now with this checkout's program.
     const now = (args: string[]) => pulumi([...args, "--stack", "upgrade", "--config-file", lab.configFile], { cwd: root, env: lab.stack.env });
     const up = now(["up", "--yes", "--skip-preview"]);
-    assert.equal(up.status, 0, up.stdout + up.stderr);
+    assert.equal(up.status, 0, failureText(up));
     assert.deepEqual(labHosts().map(engineAndNode), made);
     assert.equal(networkId(), network, "the same network: Clipper's containers stay on it");
     const preview = now(["preview", "--expect-no-changes"]);
-    assert.equal(preview.status, 0, preview.stdout + preview.stderr);
+    assert.equal(preview.status, 0, failureText(preview));
   });
 
   it("then destroys to clean hosts", () => {
     const down = lab.cli(["destroy", "--yes", "--skip-preview"]);
-    assert.equal(down.status, 0, down.stdout + down.stderr);
+    assert.equal(down.status, 0, failureText(down));
     assert.deepEqual(labHosts().flatMap(leftovers), []);
   });
 });

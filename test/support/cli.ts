@@ -37,6 +37,16 @@ export function run(file: string, args: string[], opts: { cwd?: string; env?: No
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * A failed Pulumi run's output for an assertion's message: its diagnostics,
+ * where Pulumi says what failed, first, as a report may cut a long message
+ * short; then its error output and the whole of its output.
+ */
+export function failureText(r: Pick<Run, "stdout" | "stderr">): string {
+  const diagnostics = r.stdout.match(/^Diagnostics:\n[\s\S]*?(?=^(?:Outputs|Resources):|(?![\s\S]))/m)?.[0] ?? "";
+  return `${diagnostics}${r.stderr}\n--- the whole output ---\n${r.stdout}`;
+}
+
 /** Where setup keeps what it builds and the plugin binaries (tools/setup.sh). */
 export const toolCache = path.join(process.env.CLIPPER_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "clipper-swarm"), "tools");
 

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { providerClientFolder } from "../../components/engine-client";
-import { root, Run, testInventory } from "./cli";
+import { failureText, root, Run, testInventory } from "./cli";
 import { scratchStack, ScratchStack } from "./scratch-stack";
 
 /** The program's stack on the tests' hosts. */
@@ -55,7 +55,7 @@ export function labStack(name: string, { program = ".", inventory = testInventor
     start,
     converge() {
       const up = cli(["up", "--yes", "--skip-preview"]);
-      assert.equal(up.status, 0, up.stderr + up.stdout);
+      assert.equal(up.status, 0, failureText(up));
       return up;
     },
     inventory(name, edit) {
@@ -73,7 +73,7 @@ export function labStack(name: string, { program = ".", inventory = testInventor
       rmSync(providerClientFolder("clipper-swarm", name), { recursive: true, force: true });
       rmSync(dir, { recursive: true, force: true });
       // Checked: a destroy that fails leaves the hosts to the next suite, whose clean-hosts check would blame itself.
-      assert.equal(down.status, 0, `destroy of stack ${name} failed:\n${down.stdout}${down.stderr}`);
+      assert.equal(down.status, 0, `destroy of stack ${name} failed:\n${failureText(down)}`);
     },
   };
 }
