@@ -6,6 +6,7 @@ import { loadInventory, InventoryError, compareHostNames } from "./hosts/invento
 import { readStackSettings, StackSettingsError } from "./hosts/stack-settings";
 import { sshConnection } from "./hosts/connection";
 import { HostProbe } from "./components/host-probe";
+import { RestartOrder } from "./components/restart-order";
 import { DaemonEndpoint, engineUrl, engineTlsFolder, plainTcpWarning } from "./components/daemon-endpoint";
 import { EngineCa } from "./components/engine-ca";
 import { providerClientFolder } from "./components/engine-client";
@@ -28,9 +29,11 @@ const connections = inventory.hosts.map((host) => sshConnection(host, config));
 const probe = new HostProbe();
 
 // 3. Endpoints: dockerd on TCP beside its socket, and a Docker provider per
-// host; with mutual TLS, through certificates of the stack's CA.
+// host; with mutual TLS, through certificates of the stack's CA. A live
+// swarm's managers restart one at a time, keeping its quorum.
 const engineCa = tlsKeys && new EngineCa({ ...tlsKeys, clientFolder: providerClientFolder(pulumi.getProject(), pulumi.getStack()) });
 const tlsFolder = engineCa && engineTlsFolder;
+const restartOrder = new RestartOrder();
 const endpoints = inventory.hosts.map(
   (host, i) =>
     new DaemonEndpoint(host.name, {
@@ -40,6 +43,7 @@ const endpoints = inventory.hosts.map(
       bindAddress: settings.bindAddress,
       port: settings.daemonPort,
       probe,
+      restartOrder,
       gone: host.gone,
       tls: engineCa,
       sshAddress: host.address,

@@ -4,7 +4,8 @@ import * as docker from "@pulumi/docker";
 import { remote, types } from "@pulumi/command";
 import { isWildcardAddress } from "../hosts/stack-settings";
 import { audit, auditedRun } from "./host-audit";
-import type { HostProbe } from "./host-probe";
+import { asConfigured, HostProbe } from "./host-probe";
+import type { RestartOrder } from "./restart-order";
 import { EngineCa, subjectAltNames } from "./engine-ca";
 import { keepAsRecorded, remoteScript, remoteSteps } from "./remote-script";
 
@@ -33,6 +34,8 @@ export interface DaemonEndpointArgs {
   port?: pulumi.Input<number>;
   /** The run's probe, which audits the drop-in and the engine with the host's other checks. */
   probe: HostProbe;
+  /** The run's order of engine restarts, in which a swarm manager's waits its turn. */
+  restartOrder: RestartOrder;
   /** The host is gone for good (`gone: true` in the inventory): nothing reaches it any more. */
   gone?: boolean;
   /**
@@ -84,7 +87,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       ...(args.tls && { ENGINE_TLS: engineTlsFolder }),
     };
     const certificates = args.tls && engineCertificates(name, args, args.tls, bind, this);
-    const { run, found } = audit(
+    const { run, found, observation } = audit(
       {
         hostName: args.hostName,
         concern: "engine endpoint",
@@ -94,10 +97,16 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       },
       this,
     );
-    this.dropIn = new remote.Command(
-      `${name}-dropin`,
-      remoteSteps(args.connection, { create: "endpoint-create", delete: "endpoint-delete" }, { ...params, ...certificates, GENERATION: run }),
-      { parent: this },
+    // A swarm manager's role, where the audit found a change to make: the change restarts its engine.
+    const restarting = observation.then((o) => (o.found === asConfigured ? undefined : o.swarmRole));
+    this.dropIn = args.restartOrder.place(
+      restarting,
+      (after) =>
+        new remote.Command(
+          `${name}-dropin`,
+          remoteSteps(args.connection, { create: "endpoint-create", delete: "endpoint-delete" }, { ...params, ...certificates, GENERATION: run }),
+          { parent: this, dependsOn: after },
+        ),
     );
 
     // Derived from the command's ID so that nothing uses the endpoint before it

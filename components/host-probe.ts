@@ -14,7 +14,15 @@ export interface Observation {
   lastRun?: string;
   /** The ID of the object that run made, where the check reports it (an `id: ID` line). */
   id?: string;
+  /**
+   * The host's engine manages a swarm (`manager`), as its leader (`leader`),
+   * where the check reports it (a `swarm: ROLE` line).
+   */
+  swarmRole?: SwarmRole;
 }
+
+/** A manager's place in its swarm's raft. */
+export type SwarmRole = "manager" | "leader";
 
 /** A host as a probe reaches it. */
 export interface ProbeTarget {
@@ -114,6 +122,12 @@ const lastRunPrefix = "last-run: ";
 /** How a check reports the ID of what that run made. */
 const idPrefix = "id: ";
 
+/** How a check reports that the host's engine manages a swarm, and whether as its leader. */
+const swarmRoleLines = new Map<string, SwarmRole>([
+  ["swarm: manager", "manager"],
+  ["swarm: leader", "leader"],
+]);
+
 /** Marks the end of one check's output in a probe's combined output. */
 const endMark = "@@clipper-swarm-check";
 
@@ -175,11 +189,20 @@ export async function probeHost(
   return found;
 }
 
-/** What a check's lines say: its drift, and the run its host records with the ID of what it made. */
+/**
+ * What a check's lines say: its drift, the run its host records with the ID of
+ * what it made, and the host's engine's role in a swarm.
+ */
 export function observationOf(lines: string[]): Observation {
   const record = (prefix: string) => lines.find((l) => l.startsWith(prefix))?.slice(prefix.length);
-  const drift = lines.filter((l) => !l.startsWith(lastRunPrefix) && !l.startsWith(idPrefix));
+  const drift = lines.filter((l) => !l.startsWith(lastRunPrefix) && !l.startsWith(idPrefix) && !swarmRoleLines.has(l));
   const lastRun = record(lastRunPrefix);
   const id = record(idPrefix);
-  return { found: drift.length ? drift.join("; ") : asConfigured, ...(lastRun && { lastRun }), ...(id && { id }) };
+  const swarmRole = lines.map((l) => swarmRoleLines.get(l)).find(Boolean);
+  return {
+    found: drift.length ? drift.join("; ") : asConfigured,
+    ...(lastRun && { lastRun }),
+    ...(id && { id }),
+    ...(swarmRole && { swarmRole }),
+  };
 }

@@ -122,6 +122,21 @@ answers_on_tcp() {
   timeout 5 docker ${ENGINE_TLS:+$(tls_flags)} -H "tcp://$PROBE" version >/dev/null 2>&1
 }
 
+# What engine $1 says of its place in a swarm, within 5 s: STATE/MANAGER,
+# `active/true` for a manager, `inactive/false` outside any swarm; nothing
+# when it does not answer (docker info then prints `/false` from Docker 26 on,
+# and fails before). One call that also shows the engine answering there.
+engine_swarm_role() {
+  case "$1" in tcp://*) tls=${ENGINE_TLS:+$(tls_flags)} ;; *) tls= ;; esac
+  # shellcheck disable=SC2086  # tls_flags is a word list
+  role=$(timeout 5 docker $tls -H "$1" info --format '{{.Swarm.LocalNodeState}}/{{.Swarm.ControlAvailable}}' 2>/dev/null) || role=
+  case "$role" in /*) role= ;; esac
+  printf '%s\n' "$role"
+}
+# Whether this manager is back among the swarm's reachable managers after its
+# engine restarted: the leader answers for it once it is back in raft.
+back_in_raft() { [ "$(docker node inspect self --format '{{.ManagerStatus.Reachability}}')" = reachable ]; }
+
 # Closes the TCP socket that systemd holds for dockerd, if it does: before
 # dockerd restarts without it, or with a socket of another address, which
 # systemd cannot open while it holds the old one.

@@ -1,13 +1,14 @@
 // Mutual TLS on the lab (daemonTls: true): every engine answers only clients
 // with a certificate of the stack's CA, on 2376, and nothing listens on 2375;
 // the client files are the owner's only; verify passes; and a running cluster
-// switches to plain TCP and back with one `up` each, keeping every node and the network.
+// switches to plain TCP and back with one `up` each, keeping every node and the
+// network, its managers' engines restarting one at a time and the leader's last.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { labHosts, leftovers, missingPlugins, run, ssh } from "../support/cli";
+import { failureText, labHosts, leftovers, missingPlugins, run, ssh } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 
 describe("mutual TLS on the lab: only clients with the stack's certificate reach an engine", { skip: missingPlugins() }, () => {
@@ -23,14 +24,30 @@ describe("mutual TLS on the lab: only clients with the stack's certificate reach
   const setTls = (value: string) => assert.equal(lab.cli(["config", "set", "clipper-swarm:daemonTls", value]).status, 0);
   const clean = () => {
     const preview = lab.cli(["preview", "--expect-no-changes"]);
-    assert.equal(preview.status, 0, preview.stdout + preview.stderr);
+    assert.equal(preview.status, 0, failureText(preview));
   };
   const verify = () => {
     const r = helper(["verify"]);
-    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.equal(r.status, 0, failureText(r));
     return r.stdout;
   };
   const cluster = () => JSON.stringify(["nodeIds", "networkId"].map((o) => lab.stack.run(["stack", "output", o]).stdout.trim()));
+  const leaderName = () => ssh(hosts[0], "docker node ls --filter role=manager --format '{{.Hostname}} {{.ManagerStatus}}'").stdout.match(/^(\S+) Leader$/m)?.[1];
+  /**
+   * That an up's engine restarts went one at a time, each after the one before
+   * was back among the swarm's managers, and `leader`'s last.
+   */
+  const assertRolling = (out: string, leader: string | undefined) => {
+    const at = (text: string) => out.indexOf(text);
+    const restarts = hosts
+      .map((h) => ({ name: h.name, start: at(`${h.name}: writing `), back: at(`${h.name}: back among the swarm's managers`) }))
+      .sort((x, y) => x.start - y.start);
+    for (const r of restarts) assert.ok(r.start >= 0 && r.back > r.start, `${r.name} restarts and is back among the managers:\n${out}`);
+    for (const [i, r] of restarts.slice(1).entries()) {
+      assert.ok(r.start > restarts[i].back, `${r.name}'s engine restarts once ${restarts[i].name}'s is back:\n${out}`);
+    }
+    assert.equal(restarts.at(-1)?.name, leader, "the leader's engine restarts last");
+  };
 
   before(() => {
     setTls("true");
@@ -75,10 +92,11 @@ describe("mutual TLS on the lab: only clients with the stack's certificate reach
     assert.match(verify(), new RegExp(`${hosts.length * (hosts.length - 1)} of ${hosts.length * (hosts.length - 1)} host pairs exchange bytes`));
   });
 
-  it("switches to plain TCP and back with one up each, keeping every node and the network", () => {
+  it("switches to plain TCP and back with one up each, keeping every node and the network, restarting one engine at a time", () => {
     const before = cluster();
     setTls("false");
-    lab.converge();
+    const leader = leaderName();
+    assertRolling(lab.converge().stdout, leader);
     clean();
     for (const h of hosts) assert.equal(docker(h, 2375, [], ["version"]).status, 0, `${h.name} answers on 2375`);
     assert.equal(ssh(hosts[0], "test -e /etc/docker/clipper-swarm-tls || echo gone").stdout.trim(), "gone", "the key goes with TLS");
@@ -86,7 +104,8 @@ describe("mutual TLS on the lab: only clients with the stack's certificate reach
     assert.equal(cluster(), before);
 
     setTls("true");
-    lab.converge();
+    const leaderNow = leaderName();
+    assertRolling(lab.converge().stdout, leaderNow);
     clean();
     for (const h of hosts) assert.notEqual(docker(h, 2375, [], ["version"]).status, 0, `${h.name}: 2375 is closed again`);
     // The hosts made new keys, so the client files are the same CA's: they still work.

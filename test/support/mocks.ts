@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { HostProbe, probeTransport } from "../../components/host-probe";
+import { RestartOrder } from "../../components/restart-order";
 import { certificateRequest } from "./tls-keys";
 
 /** A resource as the program registered it. */
@@ -58,6 +59,9 @@ probeTransport.open = async (login) => ({
 
 /** A probe for components under test; it answers through the mocks' transport. */
 export const probe = new HostProbe();
+
+/** A restart order for components under test. */
+export const restartOrder = new RestartOrder();
 
 
 pulumi.runtime.setMocks(

@@ -7,12 +7,13 @@ import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { registered, record, valueOf, isSecret, settled, probe, probed, checkAnswers, engineRequest } from "../support/mocks";
+import { registered, record, valueOf, isSecret, settled, probe, restartOrder, probed, checkAnswers, engineRequest } from "../support/mocks";
 import { ecKey } from "../support/tls-keys";
 import { DaemonEndpoint, dropInPath, engineTlsFolder, plainTcpWarning, tcpSocketPath } from "../../components/daemon-endpoint";
 import { EngineCa } from "../../components/engine-ca";
 import { Swarm, SwarmMemberArgs } from "../../components/swarm";
 import { OverlayNetwork } from "../../components/overlay-network";
+import { RestartOrder } from "../../components/restart-order";
 
 const connection = (host: string) => ({ host, user: "root", privateKey: pulumi.secret("KEY") });
 
@@ -71,6 +72,7 @@ describe("DaemonEndpoint", () => {
       connection: connection("10.0.0.1"),
       advertiseAddress: "10.0.0.1",
       probe,
+      restartOrder,
     }, { transformations: [record] });
     assert.equal(await valueOf(ep.url), "tcp://10.0.0.1:2375");
     await settled();
@@ -118,6 +120,7 @@ describe("DaemonEndpoint", () => {
       bindAddress: "0.0.0.0",
       port: 2376,
       probe,
+      restartOrder,
       tls: ca,
     }, { transformations: [record] });
     assert.equal(await valueOf(ep.url), "tcp://10.0.0.1:2376");
@@ -151,9 +154,9 @@ describe("DaemonEndpoint", () => {
   });
 
   it("runs its steps as root through sudo for a login other than root, and as they always were for root", async () => {
-    new DaemonEndpoint("s1", { hostName: "s1", connection: { ...connection("10.0.0.7"), user: "clipper" }, advertiseAddress: "10.0.0.7", probe },
+    new DaemonEndpoint("s1", { hostName: "s1", connection: { ...connection("10.0.0.7"), user: "clipper" }, advertiseAddress: "10.0.0.7", probe, restartOrder },
       { transformations: [record] });
-    new DaemonEndpoint("s2", { hostName: "s2", connection: connection("10.0.0.8"), advertiseAddress: "10.0.0.8", probe }, { transformations: [record] });
+    new DaemonEndpoint("s2", { hostName: "s2", connection: connection("10.0.0.8"), advertiseAddress: "10.0.0.8", probe, restartOrder }, { transformations: [record] });
     await settled();
     const dropIn = get("s1-dropin");
     assert.deepEqual([dropIn.inputs.create, dropIn.inputs.update, dropIn.inputs.delete], ["sudo -n sh -s -- create", "sudo -n sh -s -- update", "sudo -n sh -s -- delete"]);
@@ -166,12 +169,32 @@ describe("DaemonEndpoint", () => {
       { address: "10.0.0.2", check: /drop-in \$DROPIN is missing/, lines: ["drop-in /x is missing", "last-run: repair-kept"] },
     );
     for (const n of [1, 2]) {
-      new DaemonEndpoint(`r${n}`, { hostName: `r${n}`, connection: connection(`10.0.0.${n}`), advertiseAddress: `10.0.0.${n}`, probe },
+      new DaemonEndpoint(`r${n}`, { hostName: `r${n}`, connection: connection(`10.0.0.${n}`), advertiseAddress: `10.0.0.${n}`, probe, restartOrder },
         { transformations: [record] });
     }
     await settled();
     assert.match(get("r1-dropin").inputs.stdin, /^GENERATION='repair-kept'$/m, "nothing changes on a host as configured");
     assert.match(get("r2-dropin").inputs.stdin, repairRun, "a drifted host's script runs again");
+  });
+
+  it("restarts a live swarm's managers one at a time and its leader last, and every other engine at once", async () => {
+    const drift = "drop-in /x is not tcp://a:2375 over the packaged ExecStart";
+    const answer = (n: number, lines: string[]) => ({ address: `10.0.1.${n}`, check: /drop-in \$DROPIN/, lines });
+    checkAnswers.push(
+      answer(1, [drift, "swarm: leader"]),
+      answer(2, [drift, "swarm: manager"]),
+      answer(3, []), // as configured: no restart
+      answer(4, [drift]), // in no swarm, or a worker
+      answer(5, [drift, "swarm: manager"]),
+    );
+    const order = new RestartOrder();
+    for (const n of [1, 2, 3, 4, 5]) {
+      new DaemonEndpoint(`o${n}`, { hostName: `o${n}`, connection: connection(`10.0.1.${n}`), advertiseAddress: `10.0.1.${n}`, probe, restartOrder: order },
+        { transformations: [record] });
+    }
+    await settled();
+    const after = await Promise.all([1, 2, 3, 4, 5].map((n) => namesOf(get(`o${n}-dropin`).opts.dependsOn)));
+    assert.deepEqual(after, [["o2-dropin", "o5-dropin"], [], [], [], ["o2-dropin"]]);
   });
 
   it("binds a wildcard address but checks it on loopback and advertises the host's address", async () => {
@@ -182,6 +205,7 @@ describe("DaemonEndpoint", () => {
       bindAddress: "0.0.0.0",
       port: 2400,
       probe,
+      restartOrder,
     }, { transformations: [record] });
     assert.equal(await valueOf(ep.url), "tcp://10.0.0.1:2400");
     await settled();
@@ -196,12 +220,13 @@ describe("DaemonEndpoint", () => {
       connection: connection("fd00::1"),
       advertiseAddress: "fd00::1",
       probe,
+      restartOrder,
     }, { transformations: [record] });
     assert.equal(await valueOf(ep.url), "tcp://[fd00::1]:2375");
   });
 
   it("keeps the SSH key secret", async () => {
-    new DaemonEndpoint("s", { hostName: "s", connection: connection("10.0.0.9"), advertiseAddress: "10.0.0.9", probe },
+    new DaemonEndpoint("s", { hostName: "s", connection: connection("10.0.0.9"), advertiseAddress: "10.0.0.9", probe, restartOrder },
       { transformations: [record] });
     await settled();
     const conn = get("s-dropin").props.connection as { privateKey: unknown };
@@ -420,7 +445,7 @@ describe("Swarm", () => {
 
 /** The network of a one-host cluster, with its endpoint and swarm, recorded under `NAME-overlay`. */
 function oneHostNetwork(name: string, address: string, { encrypted = false } = {}): void {
-  const ep = new DaemonEndpoint(name, { hostName: name, connection: connection(address), advertiseAddress: address, probe });
+  const ep = new DaemonEndpoint(name, { hostName: name, connection: connection(address), advertiseAddress: address, probe, restartOrder });
   const swarm = new Swarm(`${name}-sw`, { members: [member(name, address)], probe });
   new OverlayNetwork(`${name}-overlay`, {
     networkName: "clipper_network", provider: ep.provider!, swarm, auditHostName: name,
@@ -431,7 +456,7 @@ function oneHostNetwork(name: string, address: string, { encrypted = false } = {
 
 describe("OverlayNetwork", () => {
   it("makes an attachable overlay over SSH once the swarm's first manager is in place", async () => {
-    const ep = new DaemonEndpoint("n1", { hostName: "n1", connection: connection("10.0.0.1"), advertiseAddress: "10.0.0.1", probe });
+    const ep = new DaemonEndpoint("n1", { hostName: "n1", connection: connection("10.0.0.1"), advertiseAddress: "10.0.0.1", probe, restartOrder });
     const swarm = new Swarm("sw", { members: [member("n1", "10.0.0.1")], probe });
     const net = new OverlayNetwork("overlay", {
       networkName: "clipper_network",
