@@ -92,7 +92,8 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
         hostName: args.hostName,
         concern: "engine endpoint",
         connection: args.connection,
-        check: remoteScript("endpoint-check", params),
+        // With TLS, what the host's certificates must be: the stack's CA's, of this run's period.
+        check: remoteScript("endpoint-check", { ...params, ...(args.tls && { TLS_CA: args.tls.caCert, TLS_NOT_BEFORE: args.tls.engineNotBefore }) }),
         probe: args.probe,
       },
       this,

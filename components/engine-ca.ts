@@ -43,6 +43,11 @@ export class EngineCa {
   public readonly clientKey: pulumi.Output<string>;
   /** The folder holding the client's files, known once they are written there. */
   public readonly clientFolder: pulumi.Output<string>;
+  /**
+   * When the engines' certificates of this run's period start to be valid, in
+   * seconds since 1970: a host's certificate from an earlier period is renewed.
+   */
+  public readonly engineNotBefore: pulumi.Output<number>;
   private readonly caKey: pulumi.Output<string>;
   private readonly now: Date;
 
@@ -53,6 +58,7 @@ export class EngineCa {
     // Certificates are public: what the keys make of them is no secret.
     this.caCert = pulumi.unsecret(this.caKey.apply(async (k) => (await certificates()).caCertificate(k, this.now)));
     this.clientCert = pulumi.unsecret(pulumi.all([this.caKey, this.clientKey]).apply(async ([ca, client]) => (await certificates()).clientCertificate(ca, client, this.now)));
+    this.engineNotBefore = pulumi.output(certificates().then((c) => c.validity("leaf", this.now).notBefore.getTime() / 1000));
     this.clientFolder = pulumi.unsecret(
       pulumi.all([this.caCert, this.clientCert, this.clientKey]).apply(([caCert, clientCert, clientKey]) => {
         writeClientFiles(args.clientFolder, { caCert, clientCert, clientKey });

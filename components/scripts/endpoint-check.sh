@@ -1,9 +1,12 @@
 # Prints how the engine endpoint differs from what endpoint-create makes, one
 # line per difference, and nothing when it is as configured; where a
 # difference is there and the engine manages a swarm, `swarm: manager` or
-# `swarm: leader`; then the run that last made it. Changes nothing. Parameters: HOST LISTEN PROBE DROPIN TCP_SOCKET, and with
-# TLS: ENGINE_TLS (the certificates are outputs, which a check cannot wait
-# for: the engine's TLS answer below is what shows them wrong)
+# `swarm: leader`; then the run that last made it. Changes nothing.
+# Parameters: HOST LISTEN PROBE DROPIN TCP_SOCKET, and with TLS: ENGINE_TLS,
+# TLS_CA (the stack's CA certificate) and TLS_NOT_BEFORE (when this period's
+# certificates start, in seconds since 1970). The host's own certificate is an
+# output, which a check cannot wait for: a certificate of this period from the
+# stack's CA that names other addresses shows in the engine's TLS answer below.
 # Any difference is a change that endpoint-create makes, which restarts the engine.
 drift=
 differs() { echo "$*"; drift=yes; }
@@ -19,8 +22,17 @@ elif ! dropin_in_place; then
     differs "socket unit $TCP_SOCKET is not tcp://$LISTEN"
   fi
 fi
-if [ -n "${ENGINE_TLS:-}" ] && { ! [ -s "$ENGINE_TLS/ca.pem" ] || ! [ -s "$ENGINE_TLS/cert.pem" ]; }; then
+if [ -z "${ENGINE_TLS:-}" ]; then
+  :
+elif ! [ -s "$ENGINE_TLS/ca.pem" ] || ! [ -s "$ENGINE_TLS/cert.pem" ]; then
   differs "certificates in $ENGINE_TLS are missing"
+elif [ "$(cat "$ENGINE_TLS/ca.pem")" != "$(printf '%s\n' "$TLS_CA")" ]; then
+  differs "$ENGINE_TLS/ca.pem is not the stack's CA certificate"
+else
+  valid_from=$(date -u -d "$(openssl x509 -noout -startdate -in "$ENGINE_TLS/cert.pem" | cut -d= -f2)" +%s)
+  if [ "$valid_from" != "$TLS_NOT_BEFORE" ]; then
+    differs "$ENGINE_TLS/cert.pem is valid from $(date -u -d "@$valid_from" +%F), not from $(date -u -d "@$TLS_NOT_BEFORE" +%F) as this period's"
+  fi
 fi
 # daemon-endpoint.ts reads these two lines: a preview leaves a silent engine's provider unconfigured.
 if ! systemctl is-active --quiet docker; then

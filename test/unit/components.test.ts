@@ -138,6 +138,9 @@ describe("DaemonEndpoint", () => {
     const caCert = param("TLS_CA");
     const cert = param("TLS_CERT");
     assert.ok(cert.verify(caCert.publicKey), "the CA signed the engine's certificate");
+    const check = probed.get("192.0.2.9") ?? "";
+    assert.ok(check.includes(`TLS_CA='${caCert.toString()}`), "the audit compares the host's CA certificate with the stack's");
+    assert.match(check, new RegExp(`^TLS_NOT_BEFORE='${new Date(cert.validFrom).getTime() / 1000}'$`, "m"), "and its certificate's start with this period's");
     assert.equal(cert.subjectAltName, "DNS:t1, IP Address:192.0.2.9, IP Address:10.0.0.1, IP Address:127.0.0.1");
     const requested = execFileSync("openssl", ["req", "-pubkey", "-noout"], { input: engineRequest, encoding: "utf8" });
     assert.equal(cert.publicKey.export({ type: "spki", format: "pem" }), requested, "for the key the host made");
