@@ -133,6 +133,11 @@ engine_swarm_role() {
   case "$role" in /*) role= ;; esac
   printf '%s\n' "$role"
 }
+# Whether the host keeps a swarm's state where Docker keeps it by default
+# (/var/lib/docker): a host without one, a fresh one above all, is asked
+# nothing more of its swarm role. With another data root, its engine's
+# restarts go without the restart order (restart-order.ts).
+has_swarm_state() { [ -e /var/lib/docker/swarm/state.json ]; }
 # Whether this manager is back among the swarm's reachable managers after its
 # engine restarted: the leader answers for it once it is back in raft.
 back_in_raft() { [ "$(docker node inspect self --format '{{.ManagerStatus.Reachability}}')" = reachable ]; }

@@ -41,7 +41,7 @@ else
   role=$(engine_swarm_role "tcp://$PROBE")
   if [ -z "$role" ]; then
     differs "docker does not answer on tcp://$PROBE${ENGINE_TLS:+ with mutual TLS}"
-    role=$(engine_swarm_role unix:///var/run/docker.sock)
+    if has_swarm_state; then role=$(engine_swarm_role unix:///var/run/docker.sock); fi
   fi
   # A swarm manager's engine that the change restarts waits its turn, and the
   # leader's goes last (restart-order.ts).
