@@ -122,16 +122,15 @@ answers_on_tcp() {
   timeout 5 docker ${ENGINE_TLS:+$(tls_flags)} -H "tcp://$PROBE" version >/dev/null 2>&1
 }
 
-# What engine $1 says of its place in a swarm, within 5 s: STATE/MANAGER,
-# `active/true` for a manager, `inactive/false` outside any swarm; nothing
-# when it does not answer (docker info then prints `/false` from Docker 26 on,
-# and fails before). One call that also shows the engine answering there.
-engine_swarm_role() {
-  case "$1" in tcp://*) tls=${ENGINE_TLS:+$(tls_flags)} ;; *) tls= ;; esac
-  # shellcheck disable=SC2086  # tls_flags is a word list
-  role=$(timeout 5 docker $tls -H "$1" info --format '{{.Swarm.LocalNodeState}}/{{.Swarm.ControlAvailable}}' 2>/dev/null) || role=
-  case "$role" in /*) role= ;; esac
-  printf '%s\n' "$role"
+# Sets state and manager as swarm_state does, from the engine on
+# tcp://$PROBE asked within 5 s: one call that also shows the engine answering
+# there. Fails when it does not answer (docker info then prints no state from
+# Docker 26 on, and fails before).
+tcp_swarm_state() {
+  # shellcheck disable=SC2046  # tls_flags is a word list
+  found=$(timeout 5 docker ${ENGINE_TLS:+$(tls_flags)} -H "tcp://$PROBE" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null) || return 1
+  state=${found% *} manager=${found#* }
+  [ -n "$state" ]
 }
 # Whether the host keeps a swarm's state where Docker keeps it by default
 # (/var/lib/docker): a host without one, a fresh one above all, is asked

@@ -38,14 +38,14 @@ fi
 if ! systemctl is-active --quiet docker; then
   differs "docker is not running"
 else
-  role=$(engine_swarm_role "tcp://$PROBE")
-  if [ -z "$role" ]; then
+  state= manager=
+  if ! tcp_swarm_state; then
     differs "docker does not answer on tcp://$PROBE${ENGINE_TLS:+ with mutual TLS}"
-    if has_swarm_state; then role=$(engine_swarm_role unix:///var/run/docker.sock); fi
+    if has_swarm_state; then swarm_state 5 || true; fi
   fi
   # A swarm manager's engine that the change restarts waits its turn, and the
   # leader's goes last (restart-order.ts).
-  if [ -n "$drift" ] && [ "$role" = active/true ]; then
+  if [ -n "$drift" ] && [ "$state $manager" = "active true" ]; then
     if [ "$(docker node inspect self --format '{{.ManagerStatus.Leader}}' 2>/dev/null)" = true ]; then
       echo "swarm: leader"
     else

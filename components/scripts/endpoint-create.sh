@@ -54,7 +54,7 @@ say "docker answers on tcp://$PROBE${ENGINE_TLS:+ with mutual TLS}"
 # A swarm manager's step ends once it is back among the swarm's managers: the
 # next manager's engine restarts only then (restart-order.ts), as two down at
 # once cost a swarm of three its quorum.
-if has_swarm_state && [ "$(engine_swarm_role unix:///var/run/docker.sock)" = active/true ]; then
+if has_swarm_state && swarm_state 5 && [ "$state $manager" = "active true" ]; then
   wait_for 60 back_in_raft ||
     fail "docker answers, but is not back among the swarm's managers after 60 s: $(docker node inspect self --format '{{.ManagerStatus.Reachability}}' 2>&1 | tail -n 1); see journalctl -u docker"
   say "back among the swarm's managers"

@@ -34,10 +34,14 @@ describe("mutual TLS on the lab: only clients with the stack's certificate reach
   const cluster = () => JSON.stringify(["nodeIds", "networkId"].map((o) => lab.stack.run(["stack", "output", o]).stdout.trim()));
   const leaderName = () => ssh(hosts[0], "docker node ls --filter role=manager --format '{{.Hostname}} {{.ManagerStatus}}'").stdout.match(/^(\S+) Leader$/m)?.[1];
   /**
-   * That an up's engine restarts went one at a time, each after the one before
-   * was back among the swarm's managers, and `leader`'s last.
+   * Sets daemonTls to `value` and converges; checks that the engines restarted
+   * one at a time, each after the one before was back among the swarm's
+   * managers, and the leader's (the one before the up) last.
    */
-  const assertRolling = (out: string, leader: string | undefined) => {
+  const switchTls = (value: string) => {
+    setTls(value);
+    const leader = leaderName();
+    const out = lab.converge().stdout;
     const at = (text: string) => out.indexOf(text);
     const restarts = hosts
       .map((h) => ({ name: h.name, start: at(`${h.name}: writing `), back: at(`${h.name}: back among the swarm's managers`) }))
@@ -94,18 +98,14 @@ describe("mutual TLS on the lab: only clients with the stack's certificate reach
 
   it("switches to plain TCP and back with one up each, keeping every node and the network, restarting one engine at a time", () => {
     const before = cluster();
-    setTls("false");
-    const leader = leaderName();
-    assertRolling(lab.converge().stdout, leader);
+    switchTls("false");
     clean();
     for (const h of hosts) assert.equal(docker(h, 2375, [], ["version"]).status, 0, `${h.name} answers on 2375`);
     assert.equal(ssh(hosts[0], "test -e /etc/docker/clipper-swarm-tls || echo gone").stdout.trim(), "gone", "the key goes with TLS");
     verify();
     assert.equal(cluster(), before);
 
-    setTls("true");
-    const leaderNow = leaderName();
-    assertRolling(lab.converge().stdout, leaderNow);
+    switchTls("true");
     clean();
     for (const h of hosts) assert.notEqual(docker(h, 2375, [], ["version"]).status, 0, `${h.name}: 2375 is closed again`);
     // The hosts made new keys, so the client files are the same CA's: they still work.
