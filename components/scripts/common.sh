@@ -37,6 +37,49 @@ engine() {
   esac
   docker -H "$target" "$@"
 }
+# The first engine among $PEERS (in their order) for which the command $1
+# succeeds when given the engine, or nothing. The first peer is asked alone:
+# mostly the first manager, it answers. The others are asked at once: one
+# after the other, each cost a call's round trip on the first manager's path
+# (its audit, its swarm init), some 0.1 s under load. Peers that refuse
+# connections, as a fresh cluster's do, are passed over without a docker call.
+first_peer() {
+  ask=$1
+  # shellcheck disable=SC2086  # PEERS is a word list of URLs
+  set -- $PEERS
+  [ "$#" -gt 0 ] || return 0
+  if listening "$1" && "$ask" "$1"; then
+    printf '%s\n' "$1"
+    return 0
+  fi
+  shift
+  asked=$(mktemp -d)
+  i=0
+  for candidate in "$@"; do
+    { ! listening "$candidate" || ! "$ask" "$candidate" || : >"$asked/$i"; } &
+    i=$((i + 1))
+  done
+  wait
+  i=0
+  for candidate in "$@"; do
+    if [ -e "$asked/$i" ]; then
+      printf '%s\n' "$candidate"
+      break
+    fi
+    i=$((i + 1))
+  done
+  rm -rf "$asked"
+}
+# Whether engine $1 (tcp://ADDRESS:PORT) takes connections, asked with curl
+# (some 5 ms of CPU; a docker call costs some 25): not when the address
+# refuses them (curl's exit 7) or leaves them unanswered for 5 s (a host that
+# is down). A TLS endpoint answers plain HTTP too (400); one that takes the
+# connection and says nothing within 5 s is left to docker to ask.
+listening() {
+  connected=$(curl -gs -o /dev/null -w '%{time_connect}' --connect-timeout 5 -m 5 "http://${1#tcp://}/_ping") && return 0
+  failed=$?
+  [ "$failed" -ne 7 ] && [ "${connected:-0}" != 0.000000 ]
+}
 
 # --- what this tool records on the host ---
 STATE_DIR=/var/lib/clipper-swarm
@@ -125,8 +168,10 @@ answers_on_tcp() {
 # Sets state and manager as swarm_state does, from the engine on
 # tcp://$PROBE asked within 5 s: one call that also shows the engine answering
 # there. Fails when it does not answer (docker info then prints no state from
-# Docker 26 on, and fails before).
+# Docker 26 on, and fails before), and without a docker call when nothing
+# listens there, as on a fresh host.
 tcp_swarm_state() {
+  listening "tcp://$PROBE" || return 1
   # shellcheck disable=SC2046  # tls_flags is a word list
   found=$(timeout 5 docker ${ENGINE_TLS:+$(tls_flags)} -H "tcp://$PROBE" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null) || return 1
   state=${found% *} manager=${found#* }
@@ -276,12 +321,9 @@ leave_marked_swarm() {
   unmark_swarm
 }
 # The first engine among $PEERS that manages a swarm this tool made, or nothing.
-live_manager() {
-  for peer in $PEERS; do
-    [ "$(engine "$peer" node inspect self --format "{{.ManagerStatus.Reachability}} {{index .Spec.Labels \"$LABEL\"}}" 2>/dev/null)" = "reachable true" ] &&
-      { printf '%s\n' "$peer"; return 0; }
-  done
-  return 0
+live_manager() { first_peer is_live_manager; }
+is_live_manager() {
+  [ "$(engine "$1" node inspect self --format "{{.ManagerStatus.Reachability}} {{index .Spec.Labels \"$LABEL\"}}" 2>/dev/null)" = "reachable true" ]
 }
 # Joins this host in its ROLE through engine $1. The token goes from that
 # engine's API to this engine's API through a pipe and shell built-ins, never

@@ -3,32 +3,13 @@
 # A network that no run over SSH made (Docker's provider made it, for the
 # versions before, or a person did) is kept as the provider's: its ID follows.
 # Asks this host's engine, or, when it manages no swarm (it left, or was
-# rebuilt), the first live manager among PEERS, all asked at once.
+# rebuilt), the first live manager among PEERS (first_peer).
 # Changes nothing. Parameters: HOST NETWORK PEERS ENCRYPTED (yes or no)
-manager=
 manages() { [ "$(engine "$1" info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ]; }
 if manages unix:///var/run/docker.sock; then
   manager=unix:///var/run/docker.sock
-elif [ -n "$PEERS" ]; then
-  # All peers at once, the first in PEERS that manages winning: each asks a new
-  # client, and one after the other they made this check, on the first
-  # manager's path, the last of the host's.
-  asked=$(mktemp -d)
-  i=0
-  for api in $PEERS; do
-    { ! manages "$api" || : >"$asked/$i"; } &
-    i=$((i + 1))
-  done
-  wait
-  i=0
-  for api in $PEERS; do
-    if [ -e "$asked/$i" ]; then
-      manager=$api
-      break
-    fi
-    i=$((i + 1))
-  done
-  rm -rf "$asked"
+else
+  manager=$(first_peer manages)
 fi
 if [ -z "$manager" ]; then
   echo "network $NETWORK is missing: no swarm manager answers"
