@@ -48,7 +48,7 @@ first_peer() {
   # shellcheck disable=SC2086  # PEERS is a word list of URLs
   set -- $PEERS
   [ "$#" -gt 0 ] || return 0
-  if listening "$1" && "$ask" "$1"; then
+  if peer_answers "$1"; then
     printf '%s\n' "$1"
     return 0
   fi
@@ -56,7 +56,7 @@ first_peer() {
   asked=$(mktemp -d)
   i=0
   for candidate in "$@"; do
-    { ! listening "$candidate" || ! "$ask" "$candidate" || : >"$asked/$i"; } &
+    { ! peer_answers "$candidate" || : >"$asked/$i"; } &
     i=$((i + 1))
   done
   wait
@@ -70,6 +70,8 @@ first_peer() {
   done
   rm -rf "$asked"
 }
+# Whether peer engine $1 takes connections and the command $ask succeeds on it.
+peer_answers() { listening "$1" && "$ask" "$1"; }
 # Whether engine $1 (tcp://ADDRESS:PORT) takes connections, asked with curl
 # (some 5 ms of CPU; a docker call costs some 25): not when the address
 # refuses them (curl's exit 7) or leaves them unanswered for 5 s (a host that
