@@ -20,8 +20,17 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+// Each script is read and stripped once per run: every host's commands and
+// checks share common.sh, some 40 renders with 7 hosts.
+const scripts = new Map<string, string>();
+
 function readScript(name: string): string {
-  return withoutComments(fs.readFileSync(path.join(scriptsDir, `${name}.sh`), "utf8"));
+  let text = scripts.get(name);
+  if (text === undefined) {
+    text = withoutComments(fs.readFileSync(path.join(scriptsDir, `${name}.sh`), "utf8"));
+    scripts.set(name, text);
+  }
+  return text;
 }
 
 /**
