@@ -8,7 +8,7 @@
 // backend for the next run; a network that the killed run made is kept.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { dockerAt, failureText, labHosts, leftovers, missingPlugins, Run, ssh, swarmNodes } from "../support/cli";
+import { dockerAt, failureText, labHosts, leftovers, missingPlugins, Run, ssh, swarmMembers } from "../support/cli";
 import { labStack, LabStack } from "../support/lab-stack";
 import { endOrphans, interrupt, Interrupted, leftBehind, onOutput } from "../support/interrupt";
 
@@ -46,8 +46,8 @@ function assertConverged(lab: LabStack): void {
   const preview = lab.cli(["preview", "--expect-no-changes"]);
   assert.equal(preview.status, 0, failureText(preview));
   assert.deepEqual(
-    swarmNodes(first),
-    hosts.map((h, i) => `${h.name} Ready ${i === 0 ? "Leader" : "Reachable"}`).sort(),
+    swarmMembers(`tcp://${first.address}:2375`),
+    hosts.map((h) => `${h.name} Ready manager`).sort(),
   );
   for (const h of hosts) {
     const net = dockerAt(`tcp://${h.address}:2375`, ["network", "inspect", "clipper_network", "--format", "{{.Driver}} {{.Attachable}}"]);

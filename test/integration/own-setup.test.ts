@@ -10,7 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { failureText, labHosts, leftovers, missingPlugins, root, run, swarmNodes } from "../support/cli";
+import { failureText, labHosts, leftovers, missingPlugins, root, run, swarmMembers } from "../support/cli";
 import { SshAgent, startSshAgent } from "../support/ssh-agent";
 import { USERS_PULUMI_VERSION, installUsersPulumi } from "../support/users-pulumi";
 
@@ -88,7 +88,7 @@ describe("a Pulumi user's own setup", { skip: missingPlugins() }, () => {
     }
     const up = pulumi(["up", "--yes"]);
     assert.equal(up.status, 0, failureText(up));
-    const managers = swarmNodes(hosts[0]).map((n) => n.replace(/ (Leader|Reachable)$/, " manager"));
+    const managers = swarmMembers(`tcp://${hosts[0].address}:2375`);
     assert.deepEqual(managers, hosts.map((h) => `${h.name} Ready manager`).sort(), "every host of the group is a Ready manager, and only those");
     const outputs = JSON.parse(pulumi(["stack", "output", "--json"]).stdout);
     assert.equal(outputs.clipperHostList, `3\n${hosts.map((h) => `${h.address}:2375`).join("\n")}\n`, "Clipper reaches the engines at their advertise addresses");

@@ -4,7 +4,7 @@
 // found, and leave each host as they found it.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { labHosts, ssh, dockerAt, run, Run } from "../support/cli";
+import { labHosts, ssh, dockerAt, run, Run, swarmMembers } from "../support/cli";
 import { renderScript } from "../../components/remote-script";
 import { dropInPath, hostPort, probeAddress, tcpSocketPath } from "../../components/daemon-endpoint";
 import { swarmPort } from "../../components/swarm";
@@ -50,12 +50,8 @@ const member = (h: HostSpec, role = "manager") => ({
 function checked(h: HostSpec, name: string, params: Record<string, string> = { ROLE: "manager" }): Observation {
   return observationOf(ok(script(h, name, params), `${h.name} ${name}`).stdout.trim().split("\n").filter(Boolean));
 }
-/** Each node's name, status and role; which manager leads is the swarm's choice, so it reads as "manager". */
-const nodeList = () => {
-  const listed = ok(dockerAt(url(first), ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]), "node ls");
-  assert.equal(listed.stdout.match(/ Leader$/gm)?.length, 1, "one leader:\n" + listed.stdout);
-  return listed.stdout.trim().split("\n").map((l) => l.replace(/ (Leader|Reachable)$/, " manager")).sort();
-};
+/** Each node's name, status and role, as the first host's engine lists them. */
+const nodeList = () => swarmMembers(url(first));
 /**
  * The node list once every node's status is known: a new leader (the old one
  * was demoted) lists the others as Unknown until their next heartbeat, a few

@@ -2,6 +2,7 @@
  * Runs the project's real tools from integration tests: the Pulumi CLI that
  * `npm run setup` built, SSH to the lab's hosts, the Docker client.
  */
+import * as assert from "node:assert/strict";
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as os from "node:os";
@@ -110,10 +111,17 @@ export function dockerAt(url: string, args: string[]): Run {
   return run("docker", ["-H", url, ...args], { timeoutMs: 120_000 });
 }
 
-/** The swarm's nodes as the engine of host `via` lists them: `HOSTNAME STATUS MANAGER-STATUS`, sorted. */
-export function swarmNodes(via: HostSpec): string[] {
-  const nodes = dockerAt(`tcp://${via.address}:2375`, ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]);
-  return nodes.stdout.trim().split("\n").sort();
+/**
+ * The swarm's nodes as the engine at `url` lists them: `HOSTNAME STATUS ROLE`,
+ * sorted, where a reachable manager reads "manager", leader or not, and a lost
+ * one "Unreachable". Which manager leads is raft's choice, not the stack's: it
+ * moves when the leader's engine restarts, or under load. Exactly one leads.
+ */
+export function swarmMembers(url: string): string[] {
+  const listed = dockerAt(url, ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]);
+  assert.equal(listed.status, 0, `docker node ls at ${url}: ${listed.stderr}`);
+  assert.equal(listed.stdout.match(/ Leader$/gm)?.length, 1, `one leader at ${url}:\n${listed.stdout}`);
+  return listed.stdout.trim().split("\n").map((line) => line.replace(/ (Leader|Reachable)$/, " manager")).sort();
 }
 
 /**
