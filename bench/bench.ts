@@ -16,7 +16,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { providerClientFolder } from "../components/engine-client";
-import { BenchRun, chart, median, middleItem, pulumiFigures, resultsJson, table } from "./results";
+import { busyCpuSeconds } from "./cpu";
+import { BenchRun, chart, median, middleItem, perExtraHost, pulumiFigures, resultsJson, table } from "./results";
 import { Part, partsTable, previewParts, readSpans, upParts } from "./trace";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -36,17 +37,24 @@ function must(file: string, args: string[], env: NodeJS.ProcessEnv = process.env
   return r.stdout;
 }
 
-/** Seconds that `file args` takes, also printed after the progress line of what ran. */
-function timed(file: string, args: string[], env?: NodeJS.ProcessEnv): number {
-  const start = process.hrtime.bigint();
-  must(file, args, env);
-  return took(Number(process.hrtime.bigint() - start) / 1e9);
+/** What a step took: seconds of wall time, and of the machine's CPU over all its cores. */
+interface Took {
+  seconds: number;
+  cpu: number;
 }
 
-/** Prints the seconds a step took, under its progress line, and gives them back. */
-function took(seconds: number): number {
-  progress(`  ${seconds.toFixed(1)} s`);
-  return seconds;
+/** What `file args` takes, also printed after the progress line of what ran. */
+function timed(file: string, args: string[], env?: NodeJS.ProcessEnv): Took {
+  const cpu = busyCpuSeconds();
+  const start = process.hrtime.bigint();
+  must(file, args, env);
+  return took({ seconds: Number(process.hrtime.bigint() - start) / 1e9, cpu: busyCpuSeconds() - cpu });
+}
+
+/** Prints what a step took, under its progress line, and gives it back. */
+function took(step: Took): Took {
+  progress(`  ${step.seconds.toFixed(1)} s, ${step.cpu.toFixed(1)} s of CPU`);
+  return step;
 }
 
 /**
@@ -98,11 +106,11 @@ function benchStack(hosts: string[], tls: boolean) {
     traced: (label: string, args: string[], parts: (file: string) => Part[]) => {
       progress(label);
       const trace = path.join(dir, "trace.json");
-      const seconds = timed(pulumiBin, cli([...args, "--otel-traces", `file://${trace}`]), env);
+      const step = timed(pulumiBin, cli([...args, "--otel-traces", `file://${trace}`]), env);
       // The trace holds the run's requests, inputs included: only its timings are kept.
       const found = parts(trace);
       rmSync(trace);
-      return { seconds, parts: found };
+      return { ...step, parts: found };
     },
     /**
      * An untimed preview of the fresh hosts, which change nothing: the CLI,
@@ -131,9 +139,12 @@ interface Breakdown {
   preview: Part[];
 }
 
+/** What each round of the stack measures: Pulumi's figures, and the CPU of its cold up. */
+const roundFigures = [...pulumiFigures, "up_cpu_s"] as const;
+
 /** What one round of the stack measured. */
 interface StackRound {
-  figures: Pick<BenchRun, (typeof pulumiFigures)[number]>;
+  figures: Pick<BenchRun, (typeof roundFigures)[number]>;
   breakdown: Breakdown;
 }
 
@@ -148,10 +159,10 @@ async function stackRun(hosts: string[], tls: boolean): Promise<StackRound> {
     progress(`${hosts.length} hosts, ${mode}: npm run verify`);
     stack.verify();
     const preview = stack.traced(`${hosts.length} hosts, ${mode}: no-op pulumi preview`, ["preview", "--expect-no-changes"], (f) => previewParts(readSpans(f)));
-    const noop_up_s = stack.time(`${hosts.length} hosts, ${mode}: no-op pulumi up`, ["up", "--yes", "--skip-preview", "--expect-no-changes"]);
-    const destroy_s = stack.time(`${hosts.length} hosts, ${mode}: pulumi destroy`, ["destroy", "--yes", "--skip-preview"]);
+    const noop_up = stack.time(`${hosts.length} hosts, ${mode}: no-op pulumi up`, ["up", "--yes", "--skip-preview", "--expect-no-changes"]);
+    const destroy = stack.time(`${hosts.length} hosts, ${mode}: pulumi destroy`, ["destroy", "--yes", "--skip-preview"]);
     return {
-      figures: { up_s: up.seconds, noop_up_s, preview_s: preview.seconds, destroy_s },
+      figures: { up_s: up.seconds, noop_up_s: noop_up.seconds, preview_s: preview.seconds, destroy_s: destroy.seconds, up_cpu_s: up.cpu },
       breakdown: { hosts: hosts.length, mode: tls ? "tls" : "plain", up: up.parts, preview: preview.parts } satisfies Breakdown,
     };
   } finally {
@@ -159,11 +170,13 @@ async function stackRun(hosts: string[], tls: boolean): Promise<StackRound> {
   }
 }
 
-/** The seed's procedure (`seed`) or its floor, on fresh `hosts`. */
-async function procedure(mode: "seed" | "floor", hosts: string[]): Promise<number> {
+/** The seed's procedure (`seed`) or its floor, on fresh `hosts`: the seconds it reports, and the machine's CPU around it. */
+async function procedure(mode: "seed" | "floor", hosts: string[]): Promise<Took> {
   await fresh(hosts);
   progress(`${hosts.length} hosts: the seed's procedure${mode === "floor" ? " with --tls=false, engines in parallel (the floor)" : ", as it reads"}`);
-  return took(Number(must("bash", ["bench/procedure.sh", mode, ...hosts]).trim()));
+  const cpu = busyCpuSeconds();
+  const seconds = Number(must("bash", ["bench/procedure.sh", mode, ...hosts]).trim());
+  return took({ seconds, cpu: busyCpuSeconds() - cpu });
 }
 
 const usage = "usage: npm run bench [-- --hosts N]... [--rounds R]   (N from 1 to 7, R from 1 to 9)";
@@ -182,7 +195,7 @@ function optionsFrom(args: string[]): { sizes: number[]; rounds: number } {
 
 /** Each figure's median over the rounds. */
 function medianFigures(rounds: StackRound[]): StackRound["figures"] {
-  return Object.fromEntries(pulumiFigures.map((f) => [f, median(rounds.map((r) => r.figures[f]))])) as StackRound["figures"];
+  return Object.fromEntries(roundFigures.map((f) => [f, median(rounds.map((r) => r.figures[f]))])) as StackRound["figures"];
 }
 
 async function main(): Promise<void> {
@@ -196,9 +209,9 @@ async function main(): Promise<void> {
   const breakdowns: Breakdown[] = [];
   for (const n of sizes) {
     const hosts = Array.from({ length: n }, (_, i) => `host${firstHost + i}`);
-    const seed_s = await procedure("seed", hosts);
+    const seed_s = (await procedure("seed", hosts)).seconds;
     const modes = n === Math.min(...sizes) ? [false, true] : [false];
-    const floors: number[] = [];
+    const floors: Took[] = [];
     const stackRounds = modes.map((): StackRound[] => []);
     for (let round = 1; round <= rounds; round++) {
       progress(`${n} hosts: round ${round} of ${rounds}`);
@@ -207,7 +220,15 @@ async function main(): Promise<void> {
     }
     for (const measured of stackRounds) {
       const { breakdown } = middleItem(measured, (r) => r.figures.up_s);
-      runs.push({ hosts: n, mode: breakdown.mode, seed_s, floor_s: median(floors), ...medianFigures(measured), rounds });
+      runs.push({
+        hosts: n,
+        mode: breakdown.mode,
+        seed_s,
+        floor_s: median(floors.map((f) => f.seconds)),
+        floor_cpu_s: median(floors.map((f) => f.cpu)),
+        ...medianFigures(measured),
+        rounds,
+      });
       breakdowns.push(breakdown);
     }
   }
@@ -221,6 +242,7 @@ async function main(): Promise<void> {
     process.stdout.write(partsTable(`${b.hosts} hosts, ${b.mode}: no-op pulumi preview`, b.preview));
   }
   process.stdout.write(table(runs));
+  process.stdout.write(perExtraHost(runs, os.cpus().length));
   progress("wrote bench-results/latest.json, latest.svg and breakdown.json");
 }
 

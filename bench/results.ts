@@ -23,6 +23,10 @@ export interface BenchRun {
   preview_s: number;
   /** `pulumi destroy`, back to hosts without the stack's traces. */
   destroy_s: number;
+  /** The machine's CPU, over all its cores, while the floor ran: lab hosts and controller. */
+  floor_cpu_s: number;
+  /** The same while the cold `pulumi up` ran. */
+  up_cpu_s: number;
   /** How many times the floor and the stack were measured, alternately: each of their figures is the median. */
   rounds: number;
 }
@@ -53,6 +57,8 @@ const labels: Record<keyof BenchRun, string> = {
   noop_up_s: "no-op up",
   preview_s: "no-op preview",
   destroy_s: "destroy",
+  floor_cpu_s: "floor CPU",
+  up_cpu_s: "cold up CPU",
   rounds: "rounds",
 };
 
@@ -75,6 +81,37 @@ export function table(runs: BenchRun[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");
   return [line(head), ...rows.map(line)].join("\n") + "\n";
+}
+
+/**
+ * How much a figure grows per host: the least-squares slope of its value
+ * against the number of hosts, over the runs given.
+ */
+export function perHost(runs: BenchRun[], figure: "floor_s" | "up_s" | "floor_cpu_s" | "up_cpu_s"): number {
+  const n = runs.length;
+  const meanHosts = runs.reduce((sum, r) => sum + r.hosts, 0) / n;
+  const meanValue = runs.reduce((sum, r) => sum + r[figure], 0) / n;
+  const spread = runs.reduce((sum, r) => sum + (r.hosts - meanHosts) ** 2, 0);
+  return runs.reduce((sum, r) => sum + (r.hosts - meanHosts) * (r[figure] - meanValue), 0) / spread;
+}
+
+/**
+ * What each extra host adds, over the plain runs, to the floor and to the cold
+ * up, in wall time and in the machine's CPU; and the least that the cold up's
+ * extra CPU takes on `cores` cores, as a ratio to the floor's extra wall time:
+ * the cold up cannot add less per host while it spends that CPU. Empty with
+ * fewer than two sizes.
+ */
+export function perExtraHost(runs: BenchRun[], cores: number): string {
+  const plain = runs.filter((r) => r.mode === "plain");
+  if (new Set(plain.map((r) => r.hosts)).size < 2) return "";
+  const [floor, up, floorCpu, upCpu] = (["floor_s", "up_s", "floor_cpu_s", "up_cpu_s"] as const).map((f) => perHost(plain, f));
+  const sizes = plain.map((r) => r.hosts).sort((a, b) => a - b);
+  return (
+    `each extra host (${sizes.join(", ")} hosts, plain): floor +${floor.toFixed(2)} s, cold up +${up.toFixed(2)} s (${(up / floor).toFixed(2)}x); ` +
+    `CPU: floor +${floorCpu.toFixed(2)} s, cold up +${upCpu.toFixed(2)} s, at least ${(upCpu / cores).toFixed(2)} s on ${cores} cores ` +
+    `(${(upCpu / cores / floor).toFixed(2)}x)\n`
+  );
 }
 
 /** The runs as `bench-results/latest.json` holds them. */

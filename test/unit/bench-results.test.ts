@@ -2,7 +2,8 @@
 // issue's tools read, and a chart with a line per figure.
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { BenchRun, chart, median, middleItem, ratio, resultsJson, table } from "../../bench/results";
+import { BenchRun, chart, median, middleItem, perExtraHost, perHost, ratio, resultsJson, table } from "../../bench/results";
+import { busyCpuSeconds } from "../../bench/cpu";
 
 const run = (hosts: number, mode: BenchRun["mode"], floor_s: number): BenchRun => ({
   hosts,
@@ -13,6 +14,8 @@ const run = (hosts: number, mode: BenchRun["mode"], floor_s: number): BenchRun =
   noop_up_s: floor_s / 2,
   preview_s: floor_s / 4,
   destroy_s: floor_s,
+  floor_cpu_s: floor_s * 1.2,
+  up_cpu_s: floor_s * 2,
   rounds: 3,
 });
 
@@ -31,7 +34,7 @@ describe("bench results", () => {
   it("writes the runs as {runs: [...]} with every figure in seconds", () => {
     const parsed = JSON.parse(resultsJson(runs)) as { runs: BenchRun[] };
     assert.deepEqual(parsed.runs, runs);
-    assert.deepEqual(Object.keys(parsed.runs[0]), ["hosts", "mode", "seed_s", "floor_s", "up_s", "noop_up_s", "preview_s", "destroy_s", "rounds"]);
+    assert.deepEqual(Object.keys(parsed.runs[0]), ["hosts", "mode", "seed_s", "floor_s", "up_s", "noop_up_s", "preview_s", "destroy_s", "floor_cpu_s", "up_cpu_s", "rounds"]);
   });
 
   it("charts one line per figure over the plain runs, a point per size", () => {
@@ -40,6 +43,26 @@ describe("bench results", () => {
     assert.equal((svg.match(/<polyline /g) ?? []).length, 6);
     assert.equal((svg.match(/<circle /g) ?? []).length, 6 * 2, "the TLS run is a row of the table, not a point");
     for (const label of ["seed", "floor", "cold up", "no-op up", "no-op preview", "destroy"]) assert.match(svg, new RegExp(`>${label}</text>`));
+  });
+
+  it("reads what each extra host adds as the slope over every plain size, and the least the cold up's CPU takes", () => {
+    const sized = [run(3, "plain", 5), run(3, "tls", 50), run(5, "plain", 7), run(7, "plain", 10)];
+    // Floor 5, 7, 10 s: the least-squares slope is 1.25 s per host, where the ends alone say 1.25 too, and 5 to 7 says 1.
+    assert.equal(perHost(sized.filter((r) => r.mode === "plain"), "floor_s"), 1.25);
+    const line = perExtraHost(sized, 2);
+    // Cold up 1.5x the floor and its CPU 2x: +1.88 s and +2.5 s of CPU per host, which 2 cores run in 1.25 s, 1.00x the floor's.
+    assert.equal(
+      line,
+      "each extra host (3, 5, 7 hosts, plain): floor +1.25 s, cold up +1.88 s (1.50x); CPU: floor +1.50 s, cold up +2.50 s, at least 1.25 s on 2 cores (1.00x)\n",
+    );
+    assert.equal(perExtraHost([run(3, "plain", 5), run(3, "tls", 5)], 2), "", "one size has no slope");
+  });
+
+  it("counts the machine's busy CPU from /proc/stat: user, nice, system, irq and softirq, not idle, iowait nor steal", () => {
+    const busy = busyCpuSeconds("cpu  100 20 30 5000 400 6 7 800 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n");
+    assert.equal(busy, busyCpuSeconds("cpu  163 0 0 0 0 0 0 0 0 0\n"), "100 + 20 + 30 + 6 + 7 ticks");
+    assert.ok(busy > 0);
+    assert.throws(() => busyCpuSeconds("intr 1 2 3\n"), /cpu line/);
   });
 
   it("takes the median of a run's rounds, and the round at the median stands for them", () => {
