@@ -48,7 +48,12 @@ function timed(file: string, args: string[], env?: NodeJS.ProcessEnv): Took {
   const cpu = busyCpuSeconds();
   const start = process.hrtime.bigint();
   must(file, args, env);
-  return took({ seconds: Number(process.hrtime.bigint() - start) / 1e9, cpu: busyCpuSeconds() - cpu });
+  return took({ seconds: Number(process.hrtime.bigint() - start) / 1e9, cpu: cpuSince(cpu) });
+}
+
+/** The machine's CPU seconds since `busyCpuSeconds()` gave `start`, to its clock's tick. */
+function cpuSince(start: number): number {
+  return Math.round((busyCpuSeconds() - start) * 100) / 100;
 }
 
 /** Prints what a step took, under its progress line, and gives it back. */
@@ -176,7 +181,7 @@ async function procedure(mode: "seed" | "floor", hosts: string[]): Promise<Took>
   progress(`${hosts.length} hosts: the seed's procedure${mode === "floor" ? " with --tls=false, engines in parallel (the floor)" : ", as it reads"}`);
   const cpu = busyCpuSeconds();
   const seconds = Number(must("bash", ["bench/procedure.sh", mode, ...hosts]).trim());
-  return took({ seconds, cpu: busyCpuSeconds() - cpu });
+  return took({ seconds, cpu: cpuSince(cpu) });
 }
 
 const usage = "usage: npm run bench [-- --hosts N]... [--rounds R]   (N from 1 to 7, R from 1 to 9)";
@@ -225,8 +230,8 @@ async function main(): Promise<void> {
         mode: breakdown.mode,
         seed_s,
         floor_s: median(floors.map((f) => f.seconds)),
-        floor_cpu_s: median(floors.map((f) => f.cpu)),
         ...medianFigures(measured),
+        floor_cpu_s: median(floors.map((f) => f.cpu)),
         rounds,
       });
       breakdowns.push(breakdown);

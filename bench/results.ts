@@ -23,10 +23,10 @@ export interface BenchRun {
   preview_s: number;
   /** `pulumi destroy`, back to hosts without the stack's traces. */
   destroy_s: number;
-  /** The machine's CPU, over all its cores, while the floor ran: lab hosts and controller. */
-  floor_cpu_s: number;
-  /** The same while the cold `pulumi up` ran. */
+  /** The machine's CPU, over all its cores, while the cold `pulumi up` ran: lab hosts and controller. */
   up_cpu_s: number;
+  /** The same while the floor ran. */
+  floor_cpu_s: number;
   /** How many times the floor and the stack were measured, alternately: each of their figures is the median. */
   rounds: number;
 }
@@ -57,8 +57,8 @@ const labels: Record<keyof BenchRun, string> = {
   noop_up_s: "no-op up",
   preview_s: "no-op preview",
   destroy_s: "destroy",
-  floor_cpu_s: "floor CPU",
   up_cpu_s: "cold up CPU",
+  floor_cpu_s: "floor CPU",
   rounds: "rounds",
 };
 
@@ -97,20 +97,20 @@ export function perHost(runs: BenchRun[], figure: "floor_s" | "up_s" | "floor_cp
 
 /**
  * What each extra host adds, over the plain runs, to the floor and to the cold
- * up, in wall time and in the machine's CPU; and the least that the cold up's
- * extra CPU takes on `cores` cores, as a ratio to the floor's extra wall time:
- * the cold up cannot add less per host while it spends that CPU. Empty with
- * fewer than two sizes.
+ * up, in wall time and in the machine's CPU; how many of its `cores` the cold
+ * up kept busy at each size; and so the least that each host would add to it
+ * once they are full, the cold up's extra CPU spread over all of them, as a
+ * ratio to the floor's extra wall time. Empty with fewer than two sizes.
  */
 export function perExtraHost(runs: BenchRun[], cores: number): string {
-  const plain = runs.filter((r) => r.mode === "plain");
+  const plain = runs.filter((r) => r.mode === "plain").sort((a, b) => a.hosts - b.hosts);
   if (new Set(plain.map((r) => r.hosts)).size < 2) return "";
   const [floor, up, floorCpu, upCpu] = (["floor_s", "up_s", "floor_cpu_s", "up_cpu_s"] as const).map((f) => perHost(plain, f));
-  const sizes = plain.map((r) => r.hosts).sort((a, b) => a - b);
+  const busy = plain.map((r) => (r.up_cpu_s / r.up_s).toFixed(2)).join(", ");
   return (
-    `each extra host (${sizes.join(", ")} hosts, plain): floor +${floor.toFixed(2)} s, cold up +${up.toFixed(2)} s (${(up / floor).toFixed(2)}x); ` +
-    `CPU: floor +${floorCpu.toFixed(2)} s, cold up +${upCpu.toFixed(2)} s, at least ${(upCpu / cores).toFixed(2)} s on ${cores} cores ` +
-    `(${(upCpu / cores / floor).toFixed(2)}x)\n`
+    `each extra host (${plain.map((r) => r.hosts).join(", ")} hosts, plain): floor +${floor.toFixed(2)} s, cold up +${up.toFixed(2)} s (${(up / floor).toFixed(2)}x); ` +
+    `CPU: floor +${floorCpu.toFixed(2)} s, cold up +${upCpu.toFixed(2)} s. The cold up kept ${busy} of ${cores} cores busy: ` +
+    `once they are full, each host adds at least ${(upCpu / cores).toFixed(2)} s (${(upCpu / cores / floor).toFixed(2)}x)\n`
   );
 }
 

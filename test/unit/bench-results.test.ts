@@ -14,8 +14,8 @@ const run = (hosts: number, mode: BenchRun["mode"], floor_s: number): BenchRun =
   noop_up_s: floor_s / 2,
   preview_s: floor_s / 4,
   destroy_s: floor_s,
-  floor_cpu_s: floor_s * 1.2,
   up_cpu_s: floor_s * 2,
+  floor_cpu_s: floor_s * 1.2,
   rounds: 3,
 });
 
@@ -34,7 +34,7 @@ describe("bench results", () => {
   it("writes the runs as {runs: [...]} with every figure in seconds", () => {
     const parsed = JSON.parse(resultsJson(runs)) as { runs: BenchRun[] };
     assert.deepEqual(parsed.runs, runs);
-    assert.deepEqual(Object.keys(parsed.runs[0]), ["hosts", "mode", "seed_s", "floor_s", "up_s", "noop_up_s", "preview_s", "destroy_s", "floor_cpu_s", "up_cpu_s", "rounds"]);
+    assert.deepEqual(Object.keys(parsed.runs[0]), ["hosts", "mode", "seed_s", "floor_s", "up_s", "noop_up_s", "preview_s", "destroy_s", "up_cpu_s", "floor_cpu_s", "rounds"]);
   });
 
   it("charts one line per figure over the plain runs, a point per size", () => {
@@ -50,10 +50,11 @@ describe("bench results", () => {
     // Floor 5, 7, 10 s: the least-squares slope is 1.25 s per host, where the ends alone say 1.25 too, and 5 to 7 says 1.
     assert.equal(perHost(sized.filter((r) => r.mode === "plain"), "floor_s"), 1.25);
     const line = perExtraHost(sized, 2);
-    // Cold up 1.5x the floor and its CPU 2x: +1.88 s and +2.5 s of CPU per host, which 2 cores run in 1.25 s, 1.00x the floor's.
+    // Cold up 1.5x the floor and its CPU 2x: +1.88 s and +2.5 s of CPU per host, 1.33 cores busy, and 2 full cores run 2.5 s in 1.25 s, 1.00x the floor's.
     assert.equal(
       line,
-      "each extra host (3, 5, 7 hosts, plain): floor +1.25 s, cold up +1.88 s (1.50x); CPU: floor +1.50 s, cold up +2.50 s, at least 1.25 s on 2 cores (1.00x)\n",
+      "each extra host (3, 5, 7 hosts, plain): floor +1.25 s, cold up +1.88 s (1.50x); CPU: floor +1.50 s, cold up +2.50 s. " +
+        "The cold up kept 1.33, 1.33, 1.33 of 2 cores busy: once they are full, each host adds at least 1.25 s (1.00x)\n",
     );
     assert.equal(perExtraHost([run(3, "plain", 5), run(3, "tls", 5)], 2), "", "one size has no slope");
   });
