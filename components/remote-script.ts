@@ -20,8 +20,9 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-// Each script is read and stripped once per run: every host's commands and
-// checks share common.sh, some 40 renders with 7 hosts.
+// Each script is read and stripped once per run, and the part of common.sh
+// that a set of scripts uses is found once: every host's commands and checks
+// share common.sh, some 40 renders with 7 hosts.
 const scripts = new Map<string, string>();
 
 function readScript(name: string): string {
@@ -49,6 +50,75 @@ export function withoutComments(text: string): string {
     .join("\n");
 }
 
+/** A top-level piece of common.sh: a function's definition (with its name), or a line outside any function. */
+interface SharedPart {
+  name?: string;
+  text: string;
+}
+
+/**
+ * common.sh, without comments, cut into its top-level parts. A function is
+ * written `name() { ... }` on one line, or from `name() {` to a `}` that
+ * starts a line; everything inside is indented.
+ */
+function sharedParts(): SharedPart[] {
+  const parts: SharedPart[] = [];
+  let open: { name: string; lines: string[] } | undefined;
+  for (const line of readScript("common").split("\n")) {
+    if (open) {
+      open.lines.push(line);
+      if (line === "}") {
+        parts.push({ name: open.name, text: open.lines.join("\n") });
+        open = undefined;
+      }
+      continue;
+    }
+    const definition = /^([A-Za-z_][A-Za-z0-9_]*)\(\) \{(.*)$/.exec(line);
+    if (!definition) parts.push({ text: line });
+    else if (definition[2].trimEnd().endsWith("}")) parts.push({ name: definition[1], text: line });
+    else open = { name: definition[1], lines: [line] };
+  }
+  if (open) throw new Error(`common.sh: function ${open.name} has no closing } at the start of a line`);
+  return parts;
+}
+
+/** The words of a shell text that could name a function. */
+function words(text: string): Set<string> {
+  return new Set(text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
+}
+
+const sharedFor = new Map<string, string>();
+
+/**
+ * The part of common.sh that the scripts `names` (and `extra`, a text that
+ * goes with them) use: its lines outside functions, and each function that
+ * they name, or that a function they use names, as a word anywhere, passed as
+ * an argument (`wait_for 15 has_landed`) included; a word that only looks
+ * like a call costs a function too many, never one too few. The state holds
+ * every command's scripts, and the engine writes it whole after each step:
+ * all of common.sh in each was two thirds of a command's standard input.
+ */
+function shared(names: string[], extra = ""): string {
+  const key = [...names, extra].join("\0");
+  let text = sharedFor.get(key);
+  if (text === undefined) {
+    const parts = sharedParts();
+    const used = new Set<string>();
+    const pending = [words([...names.map(readScript), extra].join("\n"))];
+    for (let found = pending.pop(); found; found = pending.pop()) {
+      for (const part of parts) {
+        if (part.name && !used.has(part.name) && found.has(part.name)) {
+          used.add(part.name);
+          pending.push(words(part.text));
+        }
+      }
+    }
+    text = parts.filter((part) => !part.name || used.has(part.name)).map((part) => part.text).join("\n");
+    sharedFor.set(key, text);
+  }
+  return text;
+}
+
 function assignments(values: Record<string, ScriptValue>): string {
   return Object.entries(values)
     .map(([key, value]) => `${key}=${shellQuote(Array.isArray(value) ? value.join(" ") : String(value))}`)
@@ -57,7 +127,7 @@ function assignments(values: Record<string, ScriptValue>): string {
 
 /** The text of remote script `name` with its parameters set. */
 export function renderScript(name: string, values: Record<string, ScriptValue>): string {
-  return [assignments(values), readScript("common"), readScript(name)].join("\n");
+  return [assignments(values), shared([name]), readScript(name)].join("\n");
 }
 
 /** `renderScript` for parameters that are still outputs. */
@@ -73,6 +143,9 @@ export interface ScriptSteps {
   delete: string;
 }
 
+/** The last line of `renderSteps`' text: it runs the step that its first argument names. */
+const stepDispatch = 'case "${1:-}" in create | update) step_create ;; delete) step_delete ;; *) fail "unknown step \'${1:-}\'" ;; esac';
+
 /**
  * One text holding both steps' scripts, which runs the step named by its first
  * argument: `sh -s -- create` with this text on standard input.
@@ -80,10 +153,10 @@ export interface ScriptSteps {
 export function renderSteps(steps: ScriptSteps, values: Record<string, ScriptValue>): string {
   return [
     assignments(values),
-    readScript("common"),
+    shared([steps.create, steps.delete], stepDispatch),
     `step_create() {\n${readScript(steps.create)}\n}`,
     `step_delete() {\n${readScript(steps.delete)}\n}`,
-    'case "${1:-}" in create | update) step_create ;; delete) step_delete ;; *) fail "unknown step \'${1:-}\'" ;; esac',
+    stepDispatch,
   ].join("\n");
 }
 
