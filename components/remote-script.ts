@@ -92,11 +92,13 @@ const sharedFor = new Map<string, string>();
 /**
  * The part of common.sh that the scripts `names` (and `extra`, a text that
  * goes with them) use: its lines outside functions, and each function that
- * they name, or that a function they use names, as a word anywhere, passed as
- * an argument (`wait_for 15 has_landed`) included; a word that only looks
- * like a call costs a function too many, never one too few. The state holds
- * every command's scripts, and the engine writes it whole after each step:
- * all of common.sh in each was two thirds of a command's standard input.
+ * they name, or that a function they use names, as a word anywhere. So a
+ * function passed as an argument (`wait_for 15 has_landed`, `first_peer
+ * is_live_manager`) goes with the script that passes it, and a word that only
+ * looks like a call costs a function too many; a name built at run time would
+ * be missed, and the scripts build none. The state holds every command's
+ * scripts, and the engine writes it whole after each step: all of common.sh
+ * in each was two thirds of a command's standard input.
  */
 function shared(names: string[], extra = ""): string {
   const key = [...names, extra].join("\0");
