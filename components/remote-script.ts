@@ -56,15 +56,22 @@ interface SharedPart {
   text: string;
 }
 
+let commonParts: SharedPart[] | undefined;
+
 /**
- * common.sh, without comments, cut into its top-level parts. A function is
- * written `name() { ... }` on one line, or from `name() {` to a `}` that
- * starts a line; everything inside is indented.
+ * common.sh, without comments, cut into its top-level parts, once per run. A
+ * function is written `name() { ... }` on one line, or from `name() {` to a
+ * `}` that starts a line; everything inside is indented.
  */
 function sharedParts(): SharedPart[] {
+  commonParts ??= cutIntoParts(readScript("common"));
+  return commonParts;
+}
+
+function cutIntoParts(text: string): SharedPart[] {
   const parts: SharedPart[] = [];
   let open: { name: string; lines: string[] } | undefined;
-  for (const line of readScript("common").split("\n")) {
+  for (const line of text.split("\n")) {
     if (open) {
       open.lines.push(line);
       if (line === "}") {

@@ -6,6 +6,8 @@ import * as path from "node:path";
 import { renderScript, renderSteps, ScriptSteps, withoutComments } from "../../components/remote-script";
 
 const scriptsDir = path.join(__dirname, "../../components/scripts");
+/** A remote script's file as it is, comments and all. */
+const scriptFile = (file: string) => fs.readFileSync(path.join(scriptsDir, file), "utf8");
 
 /** The code that bash reads from `text`, as it prints it back: comments and layout gone. */
 function parsed(text: string): string {
@@ -15,7 +17,7 @@ function parsed(text: string): string {
 describe("remote scripts without comments", () => {
   for (const file of fs.readdirSync(scriptsDir).filter((f) => f.endsWith(".sh"))) {
     it(`${file}: the shell reads the same code`, () => {
-      const text = fs.readFileSync(path.join(scriptsDir, file), "utf8");
+      const text = scriptFile(file);
       const stripped = withoutComments(text);
       assert.equal(parsed(stripped), parsed(text));
       assert.doesNotMatch(stripped, /^\s*#/m);
@@ -37,7 +39,7 @@ function functionsOf(text: string): Map<string, string> {
   return new Map(listed.split("@@end\n").filter(Boolean).map((definition) => [definition.split(" ")[0], definition]));
 }
 
-const common = functionsOf(withoutComments(fs.readFileSync(path.join(scriptsDir, "common.sh"), "utf8")));
+const common = functionsOf(withoutComments(scriptFile("common.sh")));
 
 /** The functions that a rendered script carries before its own `code`, which comes last, and is not run. */
 function carriedBy(rendered: string, code: string): Map<string, string> {
@@ -59,7 +61,7 @@ function assertCarriesWhatItUses(name: string, rendered: string, code: string): 
 }
 
 describe("remote scripts carry the part of common.sh they use", () => {
-  const script = (file: string) => withoutComments(fs.readFileSync(path.join(scriptsDir, file), "utf8"));
+  const script = (file: string) => withoutComments(scriptFile(file));
   for (const file of fs.readdirSync(scriptsDir).filter((f) => f.endsWith(".sh") && f !== "common.sh")) {
     const name = file.slice(0, -3);
     it(`${name}`, () => assertCarriesWhatItUses(name, renderScript(name, {}), script(file)));
