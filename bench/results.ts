@@ -100,7 +100,9 @@ export function perHost(runs: BenchRun[], figure: "floor_s" | "up_s" | "floor_cp
  * up, in wall time and in the machine's CPU; how many of its `cores` the cold
  * up kept busy at each size; and so the least that each host would add to it
  * once they are full, the cold up's extra CPU spread over all of them, as a
- * ratio to the floor's extra wall time. Empty with fewer than two sizes.
+ * ratio to the floor's extra wall time; and the same for the floor's extra
+ * CPU, which no stack that runs the same commands on the same cores goes
+ * below. Empty with fewer than two sizes.
  */
 export function perExtraHost(runs: BenchRun[], cores: number): string {
   const plain = runs.filter((r) => r.mode === "plain").sort((a, b) => a.hosts - b.hosts);
@@ -110,7 +112,8 @@ export function perExtraHost(runs: BenchRun[], cores: number): string {
   return (
     `each extra host (${plain.map((r) => r.hosts).join(", ")} hosts, plain): floor +${floor.toFixed(2)} s, cold up +${up.toFixed(2)} s (${(up / floor).toFixed(2)}x); ` +
     `CPU: floor +${floorCpu.toFixed(2)} s, cold up +${upCpu.toFixed(2)} s. The cold up kept ${busy} of ${cores} cores busy: ` +
-    `once they are full, each host adds at least ${(upCpu / cores).toFixed(2)} s (${(upCpu / cores / floor).toFixed(2)}x)\n`
+    `once they are full, each host adds at least ${(upCpu / cores).toFixed(2)} s (${(upCpu / cores / floor).toFixed(2)}x), ` +
+    `and a stack that cost no more CPU than the floor ${(floorCpu / cores).toFixed(2)} s (${(floorCpu / cores / floor).toFixed(2)}x)\n`
   );
 }
 

@@ -50,11 +50,12 @@ describe("bench results", () => {
     // Floor 5, 7, 10 s: the least-squares slope is 1.25 s per host, where the ends alone say 1.25 too, and 5 to 7 says 1.
     assert.equal(perHost(sized.filter((r) => r.mode === "plain"), "floor_s"), 1.25);
     const line = perExtraHost(sized, 2);
-    // Cold up 1.5x the floor and its CPU 2x: +1.88 s and +2.5 s of CPU per host, 1.33 cores busy, and 2 full cores run 2.5 s in 1.25 s, 1.00x the floor's.
+    // Cold up 1.5x the floor and its CPU 2x: +1.88 s and +2.5 s of CPU per host, 1.33 cores busy, and 2 full cores run 2.5 s in 1.25 s, 1.00x the floor's; the floor's own 1.5 s in 0.75 s, 0.60x.
     assert.equal(
       line,
       "each extra host (3, 5, 7 hosts, plain): floor +1.25 s, cold up +1.88 s (1.50x); CPU: floor +1.50 s, cold up +2.50 s. " +
-        "The cold up kept 1.33, 1.33, 1.33 of 2 cores busy: once they are full, each host adds at least 1.25 s (1.00x)\n",
+        "The cold up kept 1.33, 1.33, 1.33 of 2 cores busy: once they are full, each host adds at least 1.25 s (1.00x), " +
+        "and a stack that cost no more CPU than the floor 0.75 s (0.60x)\n",
     );
     assert.equal(perExtraHost([run(3, "plain", 5), run(3, "tls", 5)], 2), "", "one size has no slope");
   });
