@@ -80,7 +80,6 @@ const swarm = new Swarm(
 const [networkHost, ...otherManagers] = live.filter(({ host }) => host.role === "manager");
 const network = new OverlayNetwork("overlay", {
   networkName: settings.networkName,
-  provider: networkHost.endpoint.provider!, // every live host has one
   swarm,
   auditHostName: networkHost.host.name,
   auditConnection: networkHost.connection,

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { asConfigured, HostProbe, Observation, ProbeTarget } from "./host-probe";
 
 /**
- * The run of a concern that no host records: what the versions before the
- * hosts kept a record started from, so that their clusters converge with no change.
+ * The run of a concern found as configured that no run recorded, such as one
+ * made by hand: adopted as it is, with no change.
  */
 export const neverRecorded = "0";
 
@@ -69,14 +69,4 @@ export function audit(args: HostAuditArgs, reporter: pulumi.Resource): Audit {
     found: observed.apply(({ found }) => found),
     observation: new Promise((resolve) => observed.apply(resolve)),
   };
-}
-
-/**
- * The ID of an object the stack made and, as far as its check sees, as
- * configured: what `import` adopts when the state holds no record of it (a run
- * killed while a provider made it leaves one so), and a no-op for a resource
- * the state holds with that ID.
- */
-export function adoptable({ found, id }: Observation): string | undefined {
-  return found === asConfigured ? id : undefined;
 }

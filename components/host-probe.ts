@@ -12,8 +12,6 @@ export interface Observation {
   found: string;
   /** The run that last made or repaired the concern, as the host records it (a `last-run: RUN` line). */
   lastRun?: string;
-  /** The ID of the object that run made, where the check reports it (an `id: ID` line). */
-  id?: string;
   /**
    * The host's engine manages a swarm (`manager`), as its leader (`leader`),
    * where the check reports it (a `swarm: ROLE` line).
@@ -119,9 +117,6 @@ export class HostProbe {
 /** How a check reports the run that last made its concern. */
 const lastRunPrefix = "last-run: ";
 
-/** How a check reports the ID of what that run made. */
-const idPrefix = "id: ";
-
 /** How a check reports that the host's engine manages a swarm, and whether as its leader. */
 const swarmRoleLines = new Map<string, SwarmRole>([
   ["swarm: manager", "manager"],
@@ -189,20 +184,14 @@ export async function probeHost(
   return found;
 }
 
-/**
- * What a check's lines say: its drift, the run its host records with the ID of
- * what it made, and the host's engine's role in a swarm.
- */
+/** What a check's lines say: its drift, the run its host records, and the host's engine's role in a swarm. */
 export function observationOf(lines: string[]): Observation {
-  const record = (prefix: string) => lines.find((l) => l.startsWith(prefix))?.slice(prefix.length);
-  const drift = lines.filter((l) => !l.startsWith(lastRunPrefix) && !l.startsWith(idPrefix) && !swarmRoleLines.has(l));
-  const lastRun = record(lastRunPrefix);
-  const id = record(idPrefix);
+  const drift = lines.filter((l) => !l.startsWith(lastRunPrefix) && !swarmRoleLines.has(l));
+  const lastRun = lines.find((l) => l.startsWith(lastRunPrefix))?.slice(lastRunPrefix.length);
   const swarmRole = lines.map((l) => swarmRoleLines.get(l)).find(Boolean);
   return {
     found: drift.length ? drift.join("; ") : asConfigured,
     ...(lastRun && { lastRun }),
-    ...(id && { id }),
     ...(swarmRole && { swarmRole }),
   };
 }

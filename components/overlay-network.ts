@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as docker from "@pulumi/docker";
 import { remote, types } from "@pulumi/command";
-import { adoptable, audit, neverRecorded } from "./host-audit";
+import { auditedRun } from "./host-audit";
 import type { HostProbe, ProbeTarget } from "./host-probe";
 import { failRun } from "./run-failure";
 import { remoteScript, remoteSteps, ScriptParams } from "./remote-script";
@@ -10,11 +9,6 @@ import type { Swarm } from "./swarm";
 export interface OverlayNetworkArgs {
   /** The network's name; Clipper expects `clipper_network`. */
   networkName: pulumi.Input<string>;
-  /**
-   * The audit host's Docker provider, through which a network that Docker's
-   * provider made for the versions before stays recorded (see keptNetwork).
-   */
-  provider: docker.Provider;
   /**
    * The swarm the network spans: the network is made once its first manager
    * is in place, while the other hosts join, and goes with the swarm.
@@ -49,10 +43,8 @@ export interface OverlayNetworkArgs {
  * Audited on every run (see auditedRun): a network removed by hand is made again.
  *
  * It is made over SSH on the audit host, a manager, while the other hosts
- * join. Docker's provider could make it, but it waits 2 s after each network
- * it makes before it reads it back: the longest step of a cold `up` of a few
- * hosts. A network that the provider made (the versions before) stays the
- * provider's: see keptNetwork.
+ * join, rather than by Docker's provider, which waits after each network it
+ * makes before it reads it back.
  */
 export class OverlayNetwork extends pulumi.ComponentResource {
   /** The network's ID, the same on every host. */
@@ -63,7 +55,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
   constructor(name: string, args: OverlayNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:OverlayNetwork", name, {}, opts);
     const network = networkParams(args);
-    const { run, observation } = audit(
+    const run = auditedRun(
       {
         hostName: args.auditHostName,
         concern: "overlay network",
@@ -81,15 +73,9 @@ export class OverlayNetwork extends pulumi.ComponentResource {
     const gatedRun = pulumi
       .all([run, args.encryptedOn ? encryptionGate(args.encryptedOn, args.probe) : "plain"])
       .apply(([r]) => r);
-    // Registered once the probe has looked, which tells who made the network.
-    const made = observation.then((seen) => {
-      const kept = adoptable(seen);
-      return kept
-        ? keptNetwork(`${name}-network`, args, gatedRun, kept, this)
-        : madeNetwork(`${name}-network`, args, { ...network, GENERATION: gatedRun }, this);
-    });
-    this.networkId = pulumi.output(made.then((n) => n.id));
-    this.networkName = pulumi.output(made.then((n) => n.name));
+    const command = madeNetwork(`${name}-network`, args, { ...network, GENERATION: gatedRun }, this);
+    this.networkId = command.stdout.apply(networkIdOf);
+    this.networkName = pulumi.output(args.networkName);
     this.registerOutputs({ networkId: this.networkId, networkName: this.networkName });
   }
 }
@@ -99,25 +85,12 @@ function networkParams(args: OverlayNetworkArgs) {
   return { HOST: args.auditHostName, NETWORK: args.networkName, ENCRYPTED: args.encryptedOn ? "yes" : "no" };
 }
 
-/** The network's ID and name. */
-interface NetworkRecord {
-  id: pulumi.Output<string>;
-  name: pulumi.Output<string>;
-}
-
-/**
- * What both forms share: the network is made once the swarm's first manager is
- * in place, and goes with the swarm. Its own delete would need the engine of
- * one host, which may be the host that drifted or died.
- */
-function networkOptions(args: OverlayNetworkArgs, parent: pulumi.Resource): pulumi.CustomResourceOptions {
-  return { parent, dependsOn: [args.swarm.founded], deletedWith: args.swarm };
-}
-
 /**
  * The network made over SSH by network-create.sh, which finds it as configured
  * or makes it (again), labelled with its run, and prints its ID. A new name
- * makes the new network first, then removes the old one.
+ * makes the new network first, then removes the old one. It is made once the
+ * swarm's first manager is in place, and goes with the swarm: its own delete
+ * would need the engine of one host, which may be the host that drifted or died.
  *
  * Its ID is not read back through a Docker provider: a preview would then ask
  * the engine of one host, which cannot answer while that host is out of the
@@ -125,16 +98,15 @@ function networkOptions(args: OverlayNetworkArgs, parent: pulumi.Resource): pulu
  * script made the network leaves the state with the ID before; the next audit
  * finds the killed run's label, and the script runs again and prints it anew.
  */
-function madeNetwork(name: string, args: OverlayNetworkArgs, params: ScriptParams, parent: pulumi.Resource): NetworkRecord {
-  const command = new remote.Command(
+function madeNetwork(name: string, args: OverlayNetworkArgs, params: ScriptParams, parent: pulumi.Resource): remote.Command {
+  return new remote.Command(
     name,
     {
       ...remoteSteps(args.auditConnection, { create: "network-create", delete: "network-delete" }, params),
       triggers: [args.networkName],
     },
-    networkOptions(args, parent),
+    { parent, dependsOn: [args.swarm.founded], deletedWith: args.swarm },
   );
-  return { id: command.stdout.apply(networkIdOf), name: pulumi.output(args.networkName) };
 }
 
 /** The ID in network-create.sh's `network-id=ID` line. */
@@ -142,36 +114,6 @@ export function networkIdOf(stdout: string): string {
   const id = /^network-id=(\S+)$/m.exec(stdout)?.[1];
   if (id === undefined) throw new Error(`network-create.sh printed no network-id line: ${stdout}`);
   return id;
-}
-
-/**
- * A network as configured that no run over SSH made. Mostly one that Docker's
- * provider made for an earlier version, which the stack's state records as
- * that provider's: it stays so, as removing the record would remove the
- * network, and Clipper's containers' with it. Imported by its ID, which is no
- * step at all where the state holds it, and adopts a network made by hand.
- * Once it drifts or goes, the next run makes it over SSH, and the provider's
- * record goes (its delete finds nothing left to remove).
- */
-function keptNetwork(
-  name: string,
-  args: OverlayNetworkArgs,
-  run: pulumi.Output<string>,
-  id: string,
-  parent: pulumi.Resource,
-): docker.Network {
-  return new docker.Network(
-    name,
-    {
-      name: args.networkName,
-      driver: "overlay",
-      attachable: true,
-      // As the versions before labelled it: with their run, or not at all.
-      labels: run.apply((r) => (r === neverRecorded ? [] : [{ label: "clipper-swarm.generation", value: r }])),
-      ...(args.encryptedOn && { options: { encrypted: "" } }),
-    },
-    { ...networkOptions(args, parent), provider: args.provider, import: id },
-  );
 }
 
 /**

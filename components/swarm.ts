@@ -90,25 +90,21 @@ export class Swarm extends pulumi.ComponentResource {
       .filter((host) => host.gone)
       .map((host) => retire(`${name}-retire-${host.hostName}`, host, managers[0], memberOpts));
     const joinedManagers: remote.Command[] = [];
-    const nameAndAliases = (host: SwarmMemberArgs) => memberNames(name, host.hostName, host === args.members[0]);
-    for (const host of args.members.filter((h) => h.gone)) {
-      const { memberName, aliases } = nameAndAliases(host);
-      keepAsRecorded(memberName, host.connection, { ...memberOpts, aliases });
-    }
+    // By host name, so that reordering the inventory renames nothing.
+    const memberName = (host: SwarmMemberArgs) => `${name}-member-${host.hostName}`;
+    for (const host of args.members.filter((h) => h.gone)) keepAsRecorded(memberName(host), host.connection, memberOpts);
     // The other managers join the first one all at once: swarmkit adds them to
     // raft one at a time on its own (6 concurrent joins settled in 16 of 16
     // trials on Docker 20.10 and 26.1). Workers wait for every manager, as
     // the quorum guard's reasoning takes demotions after joins.
     for (const host of [...managers, ...live.filter((h) => h.role === "worker")]) {
-      const { memberName, aliases } = nameAndAliases(host);
       const after = host.role === "manager" ? joinedManagers.slice(0, 1) : joinedManagers;
       const peers = managers.filter((m) => m !== host);
-      const member = swarmMember(memberName, host, peers, host === managers[0], args, quorum, {
+      const member = swarmMember(memberName(host), host, peers, host === managers[0], args, quorum, {
         ...memberOpts,
-        aliases,
         dependsOn: memberWaitsFor([host.endpoint, ...retired, ...after], peers, quorum),
       });
-      this.nodeIds[host.hostName] = member.stdout.apply((out) => field(out, "node-id", memberName));
+      this.nodeIds[host.hostName] = member.stdout.apply((out) => field(out, "node-id", memberName(host)));
       if (host.role === "manager") joinedManagers.push(member);
     }
     this.founded = joinedManagers[0];
@@ -119,17 +115,6 @@ export class Swarm extends pulumi.ComponentResource {
 
     this.registerOutputs({ swarmId: this.swarmId, nodeIds: this.nodeIds });
   }
-}
-
-/**
- * A member's name, by host, so that reordering the inventory renames nothing,
- * and the names that earlier versions gave by position, as aliases.
- */
-function memberNames(swarm: string, hostName: string, firstInInventory: boolean) {
-  return {
-    memberName: `${swarm}-member-${hostName}`,
-    aliases: [{ name: `${swarm}-join-${hostName}` }, ...(firstInInventory ? [{ name: `${swarm}-init` }] : [])],
-  };
 }
 
 /** Docker's guidance on how many managers a swarm should have. */

@@ -11,9 +11,8 @@ set -euo pipefail
 pulumi=$1 cache=$2 missing=$3
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# The providers whose plugins the program needs, by npm package. tls only
-# deletes the certificates that TLS stacks of an earlier version kept.
-providers=(command:@pulumi/command docker:@pulumi/docker tls:@pulumi/tls)
+# The providers whose plugins the program needs, by npm package.
+providers=(command:@pulumi/command docker:@pulumi/docker)
 
 # A download that has not answered by then is treated as unreachable.
 download_limit=${CLIPPER_PLUGIN_DOWNLOAD_SECONDS:-120}

@@ -113,7 +113,6 @@ fi
 ln -sfn ../libexec/pulumi-language-nodejs "$tools/bin/pulumi-language-nodejs"
 
 install_script pulumi-wrapper.sh "$tools/bin/pulumi"
-install_script pulumi-resource-pulumi-nodejs.sh "$tools/libexec/pulumi-resource-pulumi-nodejs"
 pulumi="$tools/bin/pulumi"
 
 bash "$root/tools/plugins.sh" "$pulumi" "$cache" "$tools/missing-plugins"

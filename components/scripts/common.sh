@@ -111,8 +111,6 @@ docker_service() { systemctl reset-failed docker.service docker.socket && system
 # 0.65 s through the socket). Elsewhere the drop-in gives -H tcp://: with TLS,
 # dockerd would serve its packaged unix socket with TLS too if it came from
 # systemd, and it does not sleep with --tlsverify.
-# Sets want_exec too: the -H tcp:// form, which the versions before the socket
-# wrote in plain mode, and which serves the same endpoint (see dropin_in_place).
 wanted_dropin() {
   command -v systemctl >/dev/null || fail "systemd is required: systemctl not found"
   fragment=$(systemctl show -p FragmentPath --value docker.service)
@@ -131,8 +129,8 @@ wanted_dropin() {
     # TCP listener without TLS, --tls=false or not.
     flags=--tls=false
   fi
-  want_exec=$(printf '# Written by clipper-swarm: dockerd on tcp://%s beside its packaged listeners.\n[Service]\nExecStart=\nExecStart=%s -H tcp://%s %s' "$LISTEN" "$packaged" "$LISTEN" "$flags")
-  want=$want_exec want_socket=
+  want=$(printf '# Written by clipper-swarm: dockerd on tcp://%s beside its packaged listeners.\n[Service]\nExecStart=\nExecStart=%s -H tcp://%s %s' "$LISTEN" "$packaged" "$LISTEN" "$flags")
+  want_socket=
   case " $packaged " in
     *" -H fd:// "* | *" --host=fd:// "* | *" -H=fd:// "*)
       if [ -z "${ENGINE_TLS:-}" ]; then
@@ -146,17 +144,10 @@ wanted_dropin() {
   esac
 }
 
-# Whether the drop-in and its socket unit are as wanted_dropin wants, or the
-# drop-in is the -H tcp:// form in plain mode, which serves the same endpoint:
-# kept as it is, so that clusters made before the socket converge with no
-# engine restart.
+# Whether the drop-in and its socket unit are as wanted_dropin wants.
 dropin_in_place() {
-  current=$(cat "$DROPIN" 2>/dev/null) || return 1
-  if [ "$current" = "$want" ]; then
-    [ -z "$want_socket" ] || [ "$(cat "$TCP_SOCKET" 2>/dev/null)" = "$want_socket" ]
-  else
-    [ -z "${ENGINE_TLS:-}" ] && [ "$current" = "$want_exec" ]
-  fi
+  [ "$(cat "$DROPIN" 2>/dev/null)" = "$want" ] || return 1
+  [ -z "$want_socket" ] || [ "$(cat "$TCP_SOCKET" 2>/dev/null)" = "$want_socket" ]
 }
 
 # Whether the engine answers on tcp://$PROBE, within 5 s: a socket that systemd
@@ -380,19 +371,17 @@ remove_stale_nodes() {
 # Looks at network NETWORK through engine $1 and sets: net_found, how it
 # differs from an attachable overlay, encrypted if ENCRYPTED is yes, in one
 # line (empty when it is as configured); net_id; net_run, the run that made it
-# over SSH (its clipper-swarm.run label); net_generation, the run that made it
-# through Docker's provider, as the versions before did (their
-# clipper-swarm.generation label). The lookups skip a network with no label map
+# (its clipper-swarm.run label). The lookup skips a network with no label map
 # (index fails on it) and a label that is not there (index prints <no value>).
 inspect_network() {
-  net_found= net_id= net_run= net_generation=
-  if ! fields=$(engine "$1" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}} encryption={{range $k, $v := .Options}}{{if eq $k "encrypted"}}on{{end}}{{end}} {{.Id}} run={{with .Labels}}{{with index . "clipper-swarm.run"}}{{.}}{{end}}{{end}} generation={{with .Labels}}{{with index . "clipper-swarm.generation"}}{{.}}{{end}}{{end}}' 2>/dev/null); then
+  net_found= net_id= net_run=
+  if ! fields=$(engine "$1" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}} encryption={{range $k, $v := .Options}}{{if eq $k "encrypted"}}on{{end}}{{end}} {{.Id}} run={{with .Labels}}{{with index . "clipper-swarm.run"}}{{.}}{{end}}{{end}}' 2>/dev/null); then
     net_found="network $NETWORK is missing"
     return 0
   fi
   # shellcheck disable=SC2086  # the fields, as words
   set -- $fields
-  net_id=$5 net_run=${6#run=} net_generation=${7#generation=}
+  net_id=$5 net_run=${6#run=}
   is=unencrypted want=unencrypted
   [ "$4" != encryption=on ] || is=encrypted
   [ "$ENCRYPTED" != yes ] || want=encrypted

@@ -1,7 +1,6 @@
 # Prints how the overlay network differs from what the stack makes, and nothing
-# when it is as configured; then the run that last made it, from its label.
-# A network that no run over SSH made (Docker's provider made it, for the
-# versions before, or a person did) is kept as the provider's: its ID follows.
+# when it is as configured; then the run that last made it, from its label (a
+# network as configured that no run made, such as one made by hand, has none).
 # Asks this host's engine, or, when it manages no swarm (it left, or was
 # rebuilt), the first live manager among PEERS (first_peer).
 # Changes nothing. Parameters: HOST NETWORK PEERS ENCRYPTED (yes or no)
@@ -19,8 +18,5 @@ else
     echo "$net_found"
   elif [ -n "$net_run" ]; then
     echo "last-run: $net_run"
-  else
-    [ -z "$net_generation" ] || echo "last-run: $net_generation"
-    echo "id: $net_id"
   fi
 fi

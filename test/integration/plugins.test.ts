@@ -16,7 +16,7 @@ import { pulumiBin, root, run, toolCache } from "../support/cli";
 const pins: Record<string, string> = require(path.join(root, "package.json")).dependencies;
 
 /** Each pinned plugin, and where setup would find its binary in the tool cache. */
-const plugins = ["command", "docker", "tls"].map((name) => {
+const plugins = ["command", "docker"].map((name) => {
   const version = pins[`@pulumi/${name}`];
   return { name, version, cached: path.join(toolCache, `pulumi-resource-${name}-${version}`, `pulumi-resource-${name}`) };
 });

@@ -96,19 +96,6 @@ describe("remote scripts on the lab hosts", () => {
     }
   });
 
-  it("keeps the -H tcp:// drop-in of the versions before the socket, restarting nothing", () => {
-    const h = first;
-    const legacy = `# Written by clipper-swarm: dockerd on tcp://${h.address}:${port} beside its packaged listeners.\n[Service]\nExecStart=\nExecStart=/usr/sbin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock $DOCKER_OPTS -H tcp://${h.address}:${port} --tls=false`;
-    ok(ssh(h, `printf '${legacy}\\n' >${dropInPath}; rm ${tcpSocketPath}; systemctl daemon-reload; systemctl stop docker.service clipper-swarm-tcp.socket; systemctl start docker`), "the drop-in of before");
-    const before = dockerStarted(h);
-    assert.deepEqual(checked(h, "endpoint-check", endpoint(h)), { found: asConfigured, lastRun: GENERATION });
-    assert.match(ok(script(h, "endpoint-create", endpoint(h)), "endpoint again").stderr, /already in place/);
-    assert.equal(dockerStarted(h), before, "docker was restarted");
-    // Put back as the other tests expect it: a change of address writes the socket form.
-    ok(script(h, "endpoint-delete", endpointFiles), "endpoint delete");
-    ok(script(h, "endpoint-create", endpoint(h)), "endpoint create");
-  });
-
   it("finds a drop-in in place and restarts nothing", () => {
     for (const h of hosts) {
       const before = dockerStarted(h);

@@ -271,8 +271,6 @@ describe("Swarm", () => {
     assert.match(init.inputs.stdin, /docker swarm leave --force/);
     assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("swarm-member-")),
       ["swarm-member-host1", "swarm-member-host2", "swarm-member-host3"], "named by host, not by position");
-    assert.deepEqual(init.opts.aliases, [{ name: "swarm-join-host1" }, { name: "swarm-init" }], "the names that earlier versions gave");
-    assert.deepEqual(get("swarm-member-host2").opts.aliases, [{ name: "swarm-join-host2" }]);
   });
 
   it("joins the other hosts as managers all at once, once the first is in place, through any live peer", async () => {
@@ -365,8 +363,6 @@ describe("Swarm", () => {
     await settled();
     assert.match(get("byname-member-node9").inputs.stdin, /^MAY_INIT='yes'$/m, "node9 comes before node10");
     assert.deepEqual(await namesOf(get("byname-member-node10").opts.dependsOn), ["node10-endpoint", "byname-member-node9"]);
-    assert.deepEqual(get("byname-member-node10").opts.aliases, [{ name: "byname-join-node10" }, { name: "byname-init" }],
-      "the name that earlier versions gave the first host in the inventory stays");
   });
 
   it("removes gone hosts' nodes before any member changes", async () => {
@@ -448,10 +444,10 @@ describe("Swarm", () => {
 
 /** The network of a one-host cluster, with its endpoint and swarm, recorded under `NAME-overlay`. */
 function oneHostNetwork(name: string, address: string, { encrypted = false } = {}): void {
-  const ep = new DaemonEndpoint(name, { hostName: name, connection: connection(address), advertiseAddress: address, probe, restartOrder });
+  new DaemonEndpoint(name, { hostName: name, connection: connection(address), advertiseAddress: address, probe, restartOrder });
   const swarm = new Swarm(`${name}-sw`, { members: [member(name, address)], probe });
   new OverlayNetwork(`${name}-overlay`, {
-    networkName: "clipper_network", provider: ep.provider!, swarm, auditHostName: name,
+    networkName: "clipper_network", swarm, auditHostName: name,
     auditConnection: connection(address), peerUrls: [], probe,
     ...(encrypted && { encryptedOn: [{ hostName: name, connection: connection(address) }] }),
   }, { transformations: [record] });
@@ -459,11 +455,10 @@ function oneHostNetwork(name: string, address: string, { encrypted = false } = {
 
 describe("OverlayNetwork", () => {
   it("makes an attachable overlay over SSH once the swarm's first manager is in place", async () => {
-    const ep = new DaemonEndpoint("n1", { hostName: "n1", connection: connection("10.0.0.1"), advertiseAddress: "10.0.0.1", probe, restartOrder });
+    new DaemonEndpoint("n1", { hostName: "n1", connection: connection("10.0.0.1"), advertiseAddress: "10.0.0.1", probe, restartOrder });
     const swarm = new Swarm("sw", { members: [member("n1", "10.0.0.1")], probe });
     const net = new OverlayNetwork("overlay", {
       networkName: "clipper_network",
-      provider: ep.provider!,
       swarm,
       auditHostName: "n1",
       auditConnection: connection("10.0.0.1"),
@@ -517,29 +512,5 @@ describe("OverlayNetwork", () => {
     assert.match(get("k-overlay-network").inputs.stdin, /^GENERATION='repair-kept'$/m);
     assert.match(get("m-overlay-network").inputs.stdin, /^GENERATION='repair-[0-9a-z]+'$/m, "a new run makes it again");
     assert.doesNotMatch(get("m-overlay-network").inputs.stdin, /^GENERATION='repair-kept'$/m);
-  });
-
-  it("keeps a network as configured that Docker's provider made as that provider's, by its ID, and nothing else", async () => {
-    checkAnswers.push(
-      { address: "10.0.1.3", check: /network inspect/, lines: ["last-run: repair-orphan", "id: 7d3c"] },
-      { address: "10.0.1.6", check: /network inspect/, lines: ["id: 9f1e"] },
-      { address: "10.0.1.4", check: /network inspect/, lines: ["network clipper_network is unencrypted, not encrypted", "last-run: repair-old", "id: 8e4d"] },
-    );
-    oneHostNetwork("a", "10.0.1.3");
-    oneHostNetwork("o", "10.0.1.6");
-    oneHostNetwork("d", "10.0.1.4");
-    oneHostNetwork("u", "10.0.1.5");
-    await settled();
-    const kept = get("a-overlay-network");
-    assert.equal(kept.type, "docker:index/network:Network");
-    assert.equal(kept.opts.import, "7d3c", "imported where the state lacks it, the same step where it has it");
-    assert.deepEqual(kept.inputs.labels, [{ label: "clipper-swarm.generation", value: "repair-orphan" }], "its inputs as that version made them");
-    assert.equal(kept.inputs.driver, "overlay");
-    assert.equal(kept.inputs.attachable, true);
-    assert.ok(kept.opts.provider, "through the manager's provider");
-    assert.equal(get("o-overlay-network").opts.import, "9f1e");
-    assert.deepEqual(get("o-overlay-network").inputs.labels, [], "the versions before the label made it with none");
-    assert.equal(get("d-overlay-network").type, "command:remote:Command", "a drifted network is made again over SSH");
-    assert.equal(get("u-overlay-network").type, "command:remote:Command", "and so is a missing one");
   });
 });

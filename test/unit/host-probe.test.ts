@@ -88,11 +88,11 @@ describe("HostProbe", () => {
 });
 
 describe("observationOf", () => {
-  it("keeps the run and the ID a host records, and its engine's swarm role, apart from its drift", () => {
-    assert.deepEqual(observationOf(["last-run: repair-x", "id: 4f2a"]), { found: asConfigured, lastRun: "repair-x", id: "4f2a" });
+  it("keeps the run a host records, and its engine's swarm role, apart from its drift", () => {
+    assert.deepEqual(observationOf(["last-run: repair-x"]), { found: asConfigured, lastRun: "repair-x" });
     assert.deepEqual(observationOf([]), { found: asConfigured });
     assert.deepEqual(observationOf(["network n is missing"]), { found: "network n is missing" });
-    assert.deepEqual(observationOf(["a is b", "id: 9", "c is d"]), { found: "a is b; c is d", id: "9" });
+    assert.deepEqual(observationOf(["a is b", "last-run: 9", "c is d"]), { found: "a is b; c is d", lastRun: "9" });
     assert.deepEqual(observationOf(["a is b", "swarm: manager"]), { found: "a is b", swarmRole: "manager" });
     assert.deepEqual(observationOf(["swarm: leader", "a is b"]), { found: "a is b", swarmRole: "leader" });
   });
