@@ -131,7 +131,7 @@ function benchStack(hosts: string[], tls: boolean) {
       rmSync(dir, { recursive: true, force: true });
       // `stack init` wrote the stack's encryption salt beside the program.
       rmSync(path.join(root, "Pulumi.bench.yaml"), { force: true });
-      rmSync(providerClientFolder("clipper-swarm", "bench"), { recursive: true, force: true });
+      rmSync(providerClientFolder("clipper-swarm", "bench", "cluster"), { recursive: true, force: true });
     },
   };
 }

@@ -5,7 +5,8 @@
 import { ClientMaterial, providerClientFolder, readClientFiles } from "../components/engine-client";
 import { pulumiCli, projectName, stackName } from "./pulumi-cli";
 
-const folder = providerClientFolder(projectName, stackName);
+// "cluster": the stack's ClipperSwarm, as index.ts names it.
+const folder = providerClientFolder(projectName, stackName, "cluster");
 
 /** The stack's client material; undefined for a plain-TCP stack. */
 export function readEngineTls(): ClientMaterial | undefined {

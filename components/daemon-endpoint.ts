@@ -2,7 +2,7 @@ import { isIPv6 } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { remote, types } from "@pulumi/command";
-import { isWildcardAddress } from "../hosts/stack-settings";
+import { isWildcardAddress } from "./host-rules";
 import { audit, auditedRun } from "./host-audit";
 import { asConfigured, HostProbe } from "./host-probe";
 import type { RestartOrder } from "./restart-order";
@@ -25,7 +25,7 @@ export interface DaemonEndpointArgs {
   /** The host's name in the inventory; it names the host in every message. */
   hostName: string;
   /** How to reach the host over SSH. */
-  connection: pulumi.Input<types.input.remote.ConnectionArgs>;
+  connection: types.input.remote.ConnectionArgs;
   /** The address other hosts and clients use to reach this host's engine. */
   advertiseAddress: pulumi.Input<string>;
   /** The address dockerd listens on for TCP. Defaults to `advertiseAddress`. */
@@ -44,18 +44,20 @@ export interface DaemonEndpointArgs {
    */
   tls?: EngineCa;
   /** The address the host is reached at over SSH, named in its certificate beside its advertise address and name. */
-  sshAddress?: string;
+  sshAddress?: pulumi.Input<string>;
+  /** Give the engine a Docker provider, for resources placed on this host. */
+  dockerProvider?: boolean;
 }
 
 /**
- * One host's Docker engine exposed on plain TCP through a systemd drop-in, and a
- * Docker provider for it. The seed procedure's first step, made repeatable; the
- * drop-in and the engine are audited on every run (see auditedRun).
+ * One host's Docker engine exposed on TCP through a systemd drop-in, and a
+ * Docker provider for it where asked. The seed procedure's first step, made
+ * repeatable; the drop-in and the engine are audited on every run (see auditedRun).
  */
 export class DaemonEndpoint extends pulumi.ComponentResource {
   /** `tcp://ADDRESS:PORT`, known once the engine answers there. */
   public readonly url: pulumi.Output<string>;
-  /** A Docker provider for this engine, for resources placed on this host; none for a host that is gone. */
+  /** A Docker provider for this engine, where asked for, for resources placed on this host; none for a host that is gone. */
   public readonly provider: docker.Provider | undefined;
   /**
    * The command that puts the drop-in in place and waits until the engine
@@ -71,7 +73,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
     if (args.gone) {
       this.dropIn = keepAsRecorded(`${name}-dropin`, args.connection, { parent: this });
       if (args.tls) keepAsRecorded(`${name}-tls-key`, args.connection, { parent: this });
-      this.url = pulumi.all([args.advertiseAddress, port]).apply(([address, p]) => engineUrl(address, p));
+      this.url = engineUrlOf(args.advertiseAddress, port);
       this.provider = undefined;
       this.registerOutputs({ url: this.url });
       return;
@@ -99,7 +101,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       this,
     );
     // A swarm manager's role, where the audit found a change to make: the change restarts its engine.
-    const restarting = observation.then((o) => (o.found === asConfigured ? undefined : o.swarmRole));
+    const restarting = observation.apply((o) => (o.found === asConfigured ? undefined : o.swarmRole));
     this.dropIn = args.restartOrder.place(
       restarting,
       (after) =>
@@ -114,18 +116,18 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
     // first answers (providers do not wait for dependsOn). The ID, unlike the
     // output, stays known while a repair is planned, so a repair of this host
     // does not show as a change of its provider and its peers.
-    this.url = pulumi
-      .all([this.dropIn.id, args.advertiseAddress, port])
-      .apply(([, address, p]) => engineUrl(address, p));
-    this.provider = new docker.Provider(
-      `${name}-docker`,
-      {
-        host: providerHost(this.url, this.dropIn, found),
-        // The client's files, not its key: a key given to a provider would show in Pulumi's -v=9 trace.
-        ...(args.tls && { certPath: args.tls.clientFolder }),
-      },
-      { parent: this },
-    );
+    this.url = pulumi.all([this.dropIn.id, engineUrlOf(args.advertiseAddress, port)]).apply(([, url]) => url);
+    this.provider = args.dockerProvider
+      ? new docker.Provider(
+          `${name}-docker`,
+          {
+            host: providerHost(this.url, this.dropIn, found),
+            // The client's files, not its key: a key given to a provider would show in Pulumi's -v=9 trace.
+            ...(args.tls && { certPath: args.tls.clientFolder }),
+          },
+          { parent: this },
+        )
+      : undefined;
 
     this.registerOutputs({ url: this.url });
   }
@@ -169,8 +171,8 @@ function engineCertificates(name: string, args: DaemonEndpointArgs, ca: EngineCa
   // Every name a client may dial: the inventory name, the SSH and advertise
   // addresses, the bind address, and loopback, where a wildcard bind is checked.
   const altNames = pulumi
-    .all([args.advertiseAddress, bind])
-    .apply(([advertise, b]) => [args.hostName, ...(args.sshAddress ? [args.sshAddress] : []), advertise, probeAddress(b), ...(isWildcardAddress(b) ? [] : [b])]);
+    .all([args.advertiseAddress, bind, args.sshAddress])
+    .apply(([advertise, b, ssh]) => [args.hostName, ...(ssh ? [ssh] : []), advertise, probeAddress(b), ...(isWildcardAddress(b) ? [] : [b])]);
   const key = new remote.Command(
     `${name}-tls-key`,
     {
@@ -186,6 +188,11 @@ function engineCertificates(name: string, args: DaemonEndpointArgs, ca: EngineCa
 /** The engine's endpoint on `address`: `tcp://ADDRESS:PORT`. */
 export function engineUrl(address: string, port: number): string {
   return `tcp://${hostPort(address, port)}`;
+}
+
+/** engineUrl of an address and port that may be outputs. */
+export function engineUrlOf(address: pulumi.Input<string>, port: pulumi.Input<number>): pulumi.Output<string> {
+  return pulumi.all([address, port]).apply(([a, p]) => engineUrl(a, p));
 }
 
 /** `address:port`, with an IPv6 address in brackets as URLs need it. */

@@ -20,11 +20,14 @@ export interface EngineCaArgs {
    * The CA's private key (PEM, EC P-256): a secret of the stack's config, made
    * once, so that a destroy and up, or a new state, keeps the same CA.
    */
-  caKey: pulumi.Output<string>;
+  caKey: pulumi.Input<string>;
   /** The operator's client key (PEM, EC P-256), a secret of the stack's config likewise. */
-  clientKey: pulumi.Output<string>;
-  /** The folder on this machine where the Docker providers find the client's files (see providerClientFolder). */
-  clientFolder: string;
+  clientKey: pulumi.Input<string>;
+  /**
+   * The folder on this machine where the Docker providers find the client's
+   * files (see providerClientFolder); undefined: there are no providers, and no files.
+   */
+  clientFolder?: string;
   /** The time the certificates are made for; now, unless a test says otherwise. */
   now?: Date;
 }
@@ -41,8 +44,8 @@ export class EngineCa {
   public readonly clientCert: pulumi.Output<string>;
   /** The operator's client key (PEM), a secret. */
   public readonly clientKey: pulumi.Output<string>;
-  /** The folder holding the client's files, known once they are written there. */
-  public readonly clientFolder: pulumi.Output<string>;
+  /** The folder holding the client's files, known once they are written there; undefined where none was asked for. */
+  public readonly clientFolder: pulumi.Output<string> | undefined;
   /**
    * When the engines' certificates of this run's period start to be valid, in
    * seconds since 1970: a host's certificate from an earlier period is renewed.
@@ -52,19 +55,23 @@ export class EngineCa {
   private readonly now: Date;
 
   constructor(args: EngineCaArgs) {
-    this.caKey = args.caKey;
-    this.clientKey = args.clientKey;
+    this.caKey = pulumi.output(args.caKey);
+    this.clientKey = pulumi.output(args.clientKey);
     this.now = args.now ?? new Date();
     // Certificates are public: what the keys make of them is no secret.
     this.caCert = pulumi.unsecret(this.caKey.apply(async (k) => (await certificates()).caCertificate(k, this.now)));
     this.clientCert = pulumi.unsecret(pulumi.all([this.caKey, this.clientKey]).apply(async ([ca, client]) => (await certificates()).clientCertificate(ca, client, this.now)));
     this.engineNotBefore = pulumi.output(certificates().then((c) => c.validity("leaf", this.now).notBefore.getTime() / 1000));
-    this.clientFolder = pulumi.unsecret(
-      pulumi.all([this.caCert, this.clientCert, this.clientKey]).apply(([caCert, clientCert, clientKey]) => {
-        writeClientFiles(args.clientFolder, { caCert, clientCert, clientKey });
-        return args.clientFolder;
-      }),
-    );
+    const folder = args.clientFolder;
+    this.clientFolder =
+      folder === undefined
+        ? undefined
+        : pulumi.unsecret(
+            pulumi.all([this.caCert, this.clientCert, this.clientKey]).apply(([caCert, clientCert, clientKey]) => {
+              writeClientFiles(folder, { caCert, clientCert, clientKey });
+              return folder;
+            }),
+          );
   }
 
   /** The certificate of an engine whose host made request `csr`, naming `altNames`. */

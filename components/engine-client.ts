@@ -19,12 +19,13 @@ export interface ClientMaterial {
 }
 
 /**
- * Where the Docker providers of stack `stack` of project `project` find their
- * client files on this machine: kept between runs, since `pulumi destroy`
- * configures the providers from the state without running the program.
+ * Where the Docker providers of cluster `cluster` (a ClipperSwarm's name) in
+ * stack `stack` of project `project` find their client files on this machine:
+ * kept between runs, since `pulumi destroy` configures the providers from the
+ * state without running the program.
  */
-export function providerClientFolder(project: string, stack: string): string {
-  return path.join(os.homedir(), ".clipper-swarm", "engine-clients", `${project}.${stack}`);
+export function providerClientFolder(project: string, stack: string, cluster: string): string {
+  return path.join(os.homedir(), ".clipper-swarm", "engine-clients", `${project}.${stack}.${cluster}`);
 }
 
 /** Writes the client files into `dir` (made readable by its owner only); a file that already holds its text is left alone. */

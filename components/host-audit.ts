@@ -48,12 +48,8 @@ export interface Audit {
   run: pulumi.Output<string>;
   /** `as configured`, or the check's lines joined by `; `. */
   found: pulumi.Output<string>;
-  /**
-   * What the probe found, settled once it has looked, so that a resource's
-   * options can be made of it (see adoptable). Observations are always known,
-   * previews too, so it settles in every run.
-   */
-  observation: Promise<Observation>;
+  /** What the probe found; unknown where the host's address is (see HostProbe). */
+  observation: pulumi.Output<Observation>;
 }
 
 /** auditedRun, with what the probe found for a component that acts on it besides. */
@@ -67,6 +63,6 @@ export function audit(args: HostAuditArgs, reporter: pulumi.Resource): Audit {
   return {
     run,
     found: observed.apply(({ found }) => found),
-    observation: new Promise((resolve) => observed.apply(resolve)),
+    observation: observed,
   };
 }

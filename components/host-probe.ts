@@ -27,7 +27,7 @@ export interface ProbeTarget {
   /** The host's name in the inventory; it names the host in every message. */
   hostName: string;
   /** How to reach the host over SSH. */
-  connection: pulumi.Input<types.input.remote.ConnectionArgs>;
+  connection: types.input.remote.ConnectionArgs;
 }
 
 /** How a probe logs in to a host; replaced in unit tests, which have no hosts. */
@@ -42,12 +42,8 @@ interface PendingCheck {
 type CheckLines = Record<string, string[]>;
 
 interface HostBatch {
-  target: ProbeTarget;
-  /** Logging in starts with the first check asked of the host, while the program is still being built. */
-  session: Promise<SshSession>;
   checks: PendingCheck[];
-  found: Promise<CheckLines>;
-  settle(found: CheckLines): void;
+  found: pulumi.Output<CheckLines>;
 }
 
 /**
@@ -58,12 +54,12 @@ interface HostBatch {
  * difference from the configuration, and `last-run: RUN` when the host
  * records the run that last made the concern (see auditedRun).
  *
- * Checks must be made of settled values (the inventory, the settings), never of
- * a resource's outputs: the resources wait for what the probe finds.
+ * What it finds is an output of the host's connection and checks: a host whose
+ * address another resource has yet to give (a preview of a new VM) is not
+ * looked at, and what it finds there is unknown, as a new host's steps are.
  */
 export class HostProbe {
   private readonly batches = new Map<string, HostBatch>();
-  private scheduled = false;
 
   /** What `check` finds on the host. */
   observe(target: ProbeTarget, concern: string, check: pulumi.Input<string>): pulumi.Output<Observation> {
@@ -74,43 +70,35 @@ export class HostProbe {
   read(target: ProbeTarget, concern: string, check: pulumi.Input<string>): pulumi.Output<string[]> {
     const batch = this.batchFor(target);
     batch.checks.push({ concern, check });
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.runAll());
-    }
-    return pulumi.output(batch.found.then((found) => found[concern]));
+    return batch.found.apply((found) => found[concern]);
   }
 
   private batchFor(target: ProbeTarget): HostBatch {
     let batch = this.batches.get(target.hostName);
     if (!batch) {
-      let settle!: HostBatch["settle"];
-      const found = new Promise<CheckLines>((resolve) => (settle = resolve));
-      const session = new Promise<SshSession>((resolve, reject) =>
-        pulumi.output(target.connection).apply((login) => probeTransport.open(login as SshLogin).then(resolve, reject)),
+      const checks: PendingCheck[] = [];
+      // The checks run once the program has asked for all of them, in this turn
+      // of the event loop; checks asked for later make a batch of their own.
+      const asked = new Promise<void>((resolve) =>
+        setImmediate(() => {
+          this.batches.delete(target.hostName);
+          resolve();
+        }),
       );
-      // Its failure is reported when the checks run; until then it is not an unhandled rejection.
-      session.catch(() => undefined);
-      batch = { target, session, checks: [], found, settle };
+      const found = pulumi.output(
+        asked.then(() =>
+          pulumi.all([pulumi.output(target.connection), pulumi.all(checks.map((c) => c.check))]).apply(([login, scripts]) =>
+            probeHost(target.hostName, probeTransport.open(login as SshLogin), checks.map((c, i) => ({ concern: c.concern, script: scripts[i] })))
+              // A host that cannot be looked at fails the run with one message, and nothing waits on it.
+              .catch((err: Error) => failRun(err.message)),
+          ),
+        ),
+      );
+      // What a host is, is no secret, though the connection that found it holds a key.
+      batch = { checks, found: pulumi.unsecret(found) };
       this.batches.set(target.hostName, batch);
     }
     return batch;
-  }
-
-  private runAll(): void {
-    // Checks asked for later (none in a program run) make a batch of their own.
-    const batches = [...this.batches.values()];
-    this.batches.clear();
-    this.scheduled = false;
-    for (const { target, session, checks, settle } of batches) {
-      pulumi
-        .all(checks.map((c) => c.check))
-        .apply((scripts) =>
-          probeHost(target.hostName, session, checks.map((c, i) => ({ concern: c.concern, script: scripts[i] })))
-            // A host that cannot be looked at fails the run with one message, and nothing waits on it.
-            .then(settle, (err: Error) => failRun(err.message)),
-        );
-    }
   }
 }
 

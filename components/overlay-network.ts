@@ -17,12 +17,9 @@ export interface OverlayNetworkArgs {
   /** The host the network is audited from: its inventory name. */
   auditHostName: string;
   /** How to reach that host over SSH. */
-  auditConnection: pulumi.Input<types.input.remote.ConnectionArgs>;
-  /**
-   * Engine endpoints of the other managers, asked when the audit host manages
-   * no swarm: settled values, as every check's (see HostProbe).
-   */
-  peerUrls: string[];
+  auditConnection: types.input.remote.ConnectionArgs;
+  /** Engine endpoints of the other managers, asked when the audit host manages no swarm. */
+  peerUrls: pulumi.Input<string>[];
   /** The run's probe, which audits the network with the audit host's other checks. */
   probe: HostProbe;
   /**

@@ -169,11 +169,13 @@ export function renderSteps(steps: ScriptSteps, values: Record<string, ScriptVal
   ].join("\n");
 }
 
-/** The login user of a connection that the program built from the inventory (a plain object). */
-export function loginUser(connection: pulumi.Input<types.input.remote.ConnectionArgs>): string | undefined {
-  const user = pulumi.Output.isInstance(connection) ? undefined : (connection as types.input.remote.ConnectionArgs).user;
-  if (user !== undefined && typeof user !== "string") throw new Error("a connection's user must be a plain string");
-  return user;
+/**
+ * The command line that runs a step's script as root, for the login user of
+ * `connection`: made of the user alone, so that neither the key's secrecy nor
+ * another field's unknown value touches it.
+ */
+export function stepCommand(connection: types.input.remote.ConnectionArgs, step: string): pulumi.Output<string> {
+  return pulumi.output(connection.user).apply((user) => `${rootShell(user)}${step ? ` -- ${step}` : ""}`);
 }
 
 /**
@@ -189,16 +191,15 @@ export function loginUser(connection: pulumi.Input<types.input.remote.Connection
  * delete, then create.
  */
 export function remoteSteps(
-  connection: pulumi.Input<types.input.remote.ConnectionArgs>,
+  connection: types.input.remote.ConnectionArgs,
   steps: ScriptSteps,
   params: ScriptParams,
 ) {
-  const shell = rootShell(loginUser(connection));
   return {
     connection,
-    create: `${shell} -- create`,
-    update: `${shell} -- update`,
-    delete: `${shell} -- delete`,
+    create: stepCommand(connection, "create"),
+    update: stepCommand(connection, "update"),
+    delete: stepCommand(connection, "delete"),
     stdin: pulumi.output(params).apply((values) => renderSteps(steps, values as Record<string, ScriptValue>)),
     // The scripts do not read the previous output; setting it is refused by most sshd configurations.
     addPreviousOutputInEnv: false,
@@ -213,7 +214,7 @@ export function remoteSteps(
  */
 export function keepAsRecorded(
   name: string,
-  connection: pulumi.Input<types.input.remote.ConnectionArgs>,
+  connection: types.input.remote.ConnectionArgs,
   opts: pulumi.CustomResourceOptions,
 ): remote.Command {
   return new remote.Command(name, { connection, create: "true" }, { ...opts, ignoreChanges: ["*"], retainOnDelete: true });

@@ -18,7 +18,7 @@ import type { SwarmRole } from "./host-probe";
  * go one host at a time.
  */
 export class RestartOrder {
-  private readonly steps: { restarting: Promise<SwarmRole | undefined>; step: pulumi.Resource }[] = [];
+  private readonly steps: { restarting: pulumi.Output<SwarmRole | undefined>; step: pulumi.Resource }[] = [];
 
   /**
    * Makes the step that may restart a host's engine, with `after` the steps it
@@ -28,18 +28,22 @@ export class RestartOrder {
    *
    * Every step is placed before any role settles: roles come from the probe,
    * which looks at the hosts once the program has asked for all its checks.
+   * A role that is unknown (a preview of a host whose address another
+   * resource gives) is no manager's of a live swarm: the host is new.
    */
-  place<T extends pulumi.Resource>(restarting: Promise<SwarmRole | undefined>, make: (after: pulumi.Output<pulumi.Resource[]>) => T): T {
+  place<T extends pulumi.Resource>(restarting: pulumi.Output<SwarmRole | undefined>, make: (after: pulumi.Output<pulumi.Resource[]>) => T): T {
     const position = this.steps.length;
-    const after = pulumi.output(restarting).apply(async (role) => {
-      if (!role) return [];
-      const others = await Promise.all(
-        this.steps.map(async (s, i) => ((await s.restarting) === "manager" && (role === "leader" || i < position) ? [s.step] : [])),
-      );
-      return others.flat();
-    });
+    const after = restarting.apply((role) =>
+      role ? this.managersBefore(role, position) : pulumi.output<pulumi.Resource[]>([]),
+    );
     const step = make(after);
     this.steps.push({ restarting, step });
     return step;
+  }
+
+  /** The steps of the managers that restart before a `role` placed at `position`: all of them for the leader. */
+  private managersBefore(role: SwarmRole, position: number): pulumi.Output<pulumi.Resource[]> {
+    const before = this.steps.filter((_, i) => role === "leader" || i < position);
+    return pulumi.all(before.map((s) => s.restarting)).apply((roles) => before.filter((_, i) => roles[i] === "manager").map((s) => s.step));
   }
 }

@@ -3,11 +3,10 @@ import { remote, types } from "@pulumi/command";
 import { hostPort } from "./daemon-endpoint";
 import { auditedRun } from "./host-audit";
 import type { HostProbe } from "./host-probe";
-import { keepAsRecorded, loginUser, remoteScript, remoteSteps } from "./remote-script";
-import { rootShell } from "./ssh-exec";
+import { keepAsRecorded, remoteScript, remoteSteps, stepCommand } from "./remote-script";
 import { ApiNode, quorumLoss } from "./swarm-quorum";
 import { failRun } from "./run-failure";
-import { compareHostNames } from "../hosts/inventory";
+import { compareHostNames } from "./host-rules";
 
 /** Swarm managers talk raft on this port. */
 export const swarmPort = 2377;
@@ -19,9 +18,9 @@ export interface SwarmMemberArgs {
   /** Its role: `manager`, as the seed procedure makes every host, or `worker`. */
   role: "manager" | "worker";
   /** How to reach the host over SSH. */
-  connection: pulumi.Input<types.input.remote.ConnectionArgs>;
+  connection: types.input.remote.ConnectionArgs;
   /** The address the swarm advertises and listens on for this host. */
-  advertiseAddress: string;
+  advertiseAddress: pulumi.Input<string>;
   /**
    * The host's engine endpoint (`tcp://ADDRESS:PORT`): its peers join, promote
    * and remove nodes through it. A plain value: what a member waits for is
@@ -100,7 +99,7 @@ export class Swarm extends pulumi.ComponentResource {
     for (const host of [...managers, ...live.filter((h) => h.role === "worker")]) {
       const after = host.role === "manager" ? joinedManagers.slice(0, 1) : joinedManagers;
       const peers = managers.filter((m) => m !== host);
-      const member = swarmMember(memberName(host), host, peers, host === managers[0], args, quorum, {
+      const member = swarmMember(memberName(host), host, peers, host === managers[0], args, {
         ...memberOpts,
         dependsOn: memberWaitsFor([host.endpoint, ...retired, ...after], peers, quorum),
       });
@@ -159,14 +158,16 @@ const noSwarmYet = "no swarm yet";
  * Settles once the swarm, as its first answering manager lists it, keeps its
  * quorum through the run's membership changes (`noSwarmYet` when there is
  * none); fails the run before any of them otherwise. Every member's command
- * waits for it.
+ * waits for it (memberWaitsFor). Unknown in a preview of a host whose
+ * address another resource gives: that host's steps are new ones then.
  */
 function quorumGuard(members: SwarmMemberArgs[], managers: SwarmMemberArgs[], probe: HostProbe): pulumi.Output<string> {
   const lists = managers.map((host) =>
     probe.read(host, "swarm's nodes", remoteScript("swarm-nodes", { HOST: host.hostName })),
   );
-  const wanted = members.map((m) => ({ hostName: m.hostName, address: m.advertiseAddress, role: m.role, gone: m.gone }));
-  return pulumi.all(lists).apply(async (answers): Promise<string> => {
+  const addresses = pulumi.all(members.map((m) => m.advertiseAddress));
+  return pulumi.all([pulumi.all(lists), addresses]).apply(async ([answers, addressList]): Promise<string> => {
+    const wanted = members.map((m, i) => ({ hostName: m.hostName, address: addressList[i], role: m.role, gone: m.gone }));
     for (const [i, lines] of answers.entries()) {
       const unavailable = lines.find((l) => l.startsWith("unavailable: "));
       if (unavailable) {
@@ -201,7 +202,6 @@ function swarmMember(
   peers: SwarmMemberArgs[],
   first: boolean,
   { probe, tlsFolder }: SwarmArgs,
-  quorum: pulumi.Output<string>,
   opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource },
 ): remote.Command {
   const run = auditedRun(
@@ -222,12 +222,11 @@ function swarmMember(
       HOST: host.hostName,
       ROLE: host.role,
       ADVERTISE: host.advertiseAddress,
-      LISTEN_ADDR: hostPort(host.advertiseAddress, swarmPort),
+      LISTEN_ADDR: pulumi.output(host.advertiseAddress).apply((address) => hostPort(address, swarmPort)),
       PEERS: peerUrls,
       MAY_INIT: first ? "yes" : "no",
       ...(tlsFolder && { ENGINE_TLS: tlsFolder }),
-      // The run waits for the quorum guard, which may refuse it.
-      GENERATION: pulumi.all([run, quorum]).apply(([generation]) => generation),
+      GENERATION: run,
     }),
     opts,
   );
@@ -243,7 +242,7 @@ function rotateTokens(name: string, via: SwarmMemberArgs, rotation: pulumi.Input
     name,
     {
       connection: via.connection,
-      create: rootShell(loginUser(via.connection)),
+      create: stepCommand(via.connection, ""),
       stdin: remoteScript("swarm-rotate-tokens", { HOST: via.hostName, ROTATION: rotation }),
       triggers: [rotation],
       addPreviousOutputInEnv: false,

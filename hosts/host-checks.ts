@@ -4,24 +4,17 @@
  * rules about the whole list of hosts.
  */
 import { readFileSync, statSync } from "node:fs";
-import { isIP } from "node:net";
 import * as path from "node:path";
 import type { Node } from "yaml";
 import type { HostSpec, PathKey } from "./inventory";
 import { Checker, Value } from "./yaml-fields";
 
-/** True for an IPv4 or IPv6 address (not a host name). */
-export function isIpAddress(s: string): boolean {
-  return isIP(s) !== 0;
-}
+export {
+  HOST_KEY, ROLES, addressProblem, advertiseNeeded, advertiseProblem, hostKeyProblem, isIpAddress, nameProblem,
+} from "../components/host-rules";
 
-// Host names become part of Pulumi resource names, hence a single lower-case DNS label.
-const HOST_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 // Secrets are read from the clipper-swarm namespace, so a ":" would be a mistake.
 export const CONFIG_KEY = /^[A-Za-z0-9_.-]+$/;
-// An OpenSSH public key line: its type, then the key blob in base64, then an optional comment.
-export const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,2}( \S.*)?$/;
-export const ROLES: readonly HostSpec["role"][] = ["manager", "worker"];
 
 /** What key paths and the agent form depend on outside the file. */
 export interface Context {
@@ -35,36 +28,9 @@ export interface Context {
 
 export type InventoryChecker = Checker<Context>;
 
-/** The problem with a host's name, if any. */
-export function nameProblem(v: string): string | undefined {
-  return HOST_NAME.test(v)
-    ? undefined
-    : `"${v}" is not a valid name: lower-case letters, digits and "-", at most 63, not starting or ending with "-" (it becomes part of resource names)`;
-}
-
-/** The problem with the address SSH connects to, if any. */
-export function addressProblem(v: string): string | undefined {
-  return isIpAddress(v) || isDnsHostName(v) ? undefined : `"${v}" is not an IP address or DNS host name`;
-}
-
-/** The problem with an advertise address, if any. */
-export function advertiseProblem(v: string): string | undefined {
-  return isIpAddress(v) ? undefined : `"${v}" is not an IP address; swarm advertises and listens on an IP, so a host name is not accepted here`;
-}
-
-/** Why an address that is a host name needs an advertise address beside it. */
-export function advertiseNeeded(address: string): string {
-  return `address "${address}" is a host name, and swarm advertises and listens on an IP address; give this host's IP`;
-}
-
 /** Why a value is not the name of a stack config secret. */
 export function configKeyProblem(v: string): string {
   return `"${v}" is not a stack config key name (letters, digits, "_", "." or "-", without the "clipper-swarm:" namespace)`;
-}
-
-/** Why a value is not an SSH public host key line. */
-export function hostKeyProblem(v: string): string {
-  return `"${v.slice(0, 40)}${v.length > 40 ? "..." : ""}" is not an SSH public host key line ("ssh-ed25519 AAAA...", as ssh-keyscan -t ed25519 ADDRESS prints it)`;
 }
 
 /** `v` when `problem` finds nothing wrong with it; else reports and gives undefined. */
@@ -100,12 +66,6 @@ function keyFileProblem(abs: string): string | undefined {
   return text.includes("PRIVATE KEY-----")
     ? undefined
     : `${abs} is not a private key (no "PRIVATE KEY-----" line; is it the .pub file?)`;
-}
-
-/** RFC 1123 host name; an all-numeric last label is refused so a mistyped IPv4 is not taken for a name. */
-function isDnsHostName(s: string): boolean {
-  const labels = s.split(".");
-  return s.length <= 253 && labels.every((l) => HOST_NAME.test(l.toLowerCase())) && !/^[0-9]+$/.test(labels[labels.length - 1]);
 }
 
 function expandHome(p: string, home: string): string {

@@ -89,15 +89,6 @@ export interface Inventory {
   hosts: HostSpec[];
 }
 
-/**
- * Orders host names naturally (host2 before host10). Where the stack picks one
- * host or lists them, it goes by name, so that reordering the inventory changes
- * nothing on the hosts or in the outputs.
- */
-export function compareHostNames(a: string, b: string): number {
-  return a.localeCompare(b, "en", { numeric: true });
-}
-
 /** Options of loadInventory; both exist so tests need not touch the real process state. */
 export interface LoadOptions {
   /** Folder a relative inventory path is resolved against; default process.cwd(). */

@@ -3,7 +3,7 @@
  * Validated here, with the stack file and key in every message, so a typo in
  * Pulumi.<stack>.yaml fails before anything is planned.
  */
-import { isIpAddress } from "./host-checks";
+import { isIpAddress } from "../components/host-rules";
 
 /** The one method of pulumi.Config used here, so tests need no Pulumi runtime. */
 export interface ConfigSource {
@@ -132,10 +132,4 @@ export function readStackSettings(config: ConfigSource, stack: string): StackSet
     ...(testHost !== undefined && { testHost }),
     ...(joinTokenRotation !== undefined && { joinTokenRotation }),
   };
-}
-
-/** True for 0.0.0.0 and ::, which bind every interface (the daemon port has no authentication). */
-export function isWildcardAddress(addr: string): boolean {
-  // Any IPv6 spelling made only of zeros and colons (::, ::0, 0:0::0) is the wildcard.
-  return addr === "0.0.0.0" || (isIpAddress(addr) && /^[0:]+$/.test(addr));
 }

@@ -103,7 +103,7 @@ describe("interrupted and concurrent runs", { skip: missingPlugins() }, () => {
       const left = leftBehind(lab.stack);
       assert.equal(left.locks.length, 1);
       assert.ok(left.pending.length > 0, "the restart under way is pending");
-      for (const op of left.pending) assert.match(op, /^creating host\d+-dropin$/);
+      for (const op of left.pending) assert.match(op, /^creating cluster-host\d+-dropin$/);
       const next = lab.cli(up);
       assert.match(next.stdout + next.stderr, lockedOut);
     });
@@ -119,7 +119,7 @@ describe("interrupted and concurrent runs", { skip: missingPlugins() }, () => {
     const { lab, killed } = coldStack("interrupted-joins");
 
     it("leaves the backend's lock and the joins pending", async () => {
-      const joins = [second, third].map((h) => `creating swarm-member-${h.name}`);
+      const joins = [second, third].map((h) => `creating cluster-swarm-member-${h.name}`);
       // The state records a step shortly after the output names it: killed once it has recorded one join or both.
       killed.push(await interrupt(lab.start(up), joinsStart, "SIGKILL", () => leftBehind(lab.stack).pending.some((p) => joins.includes(p))));
       const left = leftBehind(lab.stack);
@@ -127,7 +127,7 @@ describe("interrupted and concurrent runs", { skip: missingPlugins() }, () => {
       assert.ok(left.pending.some((p) => joins.includes(p)), `a join is pending: ${left.pending.join(", ")}`);
       // The providers were made as the engines answered, before the swarm's
       // first step; the network starts with the joins, if its step was recorded by then.
-      const network = "creating overlay-network";
+      const network = "creating cluster-overlay-network";
       assert.deepEqual(left.pending.filter((p) => !joins.includes(p) && p !== network), [], "only joins and the network are pending, which start together");
     });
 

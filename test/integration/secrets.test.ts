@@ -149,7 +149,7 @@ describe("secrets hygiene: no secret value shows anywhere", { skip: missingPlugi
   });
 
   it("no file that another user can read holds one, here or on the hosts", () => {
-    const localDirs = [os.tmpdir(), lab.stack.backend, path.join(root, ".tools", "home"), root, providerClientFolder("clipper-swarm", "secrets")];
+    const localDirs = [os.tmpdir(), lab.stack.backend, path.join(root, ".tools", "home"), root, providerClientFolder("clipper-swarm", "secrets", "cluster")];
     assert.deepEqual(readableLeaks(asLocalUser("nobody"), (f) => readFileSync(f, "utf8"), localDirs, marker, secrets), []);
     for (const h of hosts) {
       const read = (file: string) => asHostUser(h)(`cat '${file}'`, "").stdout;

@@ -70,7 +70,7 @@ export function labStack(name: string, { program = ".", inventory = testInventor
     dispose() {
       const down = cli(["destroy", "--yes", "--skip-preview"]);
       stack.dispose();
-      rmSync(providerClientFolder("clipper-swarm", name), { recursive: true, force: true });
+      rmSync(providerClientFolder("clipper-swarm", name, "cluster"), { recursive: true, force: true });
       rmSync(dir, { recursive: true, force: true });
       // Checked: a destroy that fails leaves the hosts to the next suite, whose clean-hosts check would blame itself.
       assert.equal(down.status, 0, `destroy of stack ${name} failed:\n${failureText(down)}`);

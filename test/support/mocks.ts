@@ -3,6 +3,7 @@
  * remote commands answer with what the real scripts print, so outputs that parse
  * them resolve.
  */
+import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { HostProbe, probeTransport } from "../../components/host-probe";
 import { RestartOrder } from "../../components/restart-order";
@@ -103,4 +104,26 @@ export function isSecret(input: unknown): Promise<boolean> {
 /** Waits until every resource registration has reached the mocks. */
 export function settled(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/**
+ * The message of the error that `build` fails the run with: an unhandled
+ * RunError, which the test runner would otherwise count as the test's failure.
+ * It is logged as the program's runner logs it, so the resources left waiting
+ * are not reported as leaked when the tests exit.
+ */
+export async function runFailure(build: () => void): Promise<string> {
+  const listeners = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  try {
+    const err = await new Promise<Error>((resolve) => {
+      process.once("unhandledRejection", resolve);
+      build();
+    });
+    assert.ok(pulumi.RunError.isInstance(err), `not a RunError: ${err}`);
+    await pulumi.log.error(err.message);
+    return err.message;
+  } finally {
+    for (const listener of listeners) process.on("unhandledRejection", listener);
+  }
 }

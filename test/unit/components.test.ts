@@ -7,7 +7,7 @@ import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { registered, record, valueOf, isSecret, settled, probe, restartOrder, probed, checkAnswers, engineRequest } from "../support/mocks";
+import { registered, record, valueOf, isSecret, settled, probe, restartOrder, probed, checkAnswers, engineRequest, runFailure } from "../support/mocks";
 import { ecKey } from "../support/tls-keys";
 import { DaemonEndpoint, dropInPath, engineTlsFolder, plainTcpWarning, tcpSocketPath } from "../../components/daemon-endpoint";
 import { EngineCa } from "../../components/engine-ca";
@@ -26,28 +26,6 @@ function get(name: string) {
 function member(name: string, address: string, role: SwarmMemberArgs["role"] = "manager"): SwarmMemberArgs {
   const endpoint = new remote.Command(`${name}-endpoint`, { connection: connection(address), create: "true" });
   return { hostName: name, role, connection: connection(address), advertiseAddress: address, endpointUrl: `tcp://${address}:2375`, endpoint };
-}
-
-/**
- * The message of the error that `build` fails the run with: an unhandled
- * RunError, which the test runner would otherwise count as the test's failure.
- * It is logged as the program's runner logs it, so the resources left waiting
- * are not reported as leaked when the tests exit.
- */
-async function runFailure(build: () => void): Promise<string> {
-  const listeners = process.listeners("unhandledRejection");
-  process.removeAllListeners("unhandledRejection");
-  try {
-    const err = await new Promise<Error>((resolve) => {
-      process.once("unhandledRejection", resolve);
-      build();
-    });
-    assert.ok(pulumi.RunError.isInstance(err), `not a RunError: ${err}`);
-    await pulumi.log.error(err.message);
-    return err.message;
-  } finally {
-    for (const listener of listeners) process.on("unhandledRejection", listener);
-  }
 }
 
 /** The names of the resources an option lists. */
@@ -73,6 +51,7 @@ describe("DaemonEndpoint", () => {
       advertiseAddress: "10.0.0.1",
       probe,
       restartOrder,
+      dockerProvider: true,
     }, { transformations: [record] });
     assert.equal(await valueOf(ep.url), "tcp://10.0.0.1:2375");
     await settled();
@@ -122,6 +101,7 @@ describe("DaemonEndpoint", () => {
       probe,
       restartOrder,
       tls: ca,
+      dockerProvider: true,
     }, { transformations: [record] });
     assert.equal(await valueOf(ep.url), "tcp://10.0.0.1:2376");
     await settled();

@@ -39,24 +39,24 @@ describe("the program", () => {
   it("registers the procedure: an endpoint and provider per host, the swarm, the network", () => {
     const commands = [...registered.values()].filter((r) => r.type === "command:remote:Command").map((r) => r.name);
     assert.deepEqual(commands.sort(), [
-      "alpha-dropin", "beta-dropin", "gamma-dropin",
-      "overlay-network",
-      "swarm-member-alpha", "swarm-member-beta", "swarm-member-gamma",
+      "cluster-alpha-dropin", "cluster-beta-dropin", "cluster-gamma-dropin",
+      "cluster-overlay-network",
+      "cluster-swarm-member-alpha", "cluster-swarm-member-beta", "cluster-swarm-member-gamma",
     ]);
     assert.deepEqual([...registered.values()].filter((r) => r.type.includes("dynamic")), [], "audits are no resources");
     const providers = [...registered.values()].filter((r) => r.type === "pulumi:providers:docker");
     assert.deepEqual(providers.map((p) => [p.name, p.inputs.host]).sort(), [
-      ["alpha-docker", "tcp://192.0.2.1:2375"],
-      ["beta-docker", "tcp://192.0.2.2:2375"],
-      ["gamma-docker", "tcp://192.0.2.3:2375"],
+      ["cluster-alpha-docker", "tcp://192.0.2.1:2375"],
+      ["cluster-beta-docker", "tcp://192.0.2.2:2375"],
+      ["cluster-gamma-docker", "tcp://192.0.2.3:2375"],
     ]);
-    assert.match(registered.get("overlay-network")?.inputs.stdin, /^NETWORK='clipper_network'$/m);
+    assert.match(registered.get("cluster-overlay-network")?.inputs.stdin, /^NETWORK='clipper_network'$/m);
   });
 
   it("connects over SSH with each host's port and user, the connection as a secret", () => {
     // How the engine's protocol marks a secret value.
     const secretSig = "4dabf18193072939515e22adb298388d";
-    const wrapped = registered.get("gamma-dropin")?.inputs.connection;
+    const wrapped = registered.get("cluster-gamma-dropin")?.inputs.connection;
     assert.equal(wrapped?.[secretSig], "1b47061264138c4ac30d75fd1eb44270", "the connection, with its key, is secret");
     const connection = wrapped.value;
     assert.equal(connection.host, "192.0.2.3");

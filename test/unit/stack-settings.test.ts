@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { StackSettingsError, isWildcardAddress, readStackSettings } from "../../hosts/stack-settings";
+import { StackSettingsError, readStackSettings } from "../../hosts/stack-settings";
+import { isWildcardAddress } from "../../components/host-rules";
 
 /**
  * A stand-in for pulumi.Config holding the given keys (without namespace), and

@@ -1,0 +1,342 @@
+import * as pulumi from "@pulumi/pulumi";
+import type * as docker from "@pulumi/docker";
+import type { types } from "@pulumi/command";
+import { planCluster, PlanError } from "./cluster-plan";
+import { DaemonEndpoint, engineTlsFolder, engineUrlOf, plainTcpWarning } from "./daemon-endpoint";
+import { EngineCa } from "./engine-ca";
+import { providerClientFolder } from "./engine-client";
+import { HostProbe } from "./host-probe";
+import { advertiseNeeded, advertiseProblem, addressProblem, isIpAddress, nameProblem, Role, ROLES } from "./host-rules";
+import { OverlayNetwork } from "./overlay-network";
+import { RestartOrder } from "./restart-order";
+import { failRun } from "./run-failure";
+import { Swarm } from "./swarm";
+import * as clipperAdmin from "./clipper-admin";
+
+export type { Role } from "./host-rules";
+
+/** One machine of the cluster, and how to reach it over SSH. */
+export interface ClipperHostArgs {
+  /**
+   * The host's name: a lower-case DNS label, unique in the cluster. It names
+   * the host in every message and in its resources' names, so it must not change.
+   */
+  name: string;
+  /** Where SSH connects: an IP address or a DNS host name, such as a VM's output. */
+  address: pulumi.Input<string>;
+  /**
+   * The IP address the swarm node advertises and listens on, and the engine's
+   * endpoint. Defaults to `address`, which must then be an IP address.
+   */
+  advertiseAddress?: pulumi.Input<string>;
+  /** The SSH port. Defaults to 22. */
+  port?: pulumi.Input<number>;
+  /**
+   * The SSH login: root, or a user with passwordless sudo, through which every
+   * step runs as root. Defaults to root.
+   */
+  user?: pulumi.Input<string>;
+  /** The SSH private key (PEM or OpenSSH format). It must be a secret (`pulumi.secret`, or a secret config value). */
+  privateKey?: pulumi.Input<string>;
+  /** The passphrase of an encrypted private key; a secret. */
+  privateKeyPassword?: pulumi.Input<string>;
+  /** The socket of an SSH agent that holds the key, instead of `privateKey`. */
+  agentSocketPath?: pulumi.Input<string>;
+  /** The host's SSH public host key (`TYPE BASE64`): every login refuses a host that shows another. Not pinned when unset. */
+  hostKey?: pulumi.Input<string>;
+  /** The host's part in the swarm. Defaults to `manager`, as the seed procedure makes every host. */
+  role?: Role;
+  /**
+   * The host is gone for good: nothing reaches it, its node is removed through
+   * a live manager, and what the stack recorded for it is forgotten without a
+   * login once the host leaves the list.
+   */
+  gone?: boolean;
+}
+
+/** The arguments of a ClipperSwarm. */
+export interface ClipperSwarmArgs {
+  /** Every host of the cluster. At least one that is not gone must be a manager. */
+  hosts: ClipperHostArgs[];
+  /**
+   * Mutual TLS on port 2376, only for clients with a certificate of the
+   * cluster's CA (`tlsCaKey`, `tlsClientKey`); or, when false, plain TCP on
+   * port 2375, as Clipper's admin client speaks it, which gives root on the
+   * host to anyone who reaches that port.
+   */
+  daemonTls: boolean;
+  /** The TCP port of every engine. Defaults to 2376 with TLS, else 2375. */
+  daemonPort?: pulumi.Input<number>;
+  /** The address every engine binds, such as `0.0.0.0`. Defaults to each host's advertise address. */
+  bindAddress?: pulumi.Input<string>;
+  /** The overlay network's name. Defaults to `clipper_network`, which Clipper expects. */
+  networkName?: pulumi.Input<string>;
+  /** Encrypt the overlay's data traffic (IPsec); every host's kernel must be able to. Defaults to false. */
+  networkEncrypted?: boolean;
+  /** The image of the seed's test container, in `testCommand`. Defaults to `busybox:latest`. */
+  testImage?: pulumi.Input<string>;
+  /** The host `testCommand` targets. Defaults to the first live host by name. */
+  testHost?: string;
+  /** Any new value rotates the swarm's join tokens; unset, they are never rotated. */
+  joinTokenRotation?: pulumi.Input<string>;
+  /** With `daemonTls`: the CA's private key (PEM, EC P-256), a secret. Make it once, and keep it. */
+  tlsCaKey?: pulumi.Input<string>;
+  /** With `daemonTls`: the operator's client key (PEM, EC P-256), a secret. */
+  tlsClientKey?: pulumi.Input<string>;
+  /** Give each live host a Docker provider (see `dockerProvider`), to place containers there. Defaults to false. */
+  dockerProviders?: boolean;
+}
+
+/** What a client of the engines needs in mutual TLS mode, besides the client key. */
+export interface EngineTlsCertificates {
+  /** The CA certificate (PEM) that every engine and client trusts. */
+  caCert: string;
+  /** The operator's client certificate (PEM), for the key given as `tlsClientKey`. */
+  clientCert: string;
+}
+
+/** Each ClipperSwarm's Docker providers, kept off the class, whose fields are its outputs. */
+const providersOf = new WeakMap<ClipperSwarm, Map<string, docker.Provider>>();
+
+/**
+ * Clipper's multi-host cluster, as its documentation prepares it by hand: each
+ * host's Docker engine on TCP through systemd, a swarm of the hosts (managers
+ * unless told otherwise), and the attachable overlay network Clipper's
+ * containers share. Every host is looked at over SSH on every `preview` and
+ * `up`, so the plan shows drift, and `up` repairs it.
+ */
+export class ClipperSwarm extends pulumi.ComponentResource {
+  /** Each live host's engine endpoint (`tcp://ADDRESS:PORT`), by host name. */
+  public readonly dockerHosts: pulumi.Output<Record<string, string>>;
+  /** The swarm's ID. */
+  public readonly swarmId: pulumi.Output<string>;
+  /** Each live host's node ID in the swarm, by host name. */
+  public readonly nodeIds: pulumi.Output<Record<string, string>>;
+  /** The overlay network's ID. */
+  public readonly networkId: pulumi.Output<string>;
+  /** The overlay network's name. */
+  public readonly networkName: pulumi.Output<string>;
+  /** The text of clipper_admin's `host_list` file: the number of hosts, then one `ADDRESS:PORT` per line. */
+  public readonly clipperHostList: pulumi.Output<string>;
+  /** The seed's test step: a container on the overlay network, on the test host's engine. */
+  public readonly testCommand: pulumi.Output<string>;
+  /** The image of the test container. */
+  public readonly testImage: pulumi.Output<string>;
+  /** With mutual TLS, the certificates a client needs besides its key; unset over plain TCP. */
+  public readonly engineTls?: pulumi.Output<EngineTlsCertificates>;
+
+  constructor(name: string, args: ClipperSwarmArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("clipper-swarm:index:ClipperSwarm", name, {}, opts);
+    const hosts = checkedHosts(args);
+    const plan = planned(hosts, args.testHost);
+    const port = args.daemonPort ?? (args.daemonTls ? 2376 : 2375);
+    if (!args.daemonTls) warnOfPlainTcp(args.bindAddress, plan.live.map((h) => h.advertiseAddress), port, this);
+    const ca = args.daemonTls ? engineCa(name, args, !!args.dockerProviders) : undefined;
+
+    // One look at each host per run, and one order of engine restarts, for this cluster alone.
+    const probe = new HostProbe();
+    const restartOrder = new RestartOrder();
+    const endpoints = new Map(
+      hosts.map((host) => [
+        host.name,
+        new DaemonEndpoint(
+          `${name}-${host.name}`,
+          {
+            hostName: host.name,
+            connection: host.connection,
+            advertiseAddress: host.advertiseAddress,
+            bindAddress: args.bindAddress,
+            port,
+            probe,
+            restartOrder,
+            gone: host.gone,
+            tls: ca,
+            sshAddress: host.address,
+            dockerProvider: args.dockerProviders,
+          },
+          { parent: this },
+        ),
+      ]),
+    );
+    const endpointOf = (host: CheckedHost) => endpoints.get(host.name)!;
+    const urlOf = (host: CheckedHost) => engineUrlOf(host.advertiseAddress, port);
+    const tlsFolder = ca && engineTlsFolder;
+
+    const swarm = new Swarm(
+      `${name}-swarm`,
+      {
+        members: hosts.map((host) => ({
+          hostName: host.name,
+          role: host.role,
+          connection: host.connection,
+          advertiseAddress: host.advertiseAddress,
+          endpointUrl: urlOf(host),
+          endpoint: endpointOf(host).dropIn,
+          gone: host.gone,
+        })),
+        probe,
+        tokenRotation: args.joinTokenRotation,
+        tlsFolder,
+      },
+      { parent: this },
+    );
+
+    const network = new OverlayNetwork(
+      `${name}-overlay`,
+      {
+        networkName: args.networkName ?? "clipper_network",
+        swarm,
+        auditHostName: plan.firstManager.name,
+        auditConnection: plan.firstManager.connection,
+        peerUrls: plan.managers.slice(1).map(urlOf),
+        probe,
+        tlsFolder,
+        ...(args.networkEncrypted && { encryptedOn: plan.live.map((h) => ({ hostName: h.name, connection: h.connection })) }),
+      },
+      { parent: this },
+    );
+
+    const liveUrls = plan.live.map((host) => endpointOf(host).url);
+    this.dockerHosts = pulumi.all(liveUrls).apply((urls) => Object.fromEntries(plan.live.map((h, i) => [h.name, urls[i]])));
+    this.swarmId = swarm.swarmId;
+    this.nodeIds = pulumi.all(swarm.nodeIds);
+    this.networkId = network.networkId;
+    this.networkName = network.networkName;
+    this.testImage = pulumi.output(args.testImage ?? "busybox:latest");
+    this.clipperHostList = pulumi.all(liveUrls).apply((urls) => clipperAdmin.hostList(urls.map((u) => u.replace(/^tcp:\/\//, ""))));
+    this.testCommand = pulumi
+      .all([endpointOf(plan.testHost).url, network.networkName, this.testImage])
+      .apply(([url, networkName, image]) => clipperAdmin.testCommand(url, networkName, image, args.daemonTls));
+    if (ca) this.engineTls = pulumi.all([ca.caCert, ca.clientCert]).apply(([caCert, clientCert]) => ({ caCert, clientCert }));
+    providersOf.set(this, new Map(plan.live.flatMap((h) => (endpointOf(h).provider ? [[h.name, endpointOf(h).provider!]] : []))));
+
+    this.registerOutputs({
+      dockerHosts: this.dockerHosts,
+      swarmId: this.swarmId,
+      nodeIds: this.nodeIds,
+      networkId: this.networkId,
+      networkName: this.networkName,
+      clipperHostList: this.clipperHostList,
+      testCommand: this.testCommand,
+      testImage: this.testImage,
+      engineTls: this.engineTls,
+    });
+  }
+
+  /** The Docker provider of live host `hostName`'s engine, where `dockerProviders` asked for them. */
+  public dockerProvider(hostName: string): docker.Provider | undefined {
+    return providersOf.get(this)?.get(hostName);
+  }
+}
+
+/** A host with its defaults applied and its connection made. */
+interface CheckedHost {
+  name: string;
+  role: Role;
+  gone: boolean;
+  address: pulumi.Input<string>;
+  advertiseAddress: pulumi.Input<string>;
+  connection: types.input.remote.ConnectionArgs;
+}
+
+/** Bad arguments: one line naming the argument's path, before anything is planned. */
+function argsError(field: string, problem: string): pulumi.RunError {
+  const err = new pulumi.RunError(`ClipperSwarm: ${field}: ${problem}`);
+  err.stack = err.message;
+  return err;
+}
+
+/** The hosts, checked where their values are plain, with their defaults and connections. */
+function checkedHosts(args: ClipperSwarmArgs): CheckedHost[] {
+  if (!Array.isArray(args.hosts) || args.hosts.length === 0) throw argsError("hosts", "give at least one host");
+  const names = new Map<string, number>();
+  return args.hosts.map((host, i) => {
+    const at = `hosts[${i}]`;
+    const problem = nameProblem(String(host.name));
+    if (problem) throw argsError(`${at}.name`, problem);
+    const prior = names.get(host.name);
+    if (prior !== undefined) throw argsError(`${at}.name`, `"${host.name}" is already the name of hosts[${prior}]`);
+    names.set(host.name, i);
+    const role = host.role ?? "manager";
+    if (!ROLES.includes(role)) throw argsError(`${at}.role`, `"${role}" is not ${ROLES.join(" or ")}`);
+    if (typeof host.address === "string" && addressProblem(host.address)) throw argsError(`${at}.address`, addressProblem(host.address)!);
+    if (typeof host.advertiseAddress === "string" && advertiseProblem(host.advertiseAddress)) {
+      throw argsError(`${at}.advertiseAddress`, advertiseProblem(host.advertiseAddress)!);
+    }
+    if (host.advertiseAddress === undefined && typeof host.address === "string" && !isIpAddress(host.address)) {
+      throw argsError(`${at}.advertiseAddress`, advertiseNeeded(host.address));
+    }
+    if (host.privateKey === undefined && host.agentSocketPath === undefined) {
+      throw argsError(`${at}.privateKey`, "give the host's SSH key (a secret), or agentSocketPath for an SSH agent that holds it");
+    }
+    return {
+      name: host.name,
+      role,
+      gone: !!host.gone,
+      address: host.address,
+      advertiseAddress: host.advertiseAddress ?? host.address,
+      connection: sshConnection(host, at),
+    };
+  });
+}
+
+/** How `remote.Command` and the probe reach a host. */
+function sshConnection(host: ClipperHostArgs, at: string): types.input.remote.ConnectionArgs {
+  return {
+    host: host.address,
+    port: host.port ?? 22,
+    user: host.user ?? "root",
+    // A host that is restarting sshd or rebooting answers a little later, so a
+    // refused connection is retried for about 15 s; a dead address costs at
+    // most 6 attempts of 5 s, so a run fails within a minute, naming the host.
+    dialErrorLimit: 6,
+    perDialTimeout: 5,
+    ...(host.hostKey !== undefined && { hostKey: host.hostKey }),
+    ...(host.agentSocketPath !== undefined && { agentSocketPath: host.agentSocketPath }),
+    ...(host.privateKey !== undefined && { privateKey: mustBeSecret(host.privateKey, `${at}.privateKey`) }),
+    ...(host.privateKeyPassword !== undefined && { privateKeyPassword: mustBeSecret(host.privateKeyPassword, `${at}.privateKeyPassword`) }),
+  };
+}
+
+/**
+ * `value`, which must be a secret: a key given in the clear would be stored in
+ * the clear in the stack's state. A plain value is refused at once; an output
+ * that is no secret fails the run before anything uses it.
+ */
+function mustBeSecret(value: pulumi.Input<string>, field: string): pulumi.Output<string> {
+  const refusal = `is not a secret, and would be stored in the clear in the stack's state; pass it as one (pulumi.secret(...), or a secret config value: pulumi config set --secret)`;
+  if (!pulumi.Output.isInstance(value)) throw argsError(field, refusal);
+  const secretValue = pulumi.output(value);
+  return pulumi
+    .output(pulumi.isSecret(secretValue))
+    .apply((secret): pulumi.Output<string> => (secret ? secretValue : pulumi.output(failRun(`ClipperSwarm: ${field}: ${refusal}`))));
+}
+
+/** The cluster's plan, or a one-line refusal naming the argument. */
+function planned(hosts: CheckedHost[], testHost: string | undefined) {
+  try {
+    return planCluster(hosts, testHost);
+  } catch (err) {
+    if (err instanceof PlanError) throw argsError(err.field, err.message.slice(err.field.length + 2));
+    throw err;
+  }
+}
+
+/** The warning of every plain-TCP run, once the addresses it names are known. */
+function warnOfPlainTcp(bind: pulumi.Input<string> | undefined, addresses: pulumi.Input<string>[], port: pulumi.Input<number>, reporter: pulumi.Resource): void {
+  pulumi.all([bind, pulumi.all(addresses), port]).apply(([b, list, p]) => pulumi.log.warn(plainTcpWarning(b, list, p), reporter));
+}
+
+/** The cluster's CA in mutual TLS mode, from the keys the arguments give. */
+function engineCa(name: string, args: ClipperSwarmArgs, providers: boolean): EngineCa {
+  const key = (field: "tlsCaKey" | "tlsClientKey") => {
+    const value = args[field];
+    if (value === undefined) throw argsError(field, "daemonTls is true, and needs it: make the CA and client keys once (npm run tls -- keys) and keep them as secrets");
+    return mustBeSecret(value, field);
+  };
+  return new EngineCa({
+    caKey: key("tlsCaKey"),
+    clientKey: key("tlsClientKey"),
+    ...(providers && { clientFolder: providerClientFolder(pulumi.getProject(), pulumi.getStack(), name) }),
+  });
+}

@@ -1,0 +1,110 @@
+// ClipperSwarm as a user's program makes it, under Pulumi's mocks: its
+// children, its outputs, and the arguments it refuses before anything is planned.
+import { describe, it, beforeEach } from "node:test";
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { ClipperSwarm, ClipperSwarmArgs } from "../../components/clipper-swarm";
+import { registered, record, valueOf, settled, runFailure } from "../support/mocks";
+import { ecKey } from "../support/tls-keys";
+
+const key = pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n-----END OPENSSH PRIVATE KEY-----\n");
+
+/** A cluster of `names`, on 198.51.100.N, with the args `extra` sets. */
+function cluster(name: string, names: string[], extra: Partial<ClipperSwarmArgs> = {}): ClipperSwarm {
+  return new ClipperSwarm(
+    name,
+    { hosts: names.map((n, i) => ({ name: n, address: `198.51.100.${i + 1}`, privateKey: key })), daemonTls: false, ...extra },
+    { transformations: [record] },
+  );
+}
+
+/** The message of the error a constructor throws. */
+function refusal(build: () => unknown): string {
+  try {
+    build();
+  } catch (err) {
+    assert.ok(pulumi.RunError.isInstance(err), `not a RunError: ${err}`);
+    return (err as Error).message;
+  }
+  assert.fail("nothing was refused");
+}
+
+beforeEach(() => registered.clear());
+
+describe("ClipperSwarm", () => {
+  it("makes the endpoints, the swarm and the network as its children, and gives Clipper's outputs", async () => {
+    const c = cluster("c", ["h2", "h1", "h10"]);
+    assert.equal(await valueOf(c.clipperHostList), "3\n198.51.100.2:2375\n198.51.100.1:2375\n198.51.100.3:2375\n", "live hosts in name order");
+    assert.deepEqual(await valueOf(c.dockerHosts), { h1: "tcp://198.51.100.2:2375", h2: "tcp://198.51.100.1:2375", h10: "tcp://198.51.100.3:2375" });
+    assert.equal(await valueOf(c.testCommand), "docker -H tcp://198.51.100.2:2375 run -it --rm --net clipper_network busybox:latest");
+    assert.equal(await valueOf(c.networkName), "clipper_network");
+    assert.deepEqual(await valueOf(c.nodeIds), { h1: "node-first", h2: "node-joined", h10: "node-joined" });
+    assert.equal(c.engineTls, undefined, "no certificates over plain TCP");
+    await settled();
+    for (const child of ["c-h1", "c-h2", "c-h10", "c-swarm", "c-overlay"]) assert.equal(registered.get(child)?.opts.parent, c, `${child} is a child`);
+    assert.match(registered.get("c-swarm-member-h1")?.inputs.stdin, /^MAY_INIT='yes'$/m, "h1 starts the swarm: the first manager by name");
+    assert.match(registered.get("c-overlay-network")?.inputs.stdin, /^HOST='h1'$/m);
+  });
+
+  it("starts no Docker provider unless asked, and one per live host when asked", async () => {
+    cluster("plain", ["a"]);
+    const asked = cluster("asked", ["a", "b"], { dockerProviders: true });
+    await settled();
+    const providers = [...registered.values()].filter((r) => r.type === "pulumi:providers:docker").map((r) => r.name).sort();
+    assert.deepEqual(providers, ["asked-a-docker", "asked-b-docker"]);
+    assert.equal(asked.dockerProvider("a")?.constructor.name, "Provider");
+    assert.equal(asked.dockerProvider("nobody"), undefined);
+  });
+
+  it("keeps two clusters in one program apart", async () => {
+    const one = cluster("one", ["x"]);
+    const two = cluster("two", ["x"], { networkName: "other_network" });
+    assert.equal(await valueOf(one.networkName), "clipper_network");
+    assert.equal(await valueOf(two.networkName), "other_network");
+    await settled();
+    assert.ok(registered.has("one-x-dropin") && registered.has("two-x-dropin"));
+  });
+
+  it("keeps its machinery off its fields, which are its outputs", () => {
+    const c = cluster("fields", ["f"]);
+    const base = new Set(Object.keys(new pulumi.ComponentResource("test:index:Bare", "fields-bare")));
+    assert.deepEqual(Object.keys(c).filter((k) => !base.has(k) && !k.startsWith("__")).sort(), [
+      "clipperHostList", "dockerHosts", "engineTls", "networkId", "networkName", "nodeIds", "swarmId", "testCommand", "testImage",
+    ]);
+  });
+
+  it("refuses bad arguments in one line naming the argument", () => {
+    const host = (name: string, extra = {}) => ({ name, address: "198.51.100.9", privateKey: key, ...extra });
+    const build = (args: Partial<ClipperSwarmArgs>) => () => new ClipperSwarm("bad", { hosts: [host("a")], daemonTls: false, ...args });
+    assert.equal(refusal(build({ hosts: [] })), "ClipperSwarm: hosts: give at least one host");
+    assert.match(refusal(build({ hosts: [host("A")] })), /^ClipperSwarm: hosts\[0\]\.name: "A" is not a valid name/);
+    assert.match(refusal(build({ hosts: [host("a"), host("a")] })), /^ClipperSwarm: hosts\[1\]\.name: "a" is already the name of hosts\[0\]$/);
+    assert.match(refusal(build({ hosts: [host("a", { address: "db.example.com" })] })), /^ClipperSwarm: hosts\[0\]\.advertiseAddress: address "db\.example\.com" is a host name/);
+    assert.match(refusal(build({ hosts: [host("a", { advertiseAddress: "db" })] })), /^ClipperSwarm: hosts\[0\]\.advertiseAddress: "db" is not an IP address/);
+    assert.match(refusal(build({ hosts: [host("a", { role: "worker" })] })), /^ClipperSwarm: hosts: no live host is a manager/);
+    assert.match(refusal(build({ testHost: "zed" })), /^ClipperSwarm: testHost: "zed" is not a live host \(a\)$/);
+    assert.match(refusal(build({ hosts: [host("a", { privateKey: undefined })] })), /^ClipperSwarm: hosts\[0\]\.privateKey: give the host's SSH key/);
+    assert.match(refusal(build({ daemonTls: true })), /^ClipperSwarm: tlsCaKey: daemonTls is true, and needs it/);
+  });
+
+  it("refuses a key given in the clear, plain or as an output that is no secret", async () => {
+    const plain = refusal(() => new ClipperSwarm("clear", { hosts: [{ name: "a", address: "198.51.100.9", privateKey: "KEY" }], daemonTls: false }));
+    assert.match(plain, /^ClipperSwarm: hosts\[0\]\.privateKey: is not a secret, and would be stored in the clear/);
+    const failure = await runFailure(() => {
+      new ClipperSwarm("clear-out", { hosts: [{ name: "a", address: "198.51.100.9", privateKey: pulumi.output("KEY") }], daemonTls: false }, { transformations: [record] });
+    });
+    assert.match(failure, /^ClipperSwarm: hosts\[0\]\.privateKey: is not a secret/);
+    const tls = await runFailure(() => {
+      new ClipperSwarm("clear-ca", { hosts: [{ name: "a", address: "198.51.100.9", privateKey: key }], daemonTls: true, tlsCaKey: pulumi.output(ecKey()), tlsClientKey: pulumi.secret(ecKey()) });
+    });
+    assert.match(tls, /^ClipperSwarm: tlsCaKey: is not a secret/);
+  });
+
+  it("gives the certificates a client needs in mutual TLS mode", async () => {
+    const c = cluster("tls", ["t"], { daemonTls: true, tlsCaKey: pulumi.secret(ecKey()), tlsClientKey: pulumi.secret(ecKey()) });
+    const certs = await valueOf(c.engineTls!);
+    assert.match(certs.caCert, /BEGIN CERTIFICATE/);
+    assert.match(certs.clientCert, /BEGIN CERTIFICATE/);
+    assert.equal(await valueOf(c.testCommand), "docker --tlsverify -H tcp://198.51.100.1:2376 run -it --rm --net clipper_network busybox:latest");
+  });
+});
