@@ -78,7 +78,7 @@ function startParts(spans: Span[]): { parts: Part[]; audited: number; cli: Span;
   const cli = first(spans.filter((s) => s.service === "pulumi-cli" && s.name === "pulumi"), "the CLI");
   const run = first(spans.filter((s) => s.service === "pulumi-cli" && s.name === "pulumirpc.LanguageRuntime/Run"), "the program's run");
   const stack = first(registrations(spans, /^clipper-swarm-/), "the stack");
-  const components = first(registrations(spans, /^(host\d+|swarm|overlay)$/), "the components");
+  const components = first(registrations(spans, /^cluster$/), "the component");
   const commands = first(registrations(spans, /-dropin$/), "the drop-in commands");
   return {
     parts: [
@@ -100,12 +100,12 @@ function startParts(spans: Span[]): { parts: Part[]; audited: number; cli: Span;
  */
 export function upParts(spans: Span[]): Part[] {
   const { parts, audited, cli } = startParts(spans);
-  const members = registrations(spans, /^swarm-member-/);
+  const members = registrations(spans, /^cluster-swarm-member-/);
   const founder = first(members, "the swarm's members");
-  const founderHost = founder.resource?.slice("swarm-member-".length) ?? "";
-  const restart = first(registrations(spans, /-dropin$/).filter((s) => s.resource === `${founderHost}-dropin`), "the first manager's drop-in");
+  const founderHost = founder.resource?.slice("cluster-swarm-member-".length) ?? "";
+  const restart = first(registrations(spans, /-dropin$/).filter((s) => s.resource === `cluster-${founderHost}-dropin`), "the first manager's drop-in");
   const joins = members.filter((m) => m !== founder);
-  const network = extent(registrations(spans, /^overlay-network$/));
+  const network = extent(registrations(spans, /^cluster-overlay-network$/));
   const last = Math.max(founder.end, network.end, ...joins.map((j) => j.end));
   const dockerPlugins = spans.filter((s) => s.name === "newPlugin" && s.plugin?.startsWith("pulumi-resource-docker"));
   return [

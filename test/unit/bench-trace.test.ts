@@ -55,12 +55,12 @@ describe("bench trace", () => {
       cli,
       exportLine("pulumi-language-host", [
         registration("clipper-swarm-bench", 1.2, 1.21),
-        registration("host4", 2.0, 2.01),
-        registration("host4-dropin", 2.5, 5.0),
+        registration("cluster", 2.0, 2.01),
+        registration("cluster-host4-dropin", 2.5, 5.0),
         registration("host5-dropin", 2.6, 6.2),
-        registration("swarm-member-host4", 5.5, 6.5),
-        registration("swarm-member-host5", 6.5, 8.0),
-        registration("overlay-network", 6.5, 9.0),
+        registration("cluster-swarm-member-host4", 5.5, 6.5),
+        registration("cluster-swarm-member-host5", 6.5, 8.0),
+        registration("cluster-overlay-network", 6.5, 9.0),
       ]),
     ]);
     const parts = Object.fromEntries(upParts(readSpans(file)).map(([label, s]) => [label, Number(s.toFixed(3))]));
@@ -83,7 +83,7 @@ describe("bench trace", () => {
   it("splits a no-op preview", () => {
     const file = traceFile([
       cli,
-      exportLine("pulumi-language-host", [registration("clipper-swarm-bench", 1.2, 1.21), registration("swarm", 2.0, 2.01), registration("host4-dropin", 2.5, 2.6)]),
+      exportLine("pulumi-language-host", [registration("clipper-swarm-bench", 1.2, 1.21), registration("cluster", 2.0, 2.01), registration("cluster-host4-dropin", 2.5, 2.6)]),
     ]);
     assert.deepEqual(previewParts(readSpans(file)).map(([, s]) => Number(s.toFixed(3))), [0.4, 0.8, 0.8, 0.5, 7.3, 0.2]);
   });
