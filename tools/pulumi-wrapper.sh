@@ -16,4 +16,6 @@ if [[ -z ${PULUMI_CONFIG_PASSPHRASE:-} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} 
 fi
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true
-exec "$root/.tools/libexec/pulumi" "$@"
+# A script's `pulumi ... &` starts it with SIGINT ignored, and its plugins
+# inherit that; Pulumi stops each plugin with SIGINT and kills it only 5 s later.
+exec env --default-signal=INT "$root/.tools/libexec/pulumi" "$@"

@@ -96,20 +96,16 @@ else
 fi
 place "$pulumi_bin"
 
-# An official CLI ships its Node.js language host beside it. The one built
-# here is older, and takes Pulumi.yaml's runtime options through a launcher.
+# An official CLI ships its Node.js language host beside it; otherwise the
+# newest one that Go modules serve is built (see tools/pulumi-language-nodejs/go.mod).
 host_bin=$(dirname "$pulumi_bin")/pulumi-language-nodejs
-if [[ -x $host_bin ]]; then
-  rm -f "$tools/libexec/pulumi-language-nodejs-host"
-  place "$host_bin"
-else
+if [[ ! -x $host_bin ]]; then
   need_go "the Node.js language host"
   host_version=$(go_pin pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3)
   host_bin=$(build_tool pulumi-language-nodejs "${host_version#v}" \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$host_version" 1)
-  place "$host_bin" pulumi-language-nodejs-host
-  install_script pulumi-language-nodejs-options.sh "$tools/libexec/pulumi-language-nodejs"
 fi
+place "$host_bin"
 ln -sfn ../libexec/pulumi-language-nodejs "$tools/bin/pulumi-language-nodejs"
 
 install_script pulumi-wrapper.sh "$tools/bin/pulumi"

@@ -62,18 +62,6 @@ describe("toolchain", () => {
   });
 });
 
-describe("a program whose Pulumi.yaml has runtime options", () => {
-  const stack = scratchStack("test/fixtures/runtime-options", "options");
-  after(() => stack.dispose());
-
-  it("runs through the transpiler they name, without type checks", () => {
-    const up = stack.run(["up", "--yes", "--skip-preview"]);
-    assert.equal(up.status, 0, failureText(up));
-    const outputs = JSON.parse(stack.run(["stack", "output", "--json"]).stdout);
-    assert.deepEqual(outputs, { value: "no type checker ran", typeScriptMode: "off", nodeArgs: "--require sucrase/register/ts" });
-  });
-});
-
 describe("both providers against a lab host", { skip: missingPlugins() }, () => {
   const stack = scratchStack("test/fixtures/smoke-providers", "smoke");
   after(() => stack.dispose());

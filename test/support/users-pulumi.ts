@@ -20,12 +20,8 @@ export function installUsersPulumi(dir: string): string {
   mkdirSync(bin, { recursive: true });
   copyFileSync(cached, path.join(bin, "pulumi"));
   // The host that setup built or placed: the CLI starts the one beside it, as
-  // an official install has it. Setup built it when .tools has the launcher
-  // that gives it Pulumi.yaml's runtime options (tools/pulumi-language-nodejs-options.sh);
-  // it runs here without them, through Pulumi's default, ts-node.
-  const libexec = path.join(root, ".tools", "libexec");
-  const built = path.join(libexec, "pulumi-language-nodejs-host");
-  copyFileSync(existsSync(built) ? built : path.join(libexec, "pulumi-language-nodejs"), path.join(bin, "pulumi-language-nodejs"));
+  // an official install has it.
+  copyFileSync(path.join(root, ".tools", "libexec", "pulumi-language-nodejs"), path.join(bin, "pulumi-language-nodejs"));
   return bin;
 }
 

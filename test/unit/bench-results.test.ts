@@ -13,6 +13,7 @@ const run = (hosts: number, mode: BenchRun["mode"], floor_s: number): BenchRun =
   up_s: floor_s * 1.5,
   noop_up_s: floor_s / 2,
   preview_s: floor_s / 4,
+  preview_bg_s: floor_s / 3,
   destroy_s: floor_s,
   up_cpu_s: floor_s * 2,
   floor_cpu_s: floor_s * 1.2,
@@ -27,22 +28,22 @@ describe("bench results", () => {
     assert.equal(ratio(runs[2], "preview_s"), 0.25);
     const lines = table(runs).trimEnd().split("\n");
     assert.equal(lines.length, 4);
-    assert.match(lines[0], /hosts +mode +seed +floor +cold up +no-op up +no-op preview +destroy +rounds$/);
-    assert.match(lines[3], /5 +plain +20\.0 s +8\.0 s +12\.0 s 1\.50x +4\.0 s 0\.50x +2\.0 s 0\.25x +8\.0 s 1\.00x +3$/);
+    assert.match(lines[0], /hosts +mode +seed +floor +cold up +no-op up +no-op preview +same, background +destroy +rounds$/);
+    assert.match(lines[3], /5 +plain +20\.0 s +8\.0 s +12\.0 s 1\.50x +4\.0 s 0\.50x +2\.0 s 0\.25x +2\.7 s 0\.33x +8\.0 s 1\.00x +3$/);
   });
 
   it("writes the runs as {runs: [...]} with every figure in seconds", () => {
     const parsed = JSON.parse(resultsJson(runs)) as { runs: BenchRun[] };
     assert.deepEqual(parsed.runs, runs);
-    assert.deepEqual(Object.keys(parsed.runs[0]), ["hosts", "mode", "seed_s", "floor_s", "up_s", "noop_up_s", "preview_s", "destroy_s", "up_cpu_s", "floor_cpu_s", "rounds"]);
+    assert.deepEqual(Object.keys(parsed.runs[0]), ["hosts", "mode", "seed_s", "floor_s", "up_s", "noop_up_s", "preview_s", "preview_bg_s", "destroy_s", "up_cpu_s", "floor_cpu_s", "rounds"]);
   });
 
   it("charts one line per figure over the plain runs, a point per size", () => {
     const svg = chart(runs);
     assert.match(svg, /^<svg /);
-    assert.equal((svg.match(/<polyline /g) ?? []).length, 6);
-    assert.equal((svg.match(/<circle /g) ?? []).length, 6 * 2, "the TLS run is a row of the table, not a point");
-    for (const label of ["seed", "floor", "cold up", "no-op up", "no-op preview", "destroy"]) assert.match(svg, new RegExp(`>${label}</text>`));
+    assert.equal((svg.match(/<polyline /g) ?? []).length, 7);
+    assert.equal((svg.match(/<circle /g) ?? []).length, 7 * 2, "the TLS run is a row of the table, not a point");
+    for (const label of ["seed", "floor", "cold up", "no-op up", "no-op preview", "same, background", "destroy"]) assert.match(svg, new RegExp(`>${label}</text>`));
   });
 
   it("reads what each extra host adds as the slope over every plain size, and the least the cold up's CPU takes", () => {
