@@ -3,7 +3,9 @@
 // versions the repository pins, and TypeScript, which its component provider
 // reads its schema with.
 import { readdirSync, readFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import * as path from "node:path";
+import * as ts from "typescript";
 
 const root = path.resolve(__dirname, "..", "..");
 const components = path.join(root, "components");
@@ -16,10 +18,12 @@ const repository = JSON.parse(readFileSync(path.join(root, "package.json"), "utf
   devDependencies: Record<string, string>;
 };
 
-/** The npm packages a TypeScript source imports (`@scope/name` or `name`, without subpaths). */
+/** The npm packages a TypeScript source imports (`@scope/name` or `name`, without subpaths), as TypeScript reads its imports. */
 export function importedPackages(source: string): string[] {
-  const specifiers = [...source.matchAll(/^\s*(?:import|export)\b[^"']*?["']([^"'.][^"']*)["']/gm)].map((m) => m[1]);
-  return specifiers.filter((s) => !s.startsWith("node:")).map((s) => s.split("/").slice(0, s.startsWith("@") ? 2 : 1).join("/"));
+  const specifiers = ts.preProcessFile(source, true, true).importedFiles.map((f) => f.fileName);
+  return specifiers
+    .filter((s) => !s.startsWith(".") && !isBuiltin(s))
+    .map((s) => s.split("/").slice(0, s.startsWith("@") ? 2 : 1).join("/"));
 }
 
 /** The package's manifest. */

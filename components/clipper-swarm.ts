@@ -13,10 +13,10 @@ import { failRun } from "./run-failure";
 import { Swarm } from "./swarm";
 import * as clipperAdmin from "./clipper-admin";
 
-export type { Role } from "./host-rules";
+export { Role } from "./host-rules";
 
 /** One machine of the cluster, and how to reach it over SSH. */
-export interface ClipperHostArgs {
+export interface ClipperHost {
   /**
    * The host's name: a lower-case DNS label, unique in the cluster. It names
    * the host in every message and in its resources' names, so it must not change.
@@ -57,7 +57,7 @@ export interface ClipperHostArgs {
 /** The arguments of a ClipperSwarm. */
 export interface ClipperSwarmArgs {
   /** Every host of the cluster. At least one that is not gone must be a manager. */
-  hosts: ClipperHostArgs[];
+  hosts: ClipperHost[];
   /**
    * Mutual TLS on port 2376, only for clients with a certificate of the
    * cluster's CA (`tlsCaKey`, `tlsClientKey`); or, when false, plain TCP on
@@ -281,7 +281,7 @@ function checkedHosts(args: ClipperSwarmArgs): CheckedHost[] {
 }
 
 /** How `remote.Command` and the probe reach a host. */
-function sshConnection(host: ClipperHostArgs, at: string): types.input.remote.ConnectionArgs {
+function sshConnection(host: ClipperHost, at: string): types.input.remote.ConnectionArgs {
   return {
     host: host.address,
     port: host.port ?? 22,

@@ -4,11 +4,16 @@
  */
 import { isIP } from "node:net";
 
-/** A host's part in the swarm. */
-export type Role = "manager" | "worker";
+/**
+ * A host's part in the swarm: a manager holds the swarm's state and joins with
+ * the manager token; a worker joins with the worker token.
+ */
+export const Role = { Manager: "manager", Worker: "worker" } as const;
+/** A host's part in the swarm: `manager` or `worker`. */
+export type Role = (typeof Role)[keyof typeof Role];
 
 /** The roles a host may take. */
-export const ROLES: readonly Role[] = ["manager", "worker"];
+export const ROLES: readonly Role[] = Object.values(Role);
 
 // Host names become part of Pulumi resource names, hence a single lower-case DNS label.
 const HOST_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClipperHostArgs } from "../components/clipper-swarm";
+import type { ClipperHost } from "../components/clipper-swarm";
 import type { HostSpec } from "./inventory";
 
 /** The one method of pulumi.Config used here. */
@@ -14,9 +14,9 @@ export interface SecretConfig {
 }
 
 /** `host` as ClipperSwarm takes it, its key read from its file or the stack's config. */
-export function clipperHost(host: HostSpec, config: SecretConfig): ClipperHostArgs {
+export function clipperHost(host: HostSpec, config: SecretConfig): ClipperHost {
   const key = host.privateKey;
-  const base: ClipperHostArgs = {
+  const base: ClipperHost = {
     name: host.name,
     address: host.address,
     advertiseAddress: host.advertiseAddress,

@@ -108,6 +108,17 @@ fi
 place "$host_bin"
 ln -sfn ../libexec/pulumi-language-nodejs "$tools/bin/pulumi-language-nodejs"
 
+# The YAML language host, for the component provider's tests: an official
+# CLI ships one beside it; otherwise it is built like the Node.js host.
+yaml_bin=$(dirname "$pulumi_bin")/pulumi-language-yaml
+if [[ ! -x $yaml_bin ]]; then
+  need_go "the YAML language host"
+  yaml_version=$(go_pin pulumi-language-yaml github.com/pulumi/pulumi-yaml)
+  yaml_bin=$(build_tool pulumi-language-yaml "${yaml_version#v}" \
+    "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$yaml_version" 3)
+fi
+place "$yaml_bin"
+
 install_script pulumi-wrapper.sh "$tools/bin/pulumi"
 pulumi="$tools/bin/pulumi"
 

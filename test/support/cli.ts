@@ -55,7 +55,7 @@ export const toolCache = path.join(process.env.CLIPPER_CACHE ?? path.join(proces
 export const pulumiBin = path.join(root, ".tools", "bin", "pulumi");
 
 /** Runs the project's `pulumi`. */
-export function pulumi(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Run {
+export function pulumi(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Run {
   return run(pulumiBin, ["--non-interactive", ...args], opts);
 }
 

@@ -11,8 +11,8 @@ import { pulumi, root, Run, startPulumi } from "./cli";
 
 /** A stack of a fixture program. */
 export interface ScratchStack {
-  /** Runs `pulumi ARGS` in the program's folder against this stack. */
-  run(args: string[]): Run;
+  /** Runs `pulumi ARGS` in the program's folder against this stack, with `input` on its standard input. */
+  run(args: string[], input?: string): Run;
   /** Starts `pulumi ARGS` as `run` does, without waiting for it. */
   start(args: string[]): ChildProcess;
   /** The folder of the stack's file backend. */
@@ -39,7 +39,7 @@ export function scratchStack(program: string, name: string): ScratchStack {
   // `stack init` writes the stack's encryption salt beside the program; it goes with the stack.
   const stackFile = path.join(cwd, `Pulumi.${name}.yaml`);
   const ownsStackFile = !existsSync(stackFile);
-  const run = (args: string[]) => pulumi([...args, "--stack", name], { cwd, env });
+  const run = (args: string[], input?: string) => pulumi([...args, "--stack", name], { cwd, env, input });
   const start = (args: string[]) => startPulumi([...args, "--stack", name], { cwd, env });
   const init = pulumi(["stack", "init", name], { cwd, env });
   if (init.status !== 0) throw new Error(`pulumi stack init ${name} failed: ${init.stderr}`);
