@@ -2,24 +2,38 @@
 // or Ansible's) and the stack's settings, handed to ClipperSwarm.
 import * as pulumi from "@pulumi/pulumi";
 import { ClipperSwarm } from "./components/clipper-swarm";
+import { planCluster, PlanError } from "./components/cluster-plan";
 import { clipperHost } from "./hosts/connection";
 import { loadInventory, InventoryError } from "./hosts/inventory";
 import { readStackSettings, StackSettingsError } from "./hosts/stack-settings";
 
 const config = new pulumi.Config();
 
-/** The stack's settings and inventory, or one line naming the file, line and field. */
+/** The stack's settings, inventory and TLS keys, or one line naming the file, line and field. */
 function readInputs() {
+  const file = `Pulumi.${pulumi.getStack()}.yaml`;
   try {
     const settings = readStackSettings(config, pulumi.getStack());
-    return { settings, inventory: loadInventory(settings.inventoryFile, { group: settings.inventoryGroup }) };
+    const inventory = loadInventory(settings.inventoryFile, { group: settings.inventoryGroup });
+    try {
+      planCluster(inventory.hosts, settings.testHost);
+    } catch (err) {
+      if (err instanceof PlanError) throw new StackSettingsError(file, `clipper-swarm:${err.field}`, `${err.problem}, in ${inventory.file}`);
+      throw err;
+    }
+    const secret = (key: string) => {
+      const value = config.getSecret(key);
+      if (value === undefined) throw new StackSettingsError(file, `clipper-swarm:${key}`, "is not set, and daemonTls: true needs it; make the stack's CA and client keys with: npm run tls -- keys");
+      return value;
+    };
+    return { settings, inventory, tls: settings.daemonTls ? { tlsCaKey: secret("tlsCaKey"), tlsClientKey: secret("tlsClientKey") } : {} };
   } catch (err) {
     if (err instanceof InventoryError || err instanceof StackSettingsError) throw new pulumi.RunError(err.message);
     throw err;
   }
 }
 
-const { settings, inventory } = readInputs();
+const { settings, inventory, tls } = readInputs();
 const cluster = new ClipperSwarm("cluster", {
   hosts: inventory.hosts.map((host) => clipperHost(host, config)),
   daemonTls: settings.daemonTls,
@@ -30,9 +44,7 @@ const cluster = new ClipperSwarm("cluster", {
   testImage: settings.testImage,
   testHost: settings.testHost,
   joinTokenRotation: settings.joinTokenRotation,
-  // Required by daemonTls, whose error says how to make them.
-  tlsCaKey: config.getSecret("tlsCaKey"),
-  tlsClientKey: config.getSecret("tlsClientKey"),
+  ...tls,
   dockerProviders: true,
 });
 

@@ -317,7 +317,7 @@ function planned(hosts: CheckedHost[], testHost: string | undefined) {
   try {
     return planCluster(hosts, testHost);
   } catch (err) {
-    if (err instanceof PlanError) throw argsError(err.field, err.message.slice(err.field.length + 2));
+    if (err instanceof PlanError) throw argsError(err.field, err.problem);
     throw err;
   }
 }

@@ -31,7 +31,7 @@ export interface ClusterPlan<H extends PlannedHost> {
 export class PlanError extends Error {
   constructor(
     readonly field: string,
-    problem: string,
+    readonly problem: string,
   ) {
     super(`${field}: ${problem}`);
     this.name = "PlanError";

@@ -64,6 +64,6 @@ describe("bad input stops pulumi up before anything is created", () => {
   });
 
   it("stack setting: testHost not in the inventory", () => {
-    assert.match(upWith({ testHost: "host9" }), /error: Pulumi\.inputs\.yaml: clipper-swarm:testHost: "host9" is not a live host of hosts\/dev\.yaml/);
+    assert.match(upWith({ testHost: "host9" }), /error: Pulumi\.inputs\.yaml: clipper-swarm:testHost: "host9" is not a live host \(host1, host2, host3\), in hosts\/dev\.yaml/);
   });
 });
