@@ -26,17 +26,21 @@ function verify(stack: ScratchStack): void {
   assert.equal(pairs.length, engines.length * (engines.length - 1));
 }
 
-/** Up, verify, a clean preview, destroy to clean hosts: what each program must do; gives every run's output. */
+/**
+ * Up, verify, a clean preview, destroy to clean hosts: what each program must
+ * do. Gives every run's output, and the state as the converged stack held it.
+ */
 function convergeAndDestroy(stack: ScratchStack, hosts: HostSpec[]): string {
   const up = stack.run(["up", "--yes", "--skip-preview"]);
   assert.equal(up.status, 0, failureText(up));
   verify(stack);
+  const state = stack.run(["stack", "export"]);
   const clean = stack.run(["preview", "--expect-no-changes"]);
   assert.equal(clean.status, 0, failureText(clean));
   const down = stack.run(["destroy", "--yes", "--skip-preview"]);
   assert.equal(down.status, 0, failureText(down));
   assert.deepEqual(hosts.flatMap(leftovers), []);
-  return [up, clean, down].map((r) => r.stdout + r.stderr).join("\n");
+  return [up, state, clean, down].map((r) => r.stdout + r.stderr).join("\n");
 }
 
 describe("the library as users adopt it", { skip: missingPlugins() }, () => {
@@ -141,7 +145,7 @@ describe("the library as users adopt it", { skip: missingPlugins() }, () => {
     });
     after(() => stack?.dispose());
 
-    it("converges the lab, verifies, previews clean and destroys, with the key in no output", () => {
+    it("converges the lab, verifies, previews clean and destroys, with the key in no output and not in the state", () => {
       const output = convergeAndDestroy(stack, hosts);
       assert.deepEqual(secretsIn(output, [keySecret("SSH key", labKey)]), []);
     });
