@@ -6,7 +6,7 @@ import { DaemonEndpoint, engineTlsFolder, engineUrlOf, plainTcpWarning } from ".
 import { EngineCa } from "./engine-ca";
 import { providerClientFolder } from "./engine-client";
 import { HostProbe } from "./host-probe";
-import { advertiseNeeded, advertiseProblem, addressProblem, isIpAddress, nameProblem, Role, ROLES } from "./host-rules";
+import { advertiseNeeded, advertiseProblem, addressProblem, bindProblem, ipFamily, isIpAddress, nameProblem, Role, ROLES } from "./host-rules";
 import { OverlayNetwork } from "./overlay-network";
 import { RestartOrder } from "./restart-order";
 import { failRun } from "./run-failure";
@@ -249,8 +249,9 @@ function argsError(field: string, problem: string): pulumi.RunError {
 /** The hosts, checked where their values are plain, with their defaults and connections. */
 function checkedHosts(args: ClipperSwarmArgs): CheckedHost[] {
   if (!Array.isArray(args.hosts) || args.hosts.length === 0) throw argsError("hosts", "give at least one host");
+  if (typeof args.bindAddress === "string" && bindProblem(args.bindAddress)) throw argsError("bindAddress", bindProblem(args.bindAddress)!);
   const names = new Map<string, number>();
-  return args.hosts.map((host, i) => {
+  const hosts = args.hosts.map((host, i) => {
     const at = `hosts[${i}]`;
     const problem = nameProblem(String(host.name));
     if (problem) throw argsError(`${at}.name`, problem);
@@ -260,9 +261,6 @@ function checkedHosts(args: ClipperSwarmArgs): CheckedHost[] {
     const role = host.role ?? "manager";
     if (!ROLES.includes(role)) throw argsError(`${at}.role`, `"${role}" is not ${ROLES.join(" or ")}`);
     if (typeof host.address === "string" && addressProblem(host.address)) throw argsError(`${at}.address`, addressProblem(host.address)!);
-    if (typeof host.advertiseAddress === "string" && advertiseProblem(host.advertiseAddress)) {
-      throw argsError(`${at}.advertiseAddress`, advertiseProblem(host.advertiseAddress)!);
-    }
     if (host.advertiseAddress === undefined && typeof host.address === "string" && !isIpAddress(host.address)) {
       throw argsError(`${at}.advertiseAddress`, advertiseNeeded(host.address));
     }
@@ -274,10 +272,42 @@ function checkedHosts(args: ClipperSwarmArgs): CheckedHost[] {
       role,
       gone: !!host.gone,
       address: host.address,
-      advertiseAddress: host.advertiseAddress ?? host.address,
+      advertiseAddress: host.advertiseAddress === undefined ? checkedAdvertise(host.address, `${at}.address`) : checkedAdvertise(host.advertiseAddress, `${at}.advertiseAddress`),
       connection: sshConnection(host, at),
     };
   });
+  checkOneFamily(hosts);
+  return hosts;
+}
+
+/**
+ * An advertise address that the other hosts can reach: a plain one is checked
+ * at once, another resource's output once it is known. `field` names it.
+ */
+function checkedAdvertise(address: pulumi.Input<string>, field: string): pulumi.Input<string> {
+  const refusal = (a: string) => advertiseProblem(a) && `${advertiseProblem(a)}${field.endsWith(".address") ? "; as no advertiseAddress is given, it would be this host's" : ""}`;
+  if (typeof address === "string") {
+    const problem = refusal(address);
+    if (problem) throw argsError(field, problem);
+    return address;
+  }
+  return pulumi.output(address).apply(async (a) => {
+    const problem = refusal(a);
+    return problem ? failRun(`ClipperSwarm: ${field}: ${problem}`) : a;
+  });
+}
+
+/** Refuses plain advertise addresses of two IP families: a swarm's nodes speak one. */
+function checkOneFamily(hosts: CheckedHost[]): void {
+  const plain = hosts.flatMap((h, i) => (typeof h.advertiseAddress === "string" ? [{ i, address: h.advertiseAddress }] : []));
+  const [first] = plain;
+  const other = plain.find((p) => ipFamily(p.address) !== ipFamily(first.address));
+  if (other) {
+    throw argsError(
+      `hosts[${other.i}].advertiseAddress`,
+      `"${other.address}" is ${ipFamily(other.address)}, and hosts[${first.i}]'s is ${ipFamily(first.address)}: a swarm's hosts advertise addresses of one IP family`,
+    );
+  }
 }
 
 /** How `remote.Command` and the probe reach a host. */

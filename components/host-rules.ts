@@ -2,7 +2,7 @@
  * What a host's plain values must be, whoever gives them: the inventory
  * reader with a file and line, the component with the path of its argument.
  */
-import { isIP } from "node:net";
+import { BlockList, isIP } from "node:net";
 
 /**
  * A host's part in the swarm: a manager holds the swarm's state and joins with
@@ -50,9 +50,55 @@ export function addressProblem(v: string): string | undefined {
   return isIpAddress(v) || isDnsHostName(v) ? undefined : `"${v}" is not an IP address or DNS host name`;
 }
 
-/** The problem with an advertise address, if any. */
+/** Address ranges that no other host reaches, each with what its addresses are. */
+const unreachableRanges = (
+  [
+    ["0.0.0.0", 8, "ipv4", "an unspecified address"],
+    ["127.0.0.0", 8, "ipv4", "a loopback address"],
+    ["169.254.0.0", 16, "ipv4", "a link-local address"],
+    ["224.0.0.0", 4, "ipv4", "a multicast address"],
+    ["240.0.0.0", 4, "ipv4", "a reserved or broadcast address"],
+    ["::", 128, "ipv6", "the unspecified address"],
+    ["::1", 128, "ipv6", "the loopback address"],
+    ["fe80::", 10, "ipv6", "a link-local address"],
+    ["ff00::", 8, "ipv6", "a multicast address"],
+  ] as const
+).map(([network, prefix, family, what]) => {
+  const range = new BlockList();
+  range.addSubnet(network, prefix, family);
+  return { range, family, what };
+});
+
+/** The problem with an advertise address, if any: it must be an IP address that the other hosts can reach. */
 export function advertiseProblem(v: string): string | undefined {
-  return isIpAddress(v) ? undefined : `"${v}" is not an IP address; swarm advertises and listens on an IP, so a host name is not accepted here`;
+  if (!isIpAddress(v)) return `"${v}" is not an IP address; swarm advertises and listens on an IP, so a host name is not accepted here`;
+  if (v.includes("%")) {
+    return `"${v}" has a zone ID, which scopes it to one interface of this host, and which systemd takes for a specifier; give an address the other hosts reach without one`;
+  }
+  const family = isIP(v) === 4 ? "ipv4" : "ipv6";
+  const match = unreachableRanges.find((r) => r.family === family && r.range.check(v, family));
+  return match && `"${v}" is ${match.what}, which the other hosts cannot reach; give an address of this host's that they can`;
+}
+
+/** The problem with an address to bind, if any: an IP address, which systemd's units can hold. */
+export function bindProblem(v: string): string | undefined {
+  if (!isIpAddress(v)) return `"${v}" is not an IP address; give one such as 0.0.0.0, or unset it to bind each host's advertise address`;
+  return v.includes("%") ? `"${v}" has a zone ID, which systemd takes for a specifier; give the address without it` : undefined;
+}
+
+/** An IP address's IP family, as a word for messages. */
+export function ipFamily(address: string): "IPv4" | "IPv6" {
+  return isIP(address) === 6 ? "IPv6" : "IPv4";
+}
+
+/**
+ * An IP address in one spelling (RFC 5952 for IPv6: lower case, zeros
+ * compressed), so that two spellings of one address compare equal; any
+ * other text as it is, in lower case.
+ */
+export function canonicalAddress(address: string): string {
+  if (!isIpAddress(address) || address.includes("%")) return address.toLowerCase();
+  return new URL(`http://${isIP(address) === 6 ? `[${address}]` : address}`).hostname.replace(/^\[|\]$/g, "");
 }
 
 /** Why an address that is a host name needs an advertise address beside it. */

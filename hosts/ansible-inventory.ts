@@ -13,7 +13,7 @@ import { isMap, isScalar } from "yaml";
 import type { Node, YAMLMap } from "yaml";
 import {
   CONFIG_KEY, HOST_KEY, HostClaims, HostRead, ROLES,
-  addressProblem, configKeyProblem, advertiseNeeded, advertiseProblem, checkHostList, hostKeyProblem, isIpAddress, keyFile, nameProblem, valid,
+  addressProblem, configKeyProblem, advertiseNeeded, advertiseProblem, checkHostList, hostKeyProblem, impliedAdvertise, isIpAddress, keyFile, nameProblem, valid,
 } from "./host-checks";
 import type { HostSpec, PrivateKeySource } from "./inventory";
 import { InventoryError, YamlFile, parseYamlFile, throwFirstProblem } from "./inventory-files";
@@ -344,7 +344,7 @@ function readHost(inventory: YamlFile, key: Value<string>, vars: Map<string, Var
   const advertiseVar = vars.get(`${VAR_PREFIX}advertise_address`);
   let advertise: Value<string> | undefined;
   if (advertiseVar) advertise = valid(advertiseVar.file.check, readString(advertiseVar.file.check, advertiseVar.v), advertiseProblem);
-  else if (address && isIpAddress(address.value)) advertise = address;
+  else if (address && isIpAddress(address.value)) advertise = impliedAdvertise(addressVar?.file.check ?? inventory.check, address, address.field);
   else if (address) missing(`${VAR_PREFIX}advertise_address`, advertiseNeeded(address.value));
 
   const privateKey = readKey(inventory, vars, missing);

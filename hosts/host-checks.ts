@@ -9,6 +9,8 @@ import type { Node } from "yaml";
 import type { HostSpec, PathKey } from "./inventory";
 import { Checker, Value } from "./yaml-fields";
 
+import { advertiseProblem, canonicalAddress, ipFamily } from "../components/host-rules";
+
 export {
   HOST_KEY, ROLES, addressProblem, advertiseNeeded, advertiseProblem, hostKeyProblem, isIpAddress, nameProblem,
 } from "../components/host-rules";
@@ -112,13 +114,38 @@ export class HostClaims {
     if (host.address && host.port) {
       // Several hosts may sit behind one address on different ports (NAT, port forwarding).
       const { value } = host.address;
-      claim(this.endpoints, host.address, `${value.toLowerCase()}:${host.port}`, `"${value}" port ${host.port}`);
+      claim(this.endpoints, host.address, `${canonicalAddress(value)}:${host.port}`, `"${value}" port ${host.port}`);
     }
     if (host.advertise) {
       const from = host.advertiseImplied ? " (taken from address)" : "";
-      claim(this.advertised, host.advertise, host.advertise.value.toLowerCase(), `advertise address "${host.advertise.value}"${from}`);
+      claim(this.advertised, host.advertise, canonicalAddress(host.advertise.value), `advertise address "${host.advertise.value}"${from}`);
+      this.claimFamily(check, host.advertise, at, file, from);
     }
   }
+
+  /** The first advertise address's family, which every other host's must share: a swarm's nodes speak one IP family. */
+  private family?: { family: string; at: string; line: number; file: string };
+
+  private claimFamily(check: Checker<unknown>, advertise: Value<string>, at: string, file: string, from: string): void {
+    const family = ipFamily(advertise.value);
+    if (!this.family) this.family = { family, at, line: check.line(advertise.node), file };
+    else if (this.family.family !== family) {
+      const first = this.family;
+      check.add(advertise.node, advertise.field,
+        `advertise address "${advertise.value}"${from} is ${family}, and ${first.at}'s (${first.file === file ? "" : `${first.file} `}line ${first.line}) is ${first.family}: a swarm's hosts advertise addresses of one IP family`);
+    }
+  }
+}
+
+/**
+ * The advertise address that a host's IP `address` implies when none is
+ * given, or undefined after reporting why it cannot be one.
+ */
+export function impliedAdvertise(check: Checker<unknown>, address: Value<string>, field: string): Value<string> | undefined {
+  const problem = advertiseProblem(address.value);
+  if (!problem) return { ...address, field };
+  check.add(address.node, address.field, `${problem}; as no advertise address is given, it would be this host's, so give one the other hosts reach`);
+  return undefined;
 }
 
 class Seen extends Map<string, { at: string; line: number; file: string }> {}

@@ -13,7 +13,7 @@ import { InventoryError, parseYamlFile, throwFirstProblem } from "./inventory-fi
 import { Fields, Value, describe } from "./yaml-fields";
 import {
   CONFIG_KEY, HOST_KEY, HostClaims, HostRead, InventoryChecker, ROLES,
-  addressProblem, advertiseNeeded, advertiseProblem, checkHostList, configKeyProblem, hostKeyProblem, isIpAddress, keyFile, nameProblem, valid,
+  addressProblem, advertiseNeeded, advertiseProblem, checkHostList, configKeyProblem, hostKeyProblem, impliedAdvertise, isIpAddress, keyFile, nameProblem, valid,
 } from "./host-checks";
 
 /** A key file on the machine running Pulumi. */
@@ -214,7 +214,7 @@ function readHost(check: InventoryChecker, f: Fields, defaults: Defaults): HostR
   if (!advertiseImplied) {
     advertise = valid(check, f.string("advertiseAddress"), advertiseProblem);
   } else if (address && isIpAddress(address.value)) {
-    advertise = { ...address, field: f.path("advertiseAddress") };
+    advertise = impliedAdvertise(check, address, f.path("advertiseAddress"));
   } else if (address) {
     f.missing("advertiseAddress", advertiseNeeded(address.value));
   }

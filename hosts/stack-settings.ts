@@ -3,7 +3,7 @@
  * Validated here, with the stack file and key in every message, so a typo in
  * Pulumi.<stack>.yaml fails before anything is planned.
  */
-import { isIpAddress } from "../components/host-rules";
+import { bindProblem } from "../components/host-rules";
 
 /** The one method of pulumi.Config used here, so tests need no Pulumi runtime. */
 export interface ConfigSource {
@@ -104,9 +104,8 @@ export function readStackSettings(config: ConfigSource, stack: string): StackSet
   }
 
   const bindAddress = config.get("bindAddress");
-  if (bindAddress !== undefined && !isIpAddress(bindAddress)) {
-    fail("bindAddress", `"${bindAddress}" is not an IP address; give one such as 0.0.0.0, or unset it to bind each host's advertise address`);
-  }
+  const bindMistake = bindAddress === undefined ? undefined : bindProblem(bindAddress);
+  if (bindMistake) fail("bindAddress", bindMistake);
 
   const testImage = config.get("testImage") ?? "busybox:latest";
   if (!IMAGE_REFERENCE.test(testImage)) fail("testImage", `"${testImage}" is not an image reference`);

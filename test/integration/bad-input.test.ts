@@ -36,7 +36,7 @@ describe("bad input stops pulumi up before anything is created", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const fixture of ["syntax", "unknown-host", "name-duplicate", "address-invalid", "key-missing-file", "hosts-empty"]) {
+  for (const fixture of ["syntax", "unknown-host", "name-duplicate", "address-invalid", "key-missing-file", "hosts-empty", "advertise-unspecified-implied", "advertise-zone", "advertise-family-mix"]) {
     it(`inventory: ${fixture}`, () => {
       const file = `test/fixtures/inventory/bad/${fixture}.yaml`;
       // Each fixture's first line says where it must fail: "# expect line N: FIELD ...".

@@ -85,6 +85,11 @@ describe("ClipperSwarm", () => {
     assert.match(refusal(build({ testHost: "zed" })), /^ClipperSwarm: testHost: "zed" is not a live host \(a\)$/);
     assert.match(refusal(build({ hosts: [host("a", { privateKey: undefined })] })), /^ClipperSwarm: hosts\[0\]\.privateKey: give the host's SSH key/);
     assert.match(refusal(build({ daemonTls: true })), /^ClipperSwarm: tlsCaKey: daemonTls is true, and needs it/);
+    assert.match(refusal(build({ hosts: [host("a", { address: "127.0.0.1" })] })), /^ClipperSwarm: hosts\[0\]\.address: "127\.0\.0\.1" is a loopback address, .*as no advertiseAddress is given/);
+    assert.match(refusal(build({ hosts: [host("a", { advertiseAddress: "fe80::1%eth0" })] })), /^ClipperSwarm: hosts\[0\]\.advertiseAddress: "fe80::1%eth0" has a zone ID/);
+    assert.match(refusal(build({ hosts: [host("a"), host("b", { advertiseAddress: "fd00::2" })] })),
+      /^ClipperSwarm: hosts\[1\]\.advertiseAddress: "fd00::2" is IPv6, and hosts\[0\]'s is IPv4: a swarm's hosts advertise addresses of one IP family$/);
+    assert.match(refusal(build({ bindAddress: "fe80::1%eth0" })), /^ClipperSwarm: bindAddress: "fe80::1%eth0" has a zone ID/);
   });
 
   it("refuses a key given in the clear, plain or as an output that is no secret", async () => {
@@ -98,6 +103,13 @@ describe("ClipperSwarm", () => {
       new ClipperSwarm("clear-ca", { hosts: [{ name: "a", address: "198.51.100.9", privateKey: key }], daemonTls: true, tlsCaKey: pulumi.output(ecKey()), tlsClientKey: pulumi.secret(ecKey()) });
     });
     assert.match(tls, /^ClipperSwarm: tlsCaKey: is not a secret/);
+  });
+
+  it("refuses an advertise address from another resource once it is known, naming the argument", async () => {
+    const failure = await runFailure(() => {
+      new ClipperSwarm("late", { hosts: [{ name: "a", address: pulumi.output("0.0.0.0"), privateKey: key }], daemonTls: false }, { transformations: [record] });
+    });
+    assert.match(failure, /^ClipperSwarm: hosts\[0\]\.address: "0\.0\.0\.0" is an unspecified address/);
   });
 
   it("gives the certificates a client needs in mutual TLS mode", async () => {

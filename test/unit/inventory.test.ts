@@ -189,6 +189,16 @@ describe("loadInventory rejects", () => {
     rejects("advertise-name.yaml", 7, "hosts[0].advertiseAddress", /^"node1\.example\.com" is not an IP address; swarm advertises and listens on an IP/);
   });
 
+  test("advertise addresses that no other host reaches, or that mix IP families, or repeat in another spelling", () => {
+    rejects("advertise-loopback.yaml", 7, "hosts[0].advertiseAddress", /^"127\.0\.0\.1" is a loopback address, which the other hosts cannot reach/);
+    rejects("advertise-unspecified-implied.yaml", 6, "hosts[0].address",
+      /^"0\.0\.0\.0" is an unspecified address, which the other hosts cannot reach; .*as no advertise address is given, it would be this host's/);
+    rejects("advertise-zone.yaml", 7, "hosts[0].advertiseAddress", /^"fe80::1%eth0" has a zone ID, .*which systemd takes for a specifier/);
+    rejects("advertise-family-mix.yaml", 9, "hosts[1].advertiseAddress",
+      /^advertise address "fd00::2" is IPv6, and hosts\[0\]'s \(line 6\) is IPv4: a swarm's hosts advertise addresses of one IP family$/);
+    rejects("advertise-duplicate-spelling.yaml", 10, "hosts[1].advertiseAddress", /^advertise address "FD00:0:0::1" is already used by hosts\[0\] \(line 7\)$/);
+  });
+
   test("a host-name address without advertiseAddress", () => {
     rejects("address-name-no-advertise.yaml", 5, "hosts[0].advertiseAddress", /^missing; address "node1\.example\.com" is a host name, .*give this host's IP$/);
   });
@@ -277,7 +287,7 @@ describe("loadInventory loads", () => {
         privateKey: { kind: "path", path: FAKE_KEY, passphraseSecret: "keyPass" }, role: "manager", gone: false },
       { name: "by-secret", address: "node2.example.com", port: 22, user: "root", advertiseAddress: "10.0.0.2",
         privateKey: { kind: "secret", configKey: "sshKeyHost2", passphraseSecret: "keyPass" }, role: "manager", gone: false },
-      { name: "by-agent", address: "fd00::3", port: 22, user: "root", advertiseAddress: "fd00::3",
+      { name: "by-agent", address: "fd00::3", port: 22, user: "root", advertiseAddress: "10.0.0.3",
         privateKey: { kind: "agent", socketPath: "/run/agent.sock" }, role: "manager", gone: false },
     ];
     assert.deepEqual(hosts, expected);

@@ -115,6 +115,10 @@ describe("readStackSettings", () => {
     });
   }
 
+  test("bindAddress with a zone ID is refused: systemd takes % for a specifier", () => {
+    assert.match(errorOf({ bindAddress: "fe80::1%eth0" }).message, /^Pulumi\.dev\.yaml: clipper-swarm:bindAddress: "fe80::1%eth0" has a zone ID/);
+  });
+
   for (const group of ["1st", "web-servers", "all:children", ""]) {
     test(`inventoryGroup ${JSON.stringify(group)} is refused`, () => {
       assert.match(errorOf({ inventoryGroup: group }).message, /^Pulumi\.dev\.yaml: clipper-swarm:inventoryGroup: ".*" is not an Ansible group name/);
