@@ -131,7 +131,7 @@ export class ClipperSwarm extends pulumi.ComponentResource {
     const plan = planned(hosts, args.testHost);
     const port = args.daemonPort ?? (args.daemonTls ? 2376 : 2375);
     if (!args.daemonTls) warnOfPlainTcp(args.bindAddress, plan.live.map((h) => h.advertiseAddress), port, this);
-    const ca = args.daemonTls ? engineCa(name, args, !!args.dockerProviders) : undefined;
+    const ca = args.daemonTls ? engineCa(name, args, !!args.dockerProviders, this) : undefined;
 
     // One look at each host per run, and one order of engine restarts, for this cluster alone.
     const probe = new HostProbe();
@@ -358,7 +358,7 @@ function warnOfPlainTcp(bind: pulumi.Input<string> | undefined, addresses: pulum
 }
 
 /** The cluster's CA in mutual TLS mode, from the keys the arguments give. */
-function engineCa(name: string, args: ClipperSwarmArgs, providers: boolean): EngineCa {
+function engineCa(name: string, args: ClipperSwarmArgs, providers: boolean, parent: pulumi.Resource): EngineCa {
   const key = (field: "tlsCaKey" | "tlsClientKey") => {
     const value = args[field];
     if (value === undefined) throw argsError(field, "daemonTls is true, and needs it: make the CA and client keys once (npm run tls -- keys) and keep them as secrets");
@@ -367,6 +367,6 @@ function engineCa(name: string, args: ClipperSwarmArgs, providers: boolean): Eng
   return new EngineCa({
     caKey: key("tlsCaKey"),
     clientKey: key("tlsClientKey"),
-    ...(providers && { clientFolder: providerClientFolder(pulumi.getProject(), pulumi.getStack(), name) }),
+    ...(providers && { clientFolder: { path: providerClientFolder(pulumi.getProject(), pulumi.getStack(), name), name: `${name}-client-files`, parent } }),
   });
 }

@@ -10,7 +10,9 @@
 // one is made: a plain-TCP run never loads X.509 (0.1 s of every run).
 import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
+import { local } from "@pulumi/command";
 import { writeClientFiles } from "./engine-client";
+import { shellQuote } from "./remote-script";
 
 /** The module that makes the certificates, loaded on first use. */
 const certificates = () => import("./engine-certificates");
@@ -25,9 +27,10 @@ export interface EngineCaArgs {
   clientKey: pulumi.Input<string>;
   /**
    * The folder on this machine where the Docker providers find the client's
-   * files (see providerClientFolder); undefined: there are no providers, and no files.
+   * files (see providerClientFolder), and the command that removes it when
+   * the stack goes: its name and parent. Undefined: there are no providers, and no files.
    */
-  clientFolder?: string;
+  clientFolder?: { path: string; name: string; parent?: pulumi.Resource };
   /** The time the certificates are made for; now, unless a test says otherwise. */
   now?: Date;
 }
@@ -35,7 +38,8 @@ export interface EngineCaArgs {
 /**
  * The stack's engine CA: its certificate, the operator's client certificate,
  * and each engine's (see `engineCert`). Not a resource: nothing of it is kept
- * but the config's keys, and every run makes the same certificates again.
+ * but the config's keys, and every run makes the same certificates again;
+ * only the operator's client files, where asked for, are removed on destroy.
  */
 export class EngineCa {
   /** The CA certificate (PEM), which every engine and client trusts. */
@@ -62,16 +66,21 @@ export class EngineCa {
     this.caCert = pulumi.unsecret(this.caKey.apply(async (k) => (await certificates()).caCertificate(k, this.now)));
     this.clientCert = pulumi.unsecret(pulumi.all([this.caKey, this.clientKey]).apply(async ([ca, client]) => (await certificates()).clientCertificate(ca, client, this.now)));
     this.engineNotBefore = pulumi.output(certificates().then((c) => c.validity("leaf", this.now).notBefore.getTime() / 1000));
-    const folder = args.clientFolder;
-    this.clientFolder =
-      folder === undefined
-        ? undefined
-        : pulumi.unsecret(
-            pulumi.all([this.caCert, this.clientCert, this.clientKey]).apply(([caCert, clientCert, clientKey]) => {
-              writeClientFiles(folder, { caCert, clientCert, clientKey });
-              return folder;
-            }),
-          );
+    this.clientFolder = args.clientFolder && this.writtenFolder(args.clientFolder);
+  }
+
+  /**
+   * The client folder, known once its files are written, and once the command
+   * that removes it on destroy is in place: the providers that read it depend
+   * on that command, so a destroy removes them first.
+   */
+  private writtenFolder(folder: NonNullable<EngineCaArgs["clientFolder"]>): pulumi.Output<string> {
+    const remover = new local.Command(folder.name, { create: "true", delete: `rm -rf -- ${shellQuote(folder.path)}` }, { parent: folder.parent });
+    const written = pulumi.all([this.caCert, this.clientCert, this.clientKey]).apply(([caCert, clientCert, clientKey]) => {
+      writeClientFiles(folder.path, { caCert, clientCert, clientKey });
+      return folder.path;
+    });
+    return pulumi.unsecret(pulumi.all([written, remover.id]).apply(([path]) => path));
   }
 
   /** The certificate of an engine whose host made request `csr`, naming `altNames`. */

@@ -5,11 +5,12 @@
 // network, its managers' engines restarting one at a time and the leader's last.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { failureText, labHosts, leftovers, missingPlugins, run, ssh } from "../support/cli";
 import { labStack } from "../support/lab-stack";
+import { providerClientFolder } from "../../components/engine-client";
 
 describe("mutual TLS on the lab: only clients with the stack's certificate reach an engine", { skip: missingPlugins() }, () => {
   const lab = labStack("tls");
@@ -112,5 +113,13 @@ describe("mutual TLS on the lab: only clients with the stack's certificate reach
     for (const h of hosts) assert.equal(docker(h, 2376, withClient, ["version"]).status, 0);
     verify();
     assert.equal(cluster(), before);
+  });
+
+  it("destroy removes the operator's client files that the stack wrote for its providers", () => {
+    const folder = providerClientFolder("clipper-swarm", "tls", "cluster");
+    assert.ok(existsSync(path.join(folder, "key.pem")), `${folder} holds the client key while the stack is up`);
+    const down = lab.cli(["destroy", "--yes", "--skip-preview"]);
+    assert.equal(down.status, 0, failureText(down));
+    assert.equal(existsSync(folder), false, `${folder} is gone with the stack`);
   });
 });

@@ -118,5 +118,7 @@ describe("ClipperSwarm", () => {
     assert.match(certs.caCert, /BEGIN CERTIFICATE/);
     assert.match(certs.clientCert, /BEGIN CERTIFICATE/);
     assert.equal(await valueOf(c.testCommand), "docker --tlsverify -H tcp://198.51.100.1:2376 run -it --rm --net clipper_network busybox:latest");
+    await settled();
+    assert.equal(registered.has("tls-client-files"), false, "no Docker providers, so no client files to write or remove");
   });
 });

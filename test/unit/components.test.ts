@@ -90,7 +90,7 @@ describe("DaemonEndpoint", () => {
   it("with mutual TLS: the host makes its key, the CA signs it, and the provider reads the operator's files", async () => {
     const clientFolder = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-unit-client-"));
     const keys = { caKey: ecKey(), clientKey: ecKey() };
-    const ca = new EngineCa({ caKey: pulumi.secret(keys.caKey), clientKey: pulumi.secret(keys.clientKey), clientFolder });
+    const ca = new EngineCa({ caKey: pulumi.secret(keys.caKey), clientKey: pulumi.secret(keys.clientKey), clientFolder: { path: clientFolder, name: "t1-client-files" } });
     const ep = new DaemonEndpoint("t1", {
       hostName: "t1",
       connection: connection("192.0.2.9"),
@@ -128,6 +128,7 @@ describe("DaemonEndpoint", () => {
 
     const provider = get("t1-docker");
     assert.equal(provider.inputs.certPath, clientFolder, "the provider reads the client's files");
+    assert.equal(get("t1-client-files").inputs.delete, `rm -rf -- '${clientFolder}'`, "destroy removes them");
     for (const input of ["caMaterial", "certMaterial", "keyMaterial"]) assert.equal(provider.inputs[input], undefined, `no ${input}`);
     assert.equal(readFileSync(path.join(clientFolder, "key.pem"), "utf8"), keys.clientKey);
     assert.equal(statSync(path.join(clientFolder, "key.pem")).mode & 0o777, 0o600);
