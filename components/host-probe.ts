@@ -142,6 +142,12 @@ export function parseBatch(stdout: string): { lines: string[]; status: number }[
   return results;
 }
 
+/**
+ * How long a host's checks may take together. Each call they make to an
+ * engine is bounded on the host (common.sh); this bounds what else could hang.
+ */
+export const checkSeconds = 60;
+
 /** Runs a host's checks in one session: the lines each printed, by concern. */
 export async function probeHost(
   hostName: string,
@@ -154,7 +160,7 @@ export async function probeHost(
     );
   });
   const run = await session
-    .run(batchScript(checks.map((c) => c.script)))
+    .run(batchScript(checks.map((c) => c.script)), checkSeconds)
     .catch((err: Error) => {
       throw new pulumi.RunError(`${hostName}: cannot run the checks: ${err.message}`);
     })

@@ -37,9 +37,10 @@ export interface ScriptRun {
 export interface SshSession {
   /**
    * Runs a shell script as root (see rootShell), with the script on standard
-   * input, so nothing of it shows in the host's process list.
+   * input, so nothing of it shows in the host's process list; fails when it
+   * has not ended within `limitSeconds`.
    */
-  run(script: string): Promise<ScriptRun>;
+  run(script: string, limitSeconds: number): Promise<ScriptRun>;
   /** Ends the connection. */
   close(): void;
 }
@@ -74,7 +75,7 @@ function connect(login: SshLogin): Promise<SshSession> {
     const pinned = login.hostKey?.split(" ")[1];
     let shown: string | undefined;
     client
-      .on("ready", () => resolve({ run: (script) => runAsRoot(client, login.user, script), close: () => client.end() }))
+      .on("ready", () => resolve({ run: (script, limit) => runAsRoot(client, login.user, script, limit), close: () => client.end() }))
       .on("error", (err) => {
         if (pinned && shown && shown !== pinned) {
           reject(new HostKeyMismatch(`${login.host}:${login.port ?? 22} shows another SSH host key than the inventory's hostKey (${fingerprint(shown)}); if the host was rebuilt on purpose, pin its new key (ssh-keyscan)`));
@@ -114,8 +115,8 @@ export function rootShell(user: string | undefined): string {
  * Runs a script as root: through passwordless sudo for a login other than
  * root. A login that cannot is an error naming the user and what to do.
  */
-async function runAsRoot(client: Client, user: string | undefined, script: string): Promise<ScriptRun> {
-  const result = await run(client, rootShell(user), script);
+async function runAsRoot(client: Client, user: string | undefined, script: string, limitSeconds: number): Promise<ScriptRun> {
+  const result = await run(client, rootShell(user), script, limitSeconds);
   const refused = /^sudo: .*$/m.exec(result.stderr);
   if (result.code !== 0 && refused && result.stdout === "") {
     throw new Error(
@@ -126,15 +127,26 @@ async function runAsRoot(client: Client, user: string | undefined, script: strin
   return result;
 }
 
-function run(client: Client, shell: string, script: string): Promise<ScriptRun> {
+function run(client: Client, shell: string, script: string, limitSeconds: number): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
+    // The connection goes with the run that outlasts its bound: nothing else waits on it.
+    const timer = setTimeout(() => {
+      client.end();
+      reject(new Error(`it did not finish within ${limitSeconds} s`));
+    }, limitSeconds * 1000);
     client.exec(shell, (err, stream) => {
-      if (err) return reject(err);
+      if (err) {
+        clearTimeout(timer);
+        return reject(err);
+      }
       let stdout = "";
       let stderr = "";
       stream.on("data", (d: Buffer) => (stdout += d.toString()));
       stream.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      stream.on("close", (code: number | null) => resolve({ code: code ?? -1, stdout, stderr }));
+      stream.on("close", (code: number | null) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? -1, stdout, stderr });
+      });
       stream.end(script);
     });
   });

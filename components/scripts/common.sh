@@ -16,6 +16,21 @@ wait_for() {
   done
 }
 
+# Every docker call is bounded: a wedged engine takes connections and never
+# answers them. A call gets DOCKER_SECONDS; the swarm's own long steps (init,
+# join, leave, promote, demote, token rotation) state their bound with docker_within.
+DOCKER_SECONDS=20
+docker_within() {
+  limit=$1; shift
+  timeout "$limit" docker "$@" && return 0
+  status=$?
+  [ "$status" -ne 124 ] || say "docker did not answer within $limit s (docker $*); is the engine wedged? see journalctl -u docker"
+  return "$status"
+}
+docker() { docker_within "$DOCKER_SECONDS" "$@"; }
+# The bound of the swarm's long steps.
+SWARM_STEP_SECONDS=60
+
 # With mutual TLS (ENGINE_TLS: the folder of this host's CA, certificate and
 # key), the flags that make dockerd serve with them and the docker CLI call a
 # peer with them: the host's certificate is a client's too. One word list, for
@@ -99,7 +114,12 @@ forget_run() { rm -f "$STATE_DIR/$1-run" && { rmdir "$STATE_DIR" 2>/dev/null || 
 # allows 3 starts a minute (StartLimitBurst), against an engine that keeps
 # crashing: an up, a destroy and an up again within a minute would hit that and
 # leave docker stopped. So the count is reset first.
-docker_service() { systemctl reset-failed docker.service docker.socket && systemctl "$1" docker; }
+# A stop that dockerd does not heed (a wedged engine) would hold systemctl for
+# the unit's whole stop timeout: it gets 60 s.
+docker_service() {
+  systemctl reset-failed docker.service docker.socket
+  timeout 60 systemctl "$1" docker || fail "docker did not $1 within 60 s; see systemctl status docker and journalctl -u docker"
+}
 
 # Sets want (the drop-in that exposes dockerd on tcp://$LISTEN) and
 # want_socket (the socket unit at $TCP_SOCKET that it names; empty where
@@ -207,8 +227,13 @@ certificates_differ() {
 # swarm_state fails when docker does not answer; read_swarm stops the script then.
 # With $1, docker info gets that many seconds, after which all four are unknown.
 swarm_state() {
-  found=$(${1:+timeout "$1"} docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeID}} {{if .Swarm.Cluster}}{{.Swarm.Cluster.ID}}{{end}}' 2>/dev/null) ||
-    { [ "$?" -eq 124 ] && found=; } || return 1
+  if found=$(${1:+timeout "$1"} docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeID}} {{if .Swarm.Cluster}}{{.Swarm.Cluster.ID}}{{end}}' 2>/dev/null); then
+    :
+  elif [ "$?" -eq 124 ] && [ -n "${1:-}" ]; then
+    found=
+  else
+    return 1
+  fi
   set -- $found
   state=${1:-} manager=${2:-false} node=${3:-} cluster=${4:-}
 }
@@ -315,7 +340,7 @@ leave_marked_swarm() {
         return 0
       fi ;;
   esac
-  docker swarm leave --force >/dev/null
+  docker_within "$SWARM_STEP_SECONDS" swarm leave --force >/dev/null
   drop_gwbridge
   say "left swarm $marked"
   unmark_swarm
@@ -338,8 +363,8 @@ join_through() {
   say "joining the swarm as a $ROLE through $1"
   reply=$(engine "$1" swarm join-token -q "$ROLE" |
     { read -r token && printf '{"ListenAddr":"%s","AdvertiseAddr":"%s","RemoteAddrs":[%s],"JoinToken":"%s"}' "$LISTEN_ADDR" "$ADVERTISE" "$remotes" "$token"; } |
-    curl -sS --unix-socket /var/run/docker.sock -H 'Content-Type: application/json' \
-      --data-binary @- -w '\n%{http_code}' http://localhost/swarm/join) || fail "cannot reach the engine's API"
+    curl -sS -m "$SWARM_STEP_SECONDS" --unix-socket /var/run/docker.sock -H 'Content-Type: application/json' \
+      --data-binary @- -w '\n%{http_code}' http://localhost/swarm/join) || fail "the engine's API did not take the join within $SWARM_STEP_SECONDS s"
   code=$(printf '%s\n' "$reply" | tail -n 1)
   [ "$code" = 200 ] || fail "join refused ($code): $(printf '%s\n' "$reply" | sed '$d')"
   # The node and swarm IDs come with the certificate that the join brought.

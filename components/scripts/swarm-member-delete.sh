@@ -17,12 +17,12 @@ if [ -z "$peer" ]; then
   exit 0
 fi
 if [ "$manager" = true ]; then
-  docker node demote "$node" >/dev/null ||
+  docker_within "$SWARM_STEP_SECONDS" node demote "$node" >/dev/null ||
     fail "could not demote node $node, which the swarm needs for its quorum; bring its other managers back first"
   wait_for 30 control_available false ||
     fail "still a manager 30 s after demotion"
 fi
-docker swarm leave >/dev/null
+docker_within "$SWARM_STEP_SECONDS" swarm leave >/dev/null
 drop_gwbridge
 engine "$peer" node rm --force "$node" >/dev/null 2>&1 ||
   say "node $node was already gone from the swarm's list"

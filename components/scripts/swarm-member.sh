@@ -12,7 +12,7 @@ if [ "$state" = pending ] || [ "$state" = error ]; then
   peer=$(live_manager)
   if [ -n "$(marked_swarm)" ] && [ -n "$peer" ] && ! engine "$peer" node inspect "$node" >/dev/null 2>&1; then
     say "swarm state is $state and $peer no longer knows node $node; leaving to join again"
-    docker swarm leave --force >/dev/null
+    docker_within "$SWARM_STEP_SECONDS" swarm leave --force >/dev/null
     read_swarm
   fi
 fi
@@ -25,7 +25,7 @@ case "$state" in
       [ -n "$cluster" ] || cluster=$(swarm_id_of "$peer")
     elif [ "$MAY_INIT" = yes ]; then
       say "initialising a swarm advertised on $LISTEN_ADDR"
-      docker swarm init --advertise-addr "$ADVERTISE" --listen-addr "$LISTEN_ADDR" >/dev/null
+      docker_within "$SWARM_STEP_SECONDS" swarm init --advertise-addr "$ADVERTISE" --listen-addr "$LISTEN_ADDR" >/dev/null
       read_swarm
     else
       fail "no engine among $PEERS manages a swarm that clipper-swarm made; is the first host up?"
@@ -52,7 +52,7 @@ case "$state" in
       say "promoted to manager through $peer"
       read_swarm
     elif [ "$ROLE" = worker ] && [ "$manager" = true ]; then
-      docker node demote "$node" >/dev/null ||
+      docker_within "$SWARM_STEP_SECONDS" node demote "$node" >/dev/null ||
         fail "could not demote node $node, which the swarm needs for its quorum; bring its other managers back first"
       wait_for 30 control_available false || fail "still a manager 30 s after demotion"
       # The managers see the node as Unknown until it reconnects as a worker.

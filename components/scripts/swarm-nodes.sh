@@ -4,7 +4,7 @@
 # nothing. Parameters: HOST
 command -v curl >/dev/null || fail "curl is required"
 # The engine's API answers in a few milliseconds, where the docker CLI takes ~150.
-reply=$(curl -sS --unix-socket /var/run/docker.sock -w '\n%{http_code}' http://localhost/nodes 2>/dev/null) || exit 0
+reply=$(curl -sS -m "$DOCKER_SECONDS" --unix-socket /var/run/docker.sock -w '\n%{http_code}' http://localhost/nodes 2>/dev/null) || exit 0
 code=$(printf '%s\n' "$reply" | tail -n 1)
 body=$(printf '%s\n' "$reply" | sed '$d')
 # A manager without a leader answers 500 on Docker 20.10 and 503 on later engines.

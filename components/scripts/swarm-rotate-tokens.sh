@@ -5,6 +5,6 @@ read_swarm
 [ "$manager" = true ] || fail "not a swarm manager, so it cannot rotate the join tokens"
 say "a manager of swarm $cluster; rotating its join tokens ($ROTATION)"
 for role in worker manager; do
-  docker swarm join-token --rotate -q "$role" >/dev/null
+  docker_within "$SWARM_STEP_SECONDS" swarm join-token --rotate -q "$role" >/dev/null
 done
 say "rotated the worker and manager join tokens"

@@ -266,7 +266,7 @@ describe("Swarm", () => {
       "a host joins once its endpoint is up, and leaves before its endpoint goes; raft orders concurrent joins itself");
     assert.match(join3.inputs.stdin, /^MAY_INIT='no'$/m, "only the first host may start a swarm");
     assert.match(join3.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
-    assert.match(join3.inputs.stdin, /docker node demote/);
+    assert.match(join3.inputs.stdin, /docker_within "\$SWARM_STEP_SECONDS" node demote/);
     for (const member of [get("swarm-member-host1"), join2, join3]) {
       assert.equal((member.opts.deletedWith as pulumi.Resource | undefined)?.constructor, Swarm, "destroy skips node-by-node leaves");
     }
@@ -393,7 +393,7 @@ describe("Swarm", () => {
     const rotation = get("rot-tokens");
     assert.deepEqual(rotation.inputs.triggers, ["2026-11-26"], "a new value runs it again");
     assert.match(rotation.inputs.stdin, /^HOST='r1'$/m);
-    assert.match(rotation.inputs.stdin, /docker swarm join-token --rotate -q "\$role" >\/dev\/null/, "the new tokens are never printed");
+    assert.match(rotation.inputs.stdin, /docker_within "\$SWARM_STEP_SECONDS" swarm join-token --rotate -q "\$role" >\/dev\/null/, "the new tokens are never printed");
     assert.deepEqual(await namesOf(rotation.opts.dependsOn), ["rot-member-r1", "rot-member-r2"]);
     assert.ok(![...registered.keys()].some((n) => n.startsWith("norot-tokens")), "nothing to rotate unless asked");
   });
