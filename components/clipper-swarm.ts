@@ -7,7 +7,7 @@ import { EngineCa } from "./engine-ca";
 import { providerClientFolder } from "./engine-client";
 import { HostProbe } from "./host-probe";
 import { advertiseNeeded, advertiseProblem, addressProblem, bindProblem, ipFamily, isIpAddress, nameProblem, Role, ROLES } from "./host-rules";
-import { OverlayNetwork } from "./overlay-network";
+import { OverlayNetwork, ownerGate } from "./overlay-network";
 import { RestartOrder } from "./restart-order";
 import { failRun } from "./run-failure";
 import { Swarm } from "./swarm";
@@ -136,6 +136,10 @@ export class ClipperSwarm extends pulumi.ComponentResource {
     // One look at each host per run, and one order of engine restarts, for this cluster alone.
     const probe = new HostProbe();
     const restartOrder = new RestartOrder();
+    const networkName = args.networkName ?? "clipper_network";
+    const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
+    // A network of the overlay's name that this stack did not make, on any host, refuses the run before any step.
+    const owned = ownerGate(plan.live.map((h) => ({ hostName: h.name, connection: h.connection })), networkName, stack, probe);
     const endpoints = new Map(
       hosts.map((host) => [
         host.name,
@@ -153,6 +157,7 @@ export class ClipperSwarm extends pulumi.ComponentResource {
             tls: ca,
             sshAddress: host.address,
             dockerProvider: args.dockerProviders,
+            waitFor: owned,
           },
           { parent: this },
         ),
@@ -184,11 +189,13 @@ export class ClipperSwarm extends pulumi.ComponentResource {
     const network = new OverlayNetwork(
       `${name}-overlay`,
       {
-        networkName: args.networkName ?? "clipper_network",
+        networkName,
         swarm,
         auditHostName: plan.firstManager.name,
         auditConnection: plan.firstManager.connection,
         peerUrls: plan.managers.slice(1).map(urlOf),
+        stack,
+        owned,
         probe,
         tlsFolder,
         ...(args.networkEncrypted && { encryptedOn: plan.live.map((h) => ({ hostName: h.name, connection: h.connection })) }),

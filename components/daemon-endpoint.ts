@@ -47,6 +47,8 @@ export interface DaemonEndpointArgs {
   sshAddress?: pulumi.Input<string>;
   /** Give the engine a Docker provider, for resources placed on this host. */
   dockerProvider?: boolean;
+  /** What the endpoint's step waits for before it touches the host, such as a check of the whole cluster that may refuse the run. */
+  waitFor?: pulumi.Output<unknown>;
 }
 
 /**
@@ -108,7 +110,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
         new remote.Command(
           `${name}-dropin`,
           remoteSteps(args.connection, { create: "endpoint-create", delete: "endpoint-delete" }, { ...params, ...certificates, GENERATION: run }),
-          { parent: this, dependsOn: after },
+          { parent: this, dependsOn: args.waitFor ? pulumi.all([after, args.waitFor]).apply(([steps]) => steps) : after },
         ),
     );
 

@@ -20,6 +20,13 @@ export interface OverlayNetworkArgs {
   auditConnection: types.input.remote.ConnectionArgs;
   /** Engine endpoints of the other managers, asked when the audit host manages no swarm. */
   peerUrls: pulumi.Input<string>[];
+  /**
+   * What the network's label names as its maker (`PROJECT/STACK`): a network
+   * of its name without it is never removed.
+   */
+  stack: string;
+  /** What the network waits for: the owner gate (see ownerGate), which may refuse it. */
+  owned: pulumi.Output<string>;
   /** The run's probe, which audits the network with the audit host's other checks. */
   probe: HostProbe;
   /**
@@ -77,9 +84,9 @@ export class OverlayNetwork extends pulumi.ComponentResource {
   }
 }
 
-/** What every network script is told: the host, the network and whether it is encrypted. */
+/** What every network script is told: the host, the network, whether it is encrypted, and the stack that makes it. */
 function networkParams(args: OverlayNetworkArgs) {
-  return { HOST: args.auditHostName, NETWORK: args.networkName, ENCRYPTED: args.encryptedOn ? "yes" : "no" };
+  return { HOST: args.auditHostName, NETWORK: args.networkName, ENCRYPTED: args.encryptedOn ? "yes" : "no", STACK: args.stack };
 }
 
 /**
@@ -102,7 +109,9 @@ function madeNetwork(name: string, args: OverlayNetworkArgs, params: ScriptParam
       ...remoteSteps(args.auditConnection, { create: "network-create", delete: "network-delete" }, params),
       triggers: [args.networkName],
     },
-    { parent, dependsOn: [args.swarm.founded], deletedWith: args.swarm },
+    // It waits for the owner gate, which may refuse it; in a preview of a host
+    // whose address is unknown, the gate is too, and holds nothing up.
+    { parent, dependsOn: args.owned.apply(() => [args.swarm.founded]), deletedWith: args.swarm },
   );
 }
 
@@ -111,6 +120,29 @@ export function networkIdOf(stdout: string): string {
   const id = /^network-id=(\S+)$/m.exec(stdout)?.[1];
   if (id === undefined) throw new Error(`network-create.sh printed no network-id line: ${stdout}`);
   return id;
+}
+
+/**
+ * Settles once no host of `spans` has a network named `networkName` that
+ * stack `stack` did not make; fails the run, naming each such host and
+ * network, otherwise. The first steps on every host wait for it, so a refused
+ * run touches nothing; in a preview of a host whose address is unknown, it
+ * is unknown too, and holds nothing up.
+ */
+export function ownerGate(spans: ProbeTarget[], networkName: pulumi.Input<string>, stack: string, probe: HostProbe): pulumi.Output<string> {
+  const answers = spans.map((host) =>
+    probe.read(host, "networks of the overlay's name", remoteScript("network-owner-check", { HOST: host.hostName, NETWORK: networkName, STACK: stack })),
+  );
+  return pulumi.all([pulumi.all(answers), networkName]).apply(async ([lines, network]): Promise<string> => {
+    const foreign = spans.flatMap((host, i) =>
+      lines[i].filter((l) => l.startsWith("foreign: ")).map((l) => `${host.hostName} has one (${l.slice("foreign: ".length).replace(" ", ", ")})`),
+    );
+    if (foreign.length === 0) return "this stack's, or none";
+    return failRun(
+      `network ${network} is there, and this stack (${stack}) did not make it: ${foreign.join("; ")}. Nothing removes a ` +
+        `network it did not make: remove it (docker network rm ${network} on each), or set networkName to another name.`,
+    );
+  });
 }
 
 /**

@@ -396,17 +396,18 @@ remove_stale_nodes() {
 # Looks at network NETWORK through engine $1 and sets: net_found, how it
 # differs from an attachable overlay, encrypted if ENCRYPTED is yes, in one
 # line (empty when it is as configured); net_id; net_run, the run that made it
-# (its clipper-swarm.run label). The lookup skips a network with no label map
+# (its clipper-swarm.run label); net_stack, the stack that made it (its
+# clipper-swarm.stack label). The lookup skips a network with no label map
 # (index fails on it) and a label that is not there (index prints <no value>).
 inspect_network() {
-  net_found= net_id= net_run=
-  if ! fields=$(engine "$1" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}} encryption={{range $k, $v := .Options}}{{if eq $k "encrypted"}}on{{end}}{{end}} {{.Id}} run={{with .Labels}}{{with index . "clipper-swarm.run"}}{{.}}{{end}}{{end}}' 2>/dev/null); then
+  net_found= net_id= net_run= net_stack=
+  if ! fields=$(engine "$1" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}} encryption={{range $k, $v := .Options}}{{if eq $k "encrypted"}}on{{end}}{{end}} {{.Id}} run={{with .Labels}}{{with index . "clipper-swarm.run"}}{{.}}{{end}}{{end}} stack={{with .Labels}}{{with index . "clipper-swarm.stack"}}{{.}}{{end}}{{end}}' 2>/dev/null); then
     net_found="network $NETWORK is missing"
     return 0
   fi
   # shellcheck disable=SC2086  # the fields, as words
   set -- $fields
-  net_id=$5 net_run=${6#run=}
+  net_id=$5 net_run=${6#run=} net_stack=${7#stack=}
   is=unencrypted want=unencrypted
   [ "$4" != encryption=on ] || is=encrypted
   [ "$ENCRYPTED" != yes ] || want=encrypted
@@ -415,4 +416,10 @@ inspect_network() {
   elif [ "$is" != "$want" ]; then
     net_found="network $NETWORK is $is, not $want"
   fi
+}
+# Stops the step when network NETWORK, there (it has an ID), is not this
+# stack's (STACK): never removed, whoever made it.
+refuse_foreign_network() {
+  [ -z "$net_id" ] || [ "$net_stack" = "$STACK" ] ||
+    fail "network $NETWORK is there, and stack $STACK did not make it${net_stack:+ (stack $net_stack did)}; remove it (docker network rm $NETWORK), or set networkName"
 }

@@ -1,6 +1,7 @@
 # Prints how the overlay network differs from what the stack makes, and nothing
-# when it is as configured; then the run that last made it, from its label (a
-# network as configured that no run made, such as one made by hand, has none).
+# when it is as configured; then the run that last made it, from its label.
+# (A network of that name that this stack did not make stops the run before
+# any step: network-owner-check.sh.)
 # Asks this host's engine, or, when it manages no swarm (it left, or was
 # rebuilt), the first live manager among PEERS (first_peer).
 # Changes nothing. Parameters: HOST NETWORK PEERS ENCRYPTED (yes or no)

@@ -1,9 +1,11 @@
 # Makes the attachable overlay network NETWORK on this manager, labelled with
-# the run (GENERATION), or finds it as configured. A network of that name that
-# is not (another driver or scope, not attachable, encrypted or not as asked)
-# is removed and made again. Prints its ID.
-# Parameters: HOST NETWORK ENCRYPTED (yes or no) GENERATION
+# this stack (STACK) and the run (GENERATION), or finds it as configured. This
+# stack's network of that name that is not (another driver or scope, not
+# attachable, encrypted or not as asked) is removed and made again; another's
+# is left alone, and stops the step. Prints its ID.
+# Parameters: HOST NETWORK ENCRYPTED (yes or no) STACK GENERATION
 inspect_network unix:///var/run/docker.sock
+refuse_foreign_network
 if [ -z "$net_found" ]; then
   say "network $NETWORK is in place"
   printf 'network-id=%s\n' "$net_id"
@@ -15,7 +17,7 @@ if [ -n "$net_id" ]; then
   docker network rm "$NETWORK" >/dev/null ||
     fail "could not remove network $NETWORK to make it again; are containers still attached to it? (docker network inspect $NETWORK)"
 fi
-set -- --driver overlay --attachable --label "clipper-swarm.run=$GENERATION"
+set -- --driver overlay --attachable --label "clipper-swarm.stack=$STACK" --label "clipper-swarm.run=$GENERATION"
 [ "$ENCRYPTED" != yes ] || set -- "$@" --opt encrypted
 id=$(docker network create "$@" "$NETWORK") || fail "could not make network $NETWORK (docker network create $*)"
 say "made network $NETWORK"

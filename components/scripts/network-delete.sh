@@ -1,9 +1,9 @@
 # Removes network NETWORK, once a network of another name has taken its place,
-# if a run over SSH made it. (Destroy skips this step: the network goes with
-# the swarm.)
-# Parameters: HOST NETWORK ENCRYPTED GENERATION
+# if this stack (STACK) made it. (Destroy skips this step: the network goes
+# with the swarm.)
+# Parameters: HOST NETWORK ENCRYPTED STACK GENERATION
 inspect_network unix:///var/run/docker.sock
-if [ -z "$net_run" ]; then
+if [ -z "$net_id" ] || [ "$net_stack" != "$STACK" ]; then
   say "no network $NETWORK that clipper-swarm made; nothing to remove"
   exit 0
 fi

@@ -4,7 +4,7 @@ import { describe, it, beforeEach } from "node:test";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ClipperSwarm, ClipperSwarmArgs } from "../../components/clipper-swarm";
-import { registered, record, valueOf, settled, runFailure } from "../support/mocks";
+import { checkAnswers, registered, record, valueOf, settled, runFailure } from "../support/mocks";
 import { ecKey } from "../support/tls-keys";
 
 const key = pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n-----END OPENSSH PRIVATE KEY-----\n");
@@ -29,7 +29,10 @@ function refusal(build: () => unknown): string {
   assert.fail("nothing was refused");
 }
 
-beforeEach(() => registered.clear());
+beforeEach(() => {
+  registered.clear();
+  checkAnswers.length = 0;
+});
 
 describe("ClipperSwarm", () => {
   it("makes the endpoints, the swarm and the network as its children, and gives Clipper's outputs", async () => {
@@ -110,6 +113,14 @@ describe("ClipperSwarm", () => {
       new ClipperSwarm("late", { hosts: [{ name: "a", address: pulumi.output("0.0.0.0"), privateKey: key }], daemonTls: false }, { transformations: [record] });
     });
     assert.match(failure, /^ClipperSwarm: hosts\[0\]\.address: "0\.0\.0\.0" is an unspecified address/);
+  });
+
+  it("touches no host when one has a network of the overlay's name that the stack did not make", async () => {
+    checkAnswers.push({ address: "198.51.100.2", check: /network ls --format/, lines: ["foreign: bridge local"] });
+    const failure = await runFailure(() => cluster("fo", ["a", "b"]));
+    assert.match(failure, /^network clipper_network is there, and this stack \(clipper-swarm\/unit\) did not make it: b has one \(bridge, local\)/);
+    await settled();
+    for (const step of ["fo-a-dropin", "fo-b-dropin"]) assert.equal(registered.get(step)?.type, "", `${step} is not made`);
   });
 
   it("gives the certificates a client needs in mutual TLS mode", async () => {

@@ -12,7 +12,7 @@ import { ecKey } from "../support/tls-keys";
 import { DaemonEndpoint, dropInPath, engineTlsFolder, plainTcpWarning, tcpSocketPath } from "../../components/daemon-endpoint";
 import { EngineCa } from "../../components/engine-ca";
 import { Swarm, SwarmMemberArgs } from "../../components/swarm";
-import { OverlayNetwork } from "../../components/overlay-network";
+import { OverlayNetwork, ownerGate } from "../../components/overlay-network";
 import { RestartOrder } from "../../components/restart-order";
 
 const connection = (host: string) => ({ host, user: "root", privateKey: pulumi.secret("KEY") });
@@ -429,7 +429,8 @@ function oneHostNetwork(name: string, address: string, { encrypted = false } = {
   const swarm = new Swarm(`${name}-sw`, { members: [member(name, address)], probe });
   new OverlayNetwork(`${name}-overlay`, {
     networkName: "clipper_network", swarm, auditHostName: name,
-    auditConnection: connection(address), peerUrls: [], probe,
+    auditConnection: connection(address), peerUrls: [], probe, stack: "clipper-swarm/unit",
+    owned: ownerGate([{ hostName: name, connection: connection(address) }], "clipper_network", "clipper-swarm/unit", probe),
     ...(encrypted && { encryptedOn: [{ hostName: name, connection: connection(address) }] }),
   }, { transformations: [record] });
 }
@@ -445,6 +446,8 @@ describe("OverlayNetwork", () => {
       auditConnection: connection("10.0.0.1"),
       peerUrls: ["tcp://10.0.0.2:2375", "tcp://10.0.0.3:2375"],
       probe,
+      stack: "clipper-swarm/unit",
+      owned: ownerGate([{ hostName: "n1", connection: connection("10.0.0.1") }], "clipper_network", "clipper-swarm/unit", probe),
     }, { transformations: [record] });
     assert.equal(await valueOf(net.networkName), "clipper_network");
     assert.equal(await valueOf(net.networkId), "net0000", "the ID network-create.sh printed");
@@ -457,7 +460,10 @@ describe("OverlayNetwork", () => {
     assert.match(network.inputs.stdin, /^GENERATION='0'$/m, "a network as configured that records no run keeps that");
     assert.match(network.inputs.stdin, /docker network create "\$@" "\$NETWORK"/);
     assert.deepEqual(network.inputs.triggers, ["clipper_network"], "a new name makes a new network, then removes the old");
-    assert.deepEqual(network.opts.dependsOn, [swarm.founded], "made while the other hosts join");
+    assert.deepEqual(await valueOf(network.opts.dependsOn), [swarm.founded], "made while the other hosts join");
+    assert.match(network.inputs.stdin, /^STACK='clipper-swarm\/unit'$/m);
+    assert.match(network.inputs.stdin, /--label "clipper-swarm\.stack=\$STACK"/, "labelled with the stack that made it");
+    assert.match(network.inputs.stdin, /refuse_foreign_network/, "another's network of the name is never removed");
     assert.equal(network.opts.deletedWith, swarm, "destroy takes the network down with the swarm, through no engine");
 
     const check = probed.get("10.0.0.1") ?? "";
@@ -465,6 +471,15 @@ describe("OverlayNetwork", () => {
     assert.match(check, /^PEERS='tcp:\/\/10\.0\.0\.2:2375 tcp:\/\/10\.0\.0\.3:2375'$/m);
     assert.match(check, /^HOST='n1'$/m, "the endpoint's, the membership's and the network's checks share one session");
     assert.match(check, /drop-in \$DROPIN is missing[\s\S]*swarm_state[\s\S]*network inspect/);
+    assert.match(check, /docker network ls --format/, "every host is looked at for a network of the name");
+  });
+
+  it("fails the run before the network, naming each host with a network of its name that the stack did not make", async () => {
+    checkAnswers.push({ address: "10.0.9.1", check: /network ls --format/, lines: ["foreign: bridge local"] });
+    const failure = await runFailure(() => oneHostNetwork("f9", "10.0.9.1"));
+    assert.match(failure, /^network clipper_network is there, and this stack \(clipper-swarm\/unit\) did not make it: f9 has one \(bridge, local\)\. .*remove it .*or set networkName/);
+    await settled();
+    assert.equal(get("f9-overlay-network").type, "", "the network is not made");
   });
 
   it("encrypts the network when asked, once every host's kernel can, and fails the run naming those that cannot", async () => {
