@@ -17,7 +17,7 @@ export interface HostAuditArgs extends ProbeTarget {
    * A script that looks at the host and changes nothing. It prints one line per
    * difference from the configuration, nothing when there is none, and
    * `last-run: RUN` when the host records the run that last made the concern.
-   * Made of settled values only (see HostProbe).
+   * Its values may be outputs: an unknown one leaves what the probe finds unknown (see HostProbe).
    */
   check: pulumi.Input<string>;
   /** The run's probe, which runs this check with the host's others. */
