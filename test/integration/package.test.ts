@@ -97,8 +97,10 @@ describe("the library as users adopt it", { skip: missingPlugins() }, () => {
     });
     after(() => stack?.dispose());
 
-    it("converges the lab, verifies, previews clean and destroys", () => {
-      convergeAndDestroy(stack, hosts);
+    it("converges the lab, verifies, previews clean and destroys, with no Docker provider it did not ask for", () => {
+      const output = convergeAndDestroy(stack, hosts);
+      assert.doesNotMatch(output, /pulumi:providers:docker/, "dockerProviders is off: no provider, so no Docker plugin");
+      assert.match(output, /"type": "command:remote:Command"/, "the state was read");
     });
   });
 
