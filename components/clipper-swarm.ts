@@ -6,7 +6,7 @@ import { DaemonEndpoint, engineTlsFolder, engineUrlOf, plainTcpWarning } from ".
 import { EngineCa } from "./engine-ca";
 import { providerClientFolder } from "./engine-client";
 import { HostProbe } from "./host-probe";
-import { advertiseNeeded, advertiseProblem, addressProblem, bindProblem, ipFamily, isIpAddress, nameProblem, Role, ROLES } from "./host-rules";
+import { advertiseNeeded, advertiseProblem, addressProblem, bindProblem, impliedAdvertiseProblem, ipFamily, isIpAddress, nameProblem, Role, ROLES } from "./host-rules";
 import { OverlayNetwork, ownerGate } from "./overlay-network";
 import { RestartOrder } from "./restart-order";
 import { failRun } from "./run-failure";
@@ -292,7 +292,7 @@ function checkedHosts(args: ClipperSwarmArgs): CheckedHost[] {
  * at once, another resource's output once it is known. `field` names it.
  */
 function checkedAdvertise(address: pulumi.Input<string>, field: string): pulumi.Input<string> {
-  const refusal = (a: string) => advertiseProblem(a) && `${advertiseProblem(a)}${field.endsWith(".address") ? "; as no advertiseAddress is given, it would be this host's" : ""}`;
+  const refusal = field.endsWith(".address") ? impliedAdvertiseProblem : advertiseProblem;
   if (typeof address === "string") {
     const problem = refusal(address);
     if (problem) throw argsError(field, problem);

@@ -71,13 +71,24 @@ const unreachableRanges = (
 
 /** The problem with an advertise address, if any: it must be an IP address that the other hosts can reach. */
 export function advertiseProblem(v: string): string | undefined {
+  return advertiseFault(v, "give an address of this host's that they can");
+}
+
+/**
+ * The problem with an IP address that stands as the advertise address because
+ * none is given, if any: it must be one the other hosts can reach too.
+ */
+export function impliedAdvertiseProblem(v: string): string | undefined {
+  return advertiseFault(v, "as no advertise address is given, it would be this host's: give one they can reach");
+}
+
+/** What is wrong with advertise address `v`, then `wayOut`; undefined when nothing is. */
+function advertiseFault(v: string, wayOut: string): string | undefined {
   if (!isIpAddress(v)) return `"${v}" is not an IP address; swarm advertises and listens on an IP, so a host name is not accepted here`;
-  if (v.includes("%")) {
-    return `"${v}" has a zone ID, which scopes it to one interface of this host, and which systemd takes for a specifier; give an address the other hosts reach without one`;
-  }
+  if (v.includes("%")) return `"${v}" has a zone ID, which scopes it to one interface of this host, and which systemd takes for a specifier; ${wayOut}`;
   const family = isIP(v) === 4 ? "ipv4" : "ipv6";
   const match = unreachableRanges.find((r) => r.family === family && r.range.check(v, family));
-  return match && `"${v}" is ${match.what}, which the other hosts cannot reach; give an address of this host's that they can`;
+  return match && `"${v}" is ${match.what}, which the other hosts cannot reach; ${wayOut}`;
 }
 
 /** The problem with an address to bind, if any: an IP address, which systemd's units can hold. */

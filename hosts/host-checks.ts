@@ -9,7 +9,7 @@ import type { Node } from "yaml";
 import type { HostSpec, PathKey } from "./inventory";
 import { Checker, Value } from "./yaml-fields";
 
-import { advertiseProblem, canonicalAddress, ipFamily } from "../components/host-rules";
+import { canonicalAddress, impliedAdvertiseProblem, ipFamily } from "../components/host-rules";
 
 export {
   HOST_KEY, ROLES, addressProblem, advertiseNeeded, advertiseProblem, hostKeyProblem, isIpAddress, nameProblem,
@@ -142,9 +142,9 @@ export class HostClaims {
  * given, or undefined after reporting why it cannot be one.
  */
 export function impliedAdvertise(check: Checker<unknown>, address: Value<string>, field: string): Value<string> | undefined {
-  const problem = advertiseProblem(address.value);
+  const problem = impliedAdvertiseProblem(address.value);
   if (!problem) return { ...address, field };
-  check.add(address.node, address.field, `${problem}; as no advertise address is given, it would be this host's, so give one the other hosts reach`);
+  check.add(address.node, address.field, problem);
   return undefined;
 }
 

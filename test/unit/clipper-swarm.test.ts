@@ -88,7 +88,7 @@ describe("ClipperSwarm", () => {
     assert.match(refusal(build({ testHost: "zed" })), /^ClipperSwarm: testHost: "zed" is not a live host \(a\)$/);
     assert.match(refusal(build({ hosts: [host("a", { privateKey: undefined })] })), /^ClipperSwarm: hosts\[0\]\.privateKey: give the host's SSH key/);
     assert.match(refusal(build({ daemonTls: true })), /^ClipperSwarm: tlsCaKey: daemonTls is true, and needs it/);
-    assert.match(refusal(build({ hosts: [host("a", { address: "127.0.0.1" })] })), /^ClipperSwarm: hosts\[0\]\.address: "127\.0\.0\.1" is a loopback address, .*as no advertiseAddress is given/);
+    assert.match(refusal(build({ hosts: [host("a", { address: "127.0.0.1" })] })), /^ClipperSwarm: hosts\[0\]\.address: "127\.0\.0\.1" is a loopback address, .*as no advertise address is given, it would be this host's/);
     assert.match(refusal(build({ hosts: [host("a", { advertiseAddress: "fe80::1%eth0" })] })), /^ClipperSwarm: hosts\[0\]\.advertiseAddress: "fe80::1%eth0" has a zone ID/);
     assert.match(refusal(build({ hosts: [host("a"), host("b", { advertiseAddress: "fd00::2" })] })),
       /^ClipperSwarm: hosts\[1\]\.advertiseAddress: "fd00::2" is IPv6, and hosts\[0\]'s is IPv4: a swarm's hosts advertise addresses of one IP family$/);

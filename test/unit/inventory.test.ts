@@ -192,7 +192,7 @@ describe("loadInventory rejects", () => {
   test("advertise addresses that no other host reaches, or that mix IP families, or repeat in another spelling", () => {
     rejects("advertise-loopback.yaml", 7, "hosts[0].advertiseAddress", /^"127\.0\.0\.1" is a loopback address, which the other hosts cannot reach/);
     rejects("advertise-unspecified-implied.yaml", 6, "hosts[0].address",
-      /^"0\.0\.0\.0" is an unspecified address, which the other hosts cannot reach; .*as no advertise address is given, it would be this host's/);
+      /^"0\.0\.0\.0" is an unspecified address, which the other hosts cannot reach; as no advertise address is given, it would be this host's: give one they can reach$/);
     rejects("advertise-zone.yaml", 7, "hosts[0].advertiseAddress", /^"fe80::1%eth0" has a zone ID, .*which systemd takes for a specifier/);
     rejects("advertise-family-mix.yaml", 9, "hosts[1].advertiseAddress",
       /^advertise address "fd00::2" is IPv6, and hosts\[0\]'s \(line 6\) is IPv4: a swarm's hosts advertise addresses of one IP family$/);
