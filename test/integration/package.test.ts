@@ -26,6 +26,14 @@ function verify(stack: ScratchStack): void {
   assert.equal(pairs.length, engines.length * (engines.length - 1));
 }
 
+/** Stack `name` of the program in `program`, with the lab's key as its secret `sshKey`, given on standard input. */
+function stackWithKey(program: string, name: string): ScratchStack {
+  const stack = scratchStack(program, name);
+  const key = stack.run(["config", "set", "--secret", "sshKey"], labKey);
+  assert.equal(key.status, 0, key.stderr);
+  return stack;
+}
+
 /**
  * Up, verify, a clean preview, destroy to clean hosts: what each program must
  * do. Gives every run's output, and the state as the converged stack held it.
@@ -91,9 +99,7 @@ describe("the library as users adopt it", { skip: missingPlugins() }, () => {
       for (const [name, text] of Object.entries(files)) writeFileSync(path.join(program, name), text);
       const install = run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: program });
       assert.equal(install.status, 0, install.stderr);
-      stack = scratchStack(program, "consumer");
-      const key = stack.run(["config", "set", "--secret", "sshKey"], labKey);
-      assert.equal(key.status, 0, key.stderr);
+      stack = stackWithKey(program, "consumer");
     });
     after(() => stack?.dispose());
 
@@ -141,9 +147,7 @@ describe("the library as users adopt it", { skip: missingPlugins() }, () => {
         "  testImage: ${cluster.testImage}",
         "",
       ].join("\n"));
-      stack = scratchStack(program, "yaml");
-      const key = stack.run(["config", "set", "--secret", "sshKey"], labKey);
-      assert.equal(key.status, 0, key.stderr);
+      stack = stackWithKey(program, "yaml");
     });
     after(() => stack?.dispose());
 
