@@ -138,8 +138,10 @@ export class ClipperSwarm extends pulumi.ComponentResource {
     const restartOrder = new RestartOrder();
     const networkName = args.networkName ?? "clipper_network";
     const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
+    // The live hosts as the probe reaches them: every host the network spans.
+    const liveTargets = plan.live.map((h) => ({ hostName: h.name, connection: h.connection }));
     // A network of the overlay's name that this stack did not make, on any host, refuses the run before any step.
-    const owned = ownerGate(plan.live.map((h) => ({ hostName: h.name, connection: h.connection })), networkName, stack, probe);
+    const owned = ownerGate(liveTargets, networkName, stack, probe);
     const endpoints = new Map(
       hosts.map((host) => [
         host.name,
@@ -198,7 +200,7 @@ export class ClipperSwarm extends pulumi.ComponentResource {
         owned,
         probe,
         tlsFolder,
-        ...(args.networkEncrypted && { encryptedOn: plan.live.map((h) => ({ hostName: h.name, connection: h.connection })) }),
+        ...(args.networkEncrypted && { encryptedOn: liveTargets }),
       },
       { parent: this },
     );
