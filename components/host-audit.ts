@@ -55,14 +55,20 @@ export interface Audit {
 /** auditedRun, with what the probe found for a component that acts on it besides. */
 export function audit(args: HostAuditArgs, reporter: pulumi.Resource): Audit {
   const observed = args.probe.observe(args, args.concern, args.check);
-  const run = observed.apply(({ found, lastRun }) => {
-    if (found === asConfigured) return lastRun ?? neverRecorded;
-    pulumi.log.info(`${args.hostName}: ${args.concern}: ${found}`, reporter);
-    return repairRun;
-  });
+  const run = observed.apply((o) => runFor(o, o.found === asConfigured ? undefined : o.found, `${args.hostName}: ${args.concern}`, reporter));
   return {
     run,
     found: observed.apply(({ found }) => found),
     observation: observed,
   };
+}
+
+/**
+ * The run for a concern's command: the one its host records where nothing
+ * drifted, else a fresh one, with `drift` logged after `subject` on `reporter`.
+ */
+export function runFor(observation: Observation, drift: string | undefined, subject: string, reporter: pulumi.Resource): string {
+  if (drift === undefined) return observation.lastRun ?? neverRecorded;
+  pulumi.log.info(`${subject}: ${drift}`, reporter);
+  return repairRun;
 }

@@ -17,6 +17,10 @@ export interface Observation {
    * where the check reports it (a `swarm: ROLE` line).
    */
   swarmRole?: SwarmRole;
+  /** The swarm the host is in, where the check reports it (a `swarm-id: ID` line). */
+  swarmId?: string;
+  /** The swarm this tool recorded on the host, where the check reports it (a `marked: ID` line). */
+  marked?: string;
 }
 
 /** A manager's place in its swarm's raft. */
@@ -102,9 +106,6 @@ export class HostProbe {
   }
 }
 
-/** How a check reports the run that last made its concern. */
-const lastRunPrefix = "last-run: ";
-
 /** How a check reports that the host's engine manages a swarm, and whether as its leader. */
 const swarmRoleLines = new Map<string, SwarmRole>([
   ["swarm: manager", "manager"],
@@ -178,14 +179,22 @@ export async function probeHost(
   return found;
 }
 
-/** What a check's lines say: its drift, the run its host records, and the host's engine's role in a swarm. */
+/** How a check reports a fact about the host rather than a drift, by the Observation field it fills. */
+const factPrefixes = { lastRun: "last-run: ", swarmId: "swarm-id: ", marked: "marked: " } as const;
+
+/** What a check's lines say: its drift, the run its host records, and the host's place in a swarm. */
 export function observationOf(lines: string[]): Observation {
-  const drift = lines.filter((l) => !l.startsWith(lastRunPrefix) && !swarmRoleLines.has(l));
-  const lastRun = lines.find((l) => l.startsWith(lastRunPrefix))?.slice(lastRunPrefix.length);
+  const prefixes = Object.values(factPrefixes);
+  const drift = lines.filter((l) => !prefixes.some((p) => l.startsWith(p)) && !swarmRoleLines.has(l));
+  const facts: Partial<Record<keyof typeof factPrefixes, string>> = {};
+  for (const [field, prefix] of Object.entries(factPrefixes) as [keyof typeof factPrefixes, string][]) {
+    const value = lines.find((l) => l.startsWith(prefix))?.slice(prefix.length);
+    if (value) facts[field] = value;
+  }
   const swarmRole = lines.map((l) => swarmRoleLines.get(l)).find(Boolean);
   return {
     found: drift.length ? drift.join("; ") : asConfigured,
-    ...(lastRun && { lastRun }),
+    ...facts,
     ...(swarmRole && { swarmRole }),
   };
 }

@@ -1,12 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { remote, types } from "@pulumi/command";
 import { hostPort } from "./daemon-endpoint";
-import { auditedRun } from "./host-audit";
-import type { HostProbe } from "./host-probe";
+import { runFor } from "./host-audit";
+import { asConfigured, HostProbe, Observation } from "./host-probe";
+import { knownValue } from "./known-value";
 import { keepAsRecorded, remoteScript, remoteSteps, stepCommand } from "./remote-script";
 import { ApiNode, quorumLoss } from "./swarm-quorum";
 import { failRun } from "./run-failure";
 import { compareHostNames } from "./host-rules";
+import { splitFrom, SwarmCensus, swarmWord, takeCensus } from "./swarm-census";
 
 /** Swarm managers talk raft on this port. */
 export const swarmPort = 2377;
@@ -78,6 +80,8 @@ export class Swarm extends pulumi.ComponentResource {
     if (managers.length === 0) throw new Error(`${name}: a swarm needs at least one live manager`);
     adviseOnManagerCount(managers.length, this);
     const quorum = quorumGuard(args.members, managers, args.probe);
+    const sightings = new Map(live.map((host) => [host.hostName, observeMembership(host, args.probe)]));
+    const census = censusOf(live, sightings);
 
     this.nodeIds = {};
     // Taking the whole swarm down node by node needs a quorum at every step,
@@ -99,7 +103,8 @@ export class Swarm extends pulumi.ComponentResource {
     for (const host of [...managers, ...live.filter((h) => h.role === "worker")]) {
       const after = host.role === "manager" ? joinedManagers.slice(0, 1) : joinedManagers;
       const peers = managers.filter((m) => m !== host);
-      const member = swarmMember(memberName(host), host, peers, host === managers[0], args, {
+      const run = memberRun(host, sightings.get(host.hostName)!, census, host === managers[0], this);
+      const member = swarmMember(memberName(host), host, peers, run, args, {
         ...memberOpts,
         dependsOn: memberWaitsFor([host.endpoint, ...retired, ...after], peers, quorum),
       });
@@ -195,25 +200,48 @@ function apiMessage(line: string): string {
   }
 }
 
-/** One host's membership: its audit, and the command that makes and repairs it. */
+/** What the probe finds of a live host's membership: its drift, and the swarm it is in and records. */
+function observeMembership(host: SwarmMemberArgs, probe: HostProbe): pulumi.Output<Observation> {
+  return probe.observe(host, "swarm membership", remoteScript("swarm-check", { HOST: host.hostName, ROLE: host.role }));
+}
+
+/** The census of the live hosts' swarms, known where some host's is not (see knownValue). */
+function censusOf(live: SwarmMemberArgs[], sightings: Map<string, pulumi.Output<Observation>>): pulumi.Output<SwarmCensus> {
+  const seen = live.map(async (host) => {
+    const observed = await knownValue(sightings.get(host.hostName)!);
+    return observed && { hostName: host.hostName, role: host.role, swarmId: observed.swarmId, marked: observed.marked };
+  });
+  return pulumi.output(Promise.all(seen).then((all) => takeCensus(all.filter((s) => s !== undefined))));
+}
+
+/**
+ * The run of a member's command (see auditedRun): the recorded one where the
+ * host is as configured and in the stack's swarm, else a fresh one, which
+ * carries what the member's step must know of the stack's swarm (swarmWord).
+ */
+function memberRun(
+  host: SwarmMemberArgs,
+  observed: pulumi.Output<Observation>,
+  census: pulumi.Output<SwarmCensus>,
+  firstManager: boolean,
+  reporter: pulumi.Resource,
+): pulumi.Output<string> {
+  return pulumi.all([observed, census]).apply(([o, c]) => {
+    const drift = o.found === asConfigured ? splitFrom(c, o.swarmId) : o.found;
+    const run = runFor(o, drift, `${host.hostName}: swarm membership`, reporter);
+    return drift === undefined ? run : `${run} swarm=${swarmWord(c, firstManager)}`;
+  });
+}
+
+/** One host's membership: the command that makes and repairs it, for the run its audit gives. */
 function swarmMember(
   name: string,
   host: SwarmMemberArgs,
   peers: SwarmMemberArgs[],
-  first: boolean,
-  { probe, tlsFolder }: SwarmArgs,
+  run: pulumi.Output<string>,
+  { tlsFolder }: SwarmArgs,
   opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource },
 ): remote.Command {
-  const run = auditedRun(
-    {
-      hostName: host.hostName,
-      concern: "swarm membership",
-      connection: host.connection,
-      check: remoteScript("swarm-check", { HOST: host.hostName, ROLE: host.role }),
-      probe,
-    },
-    opts.parent,
-  );
   const peerUrls = peers.map((p) => p.endpointUrl);
   const steps = { create: "swarm-member", delete: "swarm-member-delete" };
   return new remote.Command(
@@ -224,7 +252,6 @@ function swarmMember(
       ADVERTISE: host.advertiseAddress,
       LISTEN_ADDR: pulumi.output(host.advertiseAddress).apply((address) => hostPort(address, swarmPort)),
       PEERS: peerUrls,
-      MAY_INIT: first ? "yes" : "no",
       ...(tlsFolder && { ENGINE_TLS: tlsFolder }),
       GENERATION: run,
     }),

@@ -303,6 +303,13 @@ read_node_certificate() {
   cert_swarm=$(printf '%s\n' "${subject#subject=}" | tr ',' '\n' | sed -n 's/^O=//p')
   [ -n "$cert_node" ] && [ -n "$cert_swarm" ]
 }
+# The ID of the swarm this host is in, after read_swarm: a manager's engine
+# names it, a worker's node certificate does; nothing where neither can.
+own_swarm() {
+  if [ -n "$cluster" ]; then echo "$cluster"
+  elif read_node_certificate; then echo "$cert_swarm"
+  fi
+}
 # Which swarm this host is in, told by its node certificate: "ours" when it
 # names swarm $1, "other" when it names another, nothing when it cannot be read.
 certified_swarm() {
@@ -345,10 +352,31 @@ leave_marked_swarm() {
   say "left swarm $marked"
   unmark_swarm
 }
-# The first engine among $PEERS that manages a swarm this tool made, or nothing.
+# The first engine among $PEERS that manages a swarm this tool made, or
+# nothing: the stack's swarm (STACK_SWARM) where the program names it.
 live_manager() { first_peer is_live_manager; }
 is_live_manager() {
-  [ "$(engine "$1" node inspect self --format "{{.ManagerStatus.Reachability}} {{index .Spec.Labels \"$LABEL\"}}" 2>/dev/null)" = "reachable true" ]
+  [ "$(engine "$1" node inspect self --format "{{.ManagerStatus.Reachability}} {{index .Spec.Labels \"$LABEL\"}}" 2>/dev/null)" = "reachable true" ] &&
+    { [ -z "${STACK_SWARM:-}" ] || [ "$(swarm_id_of "$1" 2>/dev/null)" = "$STACK_SWARM" ]; }
+}
+# Why no engine among $PEERS is a live manager of the stack's swarm: each
+# peer, and what it answered, for a message.
+peer_answers_report() {
+  for candidate in $PEERS; do
+    if ! listening "$candidate"; then why="no answer on TCP"
+    elif ! found=$(engine "$candidate" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{if .Swarm.Cluster}}{{.Swarm.Cluster.ID}}{{end}}' 2>&1); then
+      why="docker: $(printf '%s\n' "$found" | tail -n 1)"
+    else
+      # shellcheck disable=SC2086  # the fields, as words
+      set -- $found
+      if [ "${1:-}" != active ]; then why="not in a swarm"
+      elif [ "${2:-}" != true ]; then why="not a manager"
+      elif [ -n "${STACK_SWARM:-}" ] && [ "${3:-}" != "$STACK_SWARM" ]; then why="a manager of swarm ${3:-?}"
+      else why="a manager without this tool's label, or not reachable in its swarm"
+      fi
+    fi
+    printf '%s (%s); ' "$candidate" "$why"
+  done
 }
 # Joins this host in its ROLE through engine $1. The token goes from that
 # engine's API to this engine's API through a pipe and shell built-ins, never

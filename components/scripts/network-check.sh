@@ -6,6 +6,7 @@
 # rebuilt), the first live manager among PEERS (first_peer).
 # Changes nothing. Parameters: HOST NETWORK PEERS ENCRYPTED (yes or no)
 manages() { [ "$(engine "$1" info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ]; }
+has_network() { engine "$1" network inspect "$NETWORK" >/dev/null 2>&1; }
 if manages unix:///var/run/docker.sock; then
   manager=unix:///var/run/docker.sock
 else
@@ -15,6 +16,13 @@ if [ -z "$manager" ]; then
   echo "network $NETWORK is missing: no swarm manager answers"
 else
   inspect_network "$manager"
+  # Missing here, the network may still be in the stack's swarm: this host may
+  # manage another one, which its membership step leaves. A live manager that
+  # has it answers for it then.
+  if [ -z "$net_id" ]; then
+    other=$(first_peer has_network)
+    [ -z "$other" ] || inspect_network "$other"
+  fi
   if [ -n "$net_found" ]; then
     echo "$net_found"
   elif [ -n "$net_run" ]; then

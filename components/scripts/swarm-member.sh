@@ -1,10 +1,16 @@
-# Makes this host a member of the swarm in its ROLE (manager or worker), or
-# finds it already is one; repairs what an audit found. A host that is not in
-# the swarm (new, rebuilt, or it left) joins through any live manager among
-# PEERS and removes the entry it left behind; a host in the wrong role is
-# promoted or demoted in place. Only the first manager (MAY_INIT=yes) starts a
-# new swarm, and only when no peer manages one. Prints the swarm and node IDs.
-# Parameters: HOST ROLE ADVERTISE LISTEN_ADDR PEERS (managers' engine URLs) MAY_INIT GENERATION
+# Makes this host a member of the stack's swarm in its ROLE (manager or
+# worker), or finds it already is one; repairs what an audit found. A host
+# that is not in the swarm (new, rebuilt, or it left) joins through a live
+# manager of it among PEERS and removes the entry it left behind; a host in the
+# wrong role is promoted or demoted in place; a host in another swarm that this
+# tool made leaves it first. GENERATION is the run, then `swarm=` and what the
+# program found: the stack's swarm ID; `new`, where this host may start it
+# (no inventory host is in a swarm or records one); or nothing (join any swarm
+# this tool made). Prints the swarm and node IDs.
+# Parameters: HOST ROLE ADVERTISE LISTEN_ADDR PEERS (managers' engine URLs) GENERATION
+case "$GENERATION" in *" swarm="*) STACK_SWARM=${GENERATION##* swarm=} ;; *) STACK_SWARM= ;; esac
+may_start=no
+if [ "$STACK_SWARM" = new ]; then may_start=yes STACK_SWARM=; fi
 read_swarm
 if [ "$state" = pending ] || [ "$state" = error ]; then
   # A node that the swarm removed (its host was retired, then came back)
@@ -16,6 +22,23 @@ if [ "$state" = pending ] || [ "$state" = error ]; then
     read_swarm
   fi
 fi
+if [ "$state" = active ] && [ -n "$STACK_SWARM" ]; then
+  in_swarm=$(own_swarm)
+  marked=$(marked_swarm)
+  if [ "$in_swarm" = "$STACK_SWARM" ] && [ "$marked" != "$in_swarm" ]; then
+    # A join cut off before its record was written: the swarm is the stack's.
+    say "in swarm $in_swarm, the stack's, which this host did not record; recording it"
+    mark_swarm "$in_swarm"
+  elif [ -n "$in_swarm" ] && [ "$in_swarm" != "$STACK_SWARM" ]; then
+    [ "$in_swarm" = "$marked" ] ||
+      fail "in swarm $in_swarm, which clipper-swarm did not make, not the stack's swarm $STACK_SWARM; leave it first with: docker swarm leave --force"
+    say "in swarm $in_swarm, which clipper-swarm made, not the stack's swarm $STACK_SWARM (most of the inventory's managers are in it); leaving it to join"
+    docker_within "$SWARM_STEP_SECONDS" swarm leave --force >/dev/null
+    drop_gwbridge
+    unmark_swarm
+    read_swarm
+  fi
+fi
 case "$state" in
   inactive)
     peer=$(live_manager)
@@ -23,12 +46,14 @@ case "$state" in
       join_through "$peer"
       # Read from docker info (no certificate to read), only a manager names its swarm; a worker asks.
       [ -n "$cluster" ] || cluster=$(swarm_id_of "$peer")
-    elif [ "$MAY_INIT" = yes ]; then
+    elif [ "$may_start" = yes ]; then
       say "initialising a swarm advertised on $LISTEN_ADDR"
       docker_within "$SWARM_STEP_SECONDS" swarm init --advertise-addr "$ADVERTISE" --listen-addr "$LISTEN_ADDR" >/dev/null
       read_swarm
+    elif [ -n "$STACK_SWARM" ]; then
+      fail "no live manager of the stack's swarm $STACK_SWARM answers: $(peer_answers_report)check that this host reaches them (ping, firewall, routes), then run again"
     else
-      fail "no engine among $PEERS manages a swarm that clipper-swarm made; is the first host up?"
+      fail "no engine among $PEERS manages a swarm that clipper-swarm made, and this host may not start one, as another inventory host records one: $(peer_answers_report)is the first host up?"
     fi
     # Recorded before the script says anything more: a run whose SSH connection
     # dropped (its CLI was killed) goes on until its next message, which stops

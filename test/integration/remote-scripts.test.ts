@@ -37,15 +37,21 @@ let swarmId = "";
 
 /** The engine URLs of every host but `h`. */
 const peers = (h: HostSpec) => hosts.filter((p) => p !== h).map(url).join(" ");
-/** The swarm-member parameters of host `h`, a manager unless `role` says otherwise. */
+/**
+ * The swarm-member parameters of host `h`, a manager unless `role` says
+ * otherwise, as the program gives them: the first host may start the swarm,
+ * the others join the one it made.
+ */
 const member = (h: HostSpec, role = "manager") => ({
   ROLE: role,
   ADVERTISE: h.address,
   LISTEN_ADDR: hostPort(h.address, swarmPort),
   PEERS: peers(h),
-  MAY_INIT: h === first ? "yes" : "no",
-  GENERATION,
+  GENERATION: memberRun(h),
 });
+const memberRun = (h: HostSpec) => `${GENERATION} swarm=${h === first ? "new" : swarmId}`;
+/** What the swarm check of a host as configured reports. */
+const inSwarm = (h: HostSpec) => ({ found: asConfigured, lastRun: memberRun(h), swarmId, marked: swarmId });
 /** What a check reports, as the probe reads it: its drift, and the run that the host records. */
 function checked(h: HostSpec, name: string, params: Record<string, string> = { ROLE: "manager" }): Observation {
   return observationOf(ok(script(h, name, params), `${h.name} ${name}`).stdout.trim().split("\n").filter(Boolean));
@@ -150,7 +156,7 @@ describe("remote scripts on the lab hosts", () => {
     try {
       const r = script(last, "swarm-member", member(last));
       assert.notEqual(r.status, 0);
-      assert.match(r.stderr, new RegExp(`^${last.name}: error: already in a swarm that clipper-swarm did not create`, "m"));
+      assert.match(r.stderr, new RegExp(`^${last.name}: error: in swarm \\w+, which clipper-swarm did not make, not the stack's swarm ${swarmId}; leave it first`, "m"));
     } finally {
       ssh(last, "docker swarm leave --force >/dev/null; docker network rm docker_gwbridge >/dev/null");
     }
@@ -174,7 +180,7 @@ describe("remote scripts on the lab hosts", () => {
   });
 
   it("finds every host as configured; a host that left is reported, rejoins and removes its old entry", () => {
-    for (const h of hosts) assert.deepEqual(checked(h, "swarm-check"), { found: asConfigured, lastRun: GENERATION });
+    for (const h of hosts) assert.deepEqual(checked(h, "swarm-check"), inSwarm(h));
     const [second] = others;
     ok(ssh(second, "docker swarm leave --force >/dev/null"), "leave by hand");
     assert.equal(checked(second, "swarm-check").found, `not in the swarm ${swarmId}`);
@@ -222,7 +228,7 @@ describe("remote scripts on the lab hosts", () => {
     assert.match(joined.stderr, /joining the swarm as a worker through/);
     assert.match(joined.stdout, new RegExp(`^swarm-id=${swarmId}$`, "m"), "a worker learns the swarm's ID from a manager");
     const worker = nodeId(joined);
-    assert.deepEqual(checked(second, "swarm-check", { ROLE: "worker" }), { found: asConfigured, lastRun: GENERATION });
+    assert.deepEqual(checked(second, "swarm-check", { ROLE: "worker" }), inSwarm(second), "a worker names its swarm from its certificate");
     assert.equal(checked(second, "swarm-check").found, "a worker, not a manager");
     assert.equal(ok(script(second, "swarm-nodes", {}), "nodes on a worker").stdout, "", "a worker lists no nodes");
     const listed = ok(script(first, "swarm-nodes", {}), "nodes on a manager").stdout;
@@ -279,7 +285,9 @@ describe("remote scripts on the lab hosts", () => {
   it("leaves at once where its peers have left the swarm, without asking the engine; another swarm is left alone", () => {
     for (const h of hosts) ok(script(h, "endpoint-create", endpoint(h)), `${h.name} endpoint`);
     const made = ok(script(first, "swarm-member", member(first)), "swarm init");
-    const id = /^swarm-id=(\S+)$/m.exec(made.stdout)?.[1] ?? "";
+    // A new swarm: the others are told its ID.
+    swarmId = /^swarm-id=(\S+)$/m.exec(made.stdout)?.[1] ?? "";
+    const id = swarmId;
     for (const h of others) ok(script(h, "swarm-member", member(h)), `${h.name} join`);
     // The others leave, as their own destroy steps do at the same moment; the
     // last of them then makes a swarm of its own.

@@ -29,12 +29,11 @@ export const registered = new Map<string, Registered>();
 /** A real certificate request, as a host's key step prints it, for the CA to sign. */
 export const engineRequest = certificateRequest("/CN=mock-engine");
 
-/** Answers of remote commands, by a fragment of their scripts. */
-const stdoutFor: [RegExp, string][] = [
-  [/^MAY_INIT='yes'$/m, "swarm-id=swarm0000\nnode-id=node-first\n"],
-  [/^MAY_INIT='no'$/m, "swarm-id=swarm0000\nnode-id=node-joined\n"],
-  [/^SUBJECT_ALT_NAMES=/m, engineRequest],
-  [/'network-id=%s\\n'/, "network-id=net0000\n"],
+/** Answers of remote commands, by a fragment of their scripts: a member's node is named after its host. */
+const stdoutFor: [RegExp, (script: string) => string][] = [
+  [/'swarm-id=%s\\nnode-id=%s\\n'/, (script) => `swarm-id=swarm0000\nnode-id=node-${/^HOST='([^']*)'$/m.exec(script)?.[1]}\n`],
+  [/^SUBJECT_ALT_NAMES=/m, () => engineRequest],
+  [/'network-id=%s\\n'/, () => "network-id=net0000\n"],
 ];
 
 /** The last script a probe ran on each address, under the mocks. */
@@ -58,6 +57,16 @@ probeTransport.open = async (login) => ({
   close() {},
 });
 
+/** Has the hosts at `addresses` found outside any swarm, as new hosts are. */
+export function newHosts(...addresses: string[]): void {
+  for (const address of addresses) checkAnswers.push({ address, check: swarmCheck, lines: ["not in the swarm"] });
+}
+/** A member's run where it may start the swarm, and where it joins any swarm this tool made. */
+export const mayStart = /^GENERATION='repair-[0-9a-z]+ swarm=new'$/m;
+export const joinsAny = /^GENERATION='repair-[0-9a-z]+ swarm='$/m;
+/** A fragment of the swarm check, by which the mocks know it. */
+export const swarmCheck = /^if ! settled_swarm_state; then$/m;
+
 /** A probe for components under test; it answers through the mocks' transport. */
 export const probe = new HostProbe();
 
@@ -68,7 +77,7 @@ export const restartOrder = new RestartOrder();
 const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
     const script = String(args.inputs.stdin ?? "");
-    const stdout = stdoutFor.find(([pattern]) => pattern.test(script))?.[1] ?? "";
+    const stdout = stdoutFor.find(([pattern]) => pattern.test(script))?.[1](script) ?? "";
     // Resources without the recording transformation are kept too, with what the mocks see.
     const entry = registered.get(args.name) ?? { name: args.name, opts: {}, props: {} };
     registered.set(args.name, { ...entry, type: args.type, inputs: args.inputs });

@@ -4,7 +4,7 @@ import { describe, it, beforeEach } from "node:test";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ClipperSwarm, ClipperSwarmArgs } from "../../components/clipper-swarm";
-import { checkAnswers, registered, record, valueOf, settled, runFailure } from "../support/mocks";
+import { checkAnswers, registered, record, valueOf, settled, runFailure , newHosts, mayStart, joinsAny } from "../support/mocks";
 import { ecKey } from "../support/tls-keys";
 
 const key = pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n-----END OPENSSH PRIVATE KEY-----\n");
@@ -36,16 +36,18 @@ beforeEach(() => {
 
 describe("ClipperSwarm", () => {
   it("makes the endpoints, the swarm and the network as its children, and gives Clipper's outputs", async () => {
+    newHosts("198.51.100.1", "198.51.100.2", "198.51.100.3");
     const c = cluster("c", ["h2", "h1", "h10"]);
     assert.equal(await valueOf(c.clipperHostList), "3\n198.51.100.2:2375\n198.51.100.1:2375\n198.51.100.3:2375\n", "live hosts in name order");
     assert.deepEqual(await valueOf(c.dockerHosts), { h1: "tcp://198.51.100.2:2375", h2: "tcp://198.51.100.1:2375", h10: "tcp://198.51.100.3:2375" });
     assert.equal(await valueOf(c.testCommand), "docker -H tcp://198.51.100.2:2375 run -it --rm --net clipper_network busybox:latest");
     assert.equal(await valueOf(c.networkName), "clipper_network");
-    assert.deepEqual(await valueOf(c.nodeIds), { h1: "node-first", h2: "node-joined", h10: "node-joined" });
+    assert.deepEqual(await valueOf(c.nodeIds), { h1: "node-h1", h2: "node-h2", h10: "node-h10" });
     assert.equal(c.engineTls, undefined, "no certificates over plain TCP");
     await settled();
     for (const child of ["c-h1", "c-h2", "c-h10", "c-swarm", "c-overlay"]) assert.equal(registered.get(child)?.opts.parent, c, `${child} is a child`);
-    assert.match(registered.get("c-swarm-member-h1")?.inputs.stdin, /^MAY_INIT='yes'$/m, "h1 starts the swarm: the first manager by name");
+    assert.match(registered.get("c-swarm-member-h1")?.inputs.stdin, mayStart, "h1 starts the swarm: the first manager by name");
+    assert.match(registered.get("c-swarm-member-h10")?.inputs.stdin, joinsAny);
     assert.match(registered.get("c-overlay-network")?.inputs.stdin, /^HOST='h1'$/m);
   });
 

@@ -7,7 +7,7 @@ import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { registered, record, valueOf, isSecret, settled, probe, restartOrder, probed, checkAnswers, engineRequest, runFailure } from "../support/mocks";
+import { registered, record, valueOf, isSecret, settled, probe, restartOrder, probed, checkAnswers, engineRequest, runFailure, newHosts, mayStart, joinsAny } from "../support/mocks";
 import { ecKey } from "../support/tls-keys";
 import { DaemonEndpoint, dropInPath, engineTlsFolder, plainTcpWarning, tcpSocketPath } from "../../components/daemon-endpoint";
 import { EngineCa } from "../../components/engine-ca";
@@ -40,8 +40,8 @@ beforeEach(() => {
   checkAnswers.length = 0;
 });
 
-/** A fresh run, as a drifted host gets one. */
-const repairRun = /^GENERATION='repair-[0-9a-z]+'$/m;
+/** A fresh run, as a drifted host gets one; a member's also says what it knows of the stack's swarm. */
+const repairRun = /^GENERATION='repair-[0-9a-z]+( swarm=\w*)?'$/m;
 
 describe("DaemonEndpoint", () => {
   it("writes a drop-in for the advertise address and points a provider at it once it answers", async () => {
@@ -239,14 +239,15 @@ describe("Swarm", () => {
   }
 
   it("initialises on the first host and reports the swarm and node IDs", async () => {
+    newHosts("10.0.0.1", "10.0.0.2", "10.0.0.3");
     const swarm = threeManagers();
     assert.equal(await valueOf(swarm.swarmId), "swarm0000");
-    assert.equal(await valueOf(swarm.nodeIds.host1), "node-first");
-    assert.equal(await valueOf(swarm.nodeIds.host3), "node-joined");
+    assert.equal(await valueOf(swarm.nodeIds.host1), "node-host1");
+    assert.equal(await valueOf(swarm.nodeIds.host3), "node-host3");
     await settled();
     const init = get("swarm-member-host1");
     assert.match(init.inputs.stdin, /^ADVERTISE='10\.0\.0\.1'$/m);
-    assert.match(init.inputs.stdin, /^MAY_INIT='yes'$/m);
+    assert.match(init.inputs.stdin, mayStart, "no host is in a swarm or records one: the first may start it");
     assert.match(init.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.0\.2:2375 tcp:\/\/10\.0\.0\.3:2375'$/m);
     assert.equal(init.inputs.update, "sh -s -- update", "an input change reruns the idempotent script in place");
     assert.match(init.inputs.stdin, /docker swarm leave --force/);
@@ -264,7 +265,7 @@ describe("Swarm", () => {
     assert.deepEqual(await namesOf(join2.opts.dependsOn), ["host2-endpoint", "swarm-member-host1"]);
     assert.deepEqual(await namesOf(join3.opts.dependsOn), ["host3-endpoint", "swarm-member-host1"],
       "a host joins once its endpoint is up, and leaves before its endpoint goes; raft orders concurrent joins itself");
-    assert.match(join3.inputs.stdin, /^MAY_INIT='no'$/m, "only the first host may start a swarm");
+    assert.doesNotMatch(join3.inputs.stdin, /swarm=new/, "only the first host may start a swarm");
     assert.match(join3.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
     assert.match(join3.inputs.stdin, /docker_within "\$SWARM_STEP_SECONDS" node demote/);
     for (const member of [get("swarm-member-host1"), join2, join3]) {
@@ -317,14 +318,15 @@ describe("Swarm", () => {
   });
 
   it("joins workers with the worker token, through managers only, once every manager has joined", async () => {
+    newHosts("10.0.2.1", "10.0.2.2", "10.0.2.3", "10.0.2.4");
     new Swarm("mixed", {
       members: [member("w1", "10.0.2.1", "worker"), member("m1", "10.0.2.2"), member("m2", "10.0.2.3"), member("w2", "10.0.2.4", "worker")],
       probe,
     }, { transformations: [record] });
     await settled();
     const [w1, m1, m2, w2] = ["w1", "m1", "m2", "w2"].map((h) => get(`mixed-member-${h}`));
-    assert.match(m1.inputs.stdin, /^MAY_INIT='yes'$/m, "the first manager starts the swarm, even after a worker in the list");
-    assert.match(w1.inputs.stdin, /^MAY_INIT='no'$/m);
+    assert.match(m1.inputs.stdin, mayStart, "the first manager starts the swarm, even after a worker in the list");
+    assert.match(w1.inputs.stdin, joinsAny);
     assert.match(w1.inputs.stdin, /^ROLE='worker'$/m);
     assert.match(m2.inputs.stdin, /^ROLE='manager'$/m);
     assert.match(w1.inputs.stdin, /swarm join-token -q "\$ROLE"/);
@@ -340,9 +342,10 @@ describe("Swarm", () => {
   });
 
   it("picks the managers by name, not by their place in the inventory", async () => {
+    newHosts("10.0.5.10", "10.0.5.9");
     new Swarm("byname", { members: [member("node10", "10.0.5.10"), member("node9", "10.0.5.9")], probe }, { transformations: [record] });
     await settled();
-    assert.match(get("byname-member-node9").inputs.stdin, /^MAY_INIT='yes'$/m, "node9 comes before node10");
+    assert.match(get("byname-member-node9").inputs.stdin, mayStart, "node9 comes before node10");
     assert.deepEqual(await namesOf(get("byname-member-node10").opts.dependsOn), ["node10-endpoint", "byname-member-node9"]);
   });
 

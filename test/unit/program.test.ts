@@ -77,6 +77,6 @@ describe("the program", () => {
       gamma: "tcp://192.0.2.3:2375",
     });
     assert.equal(await valueOf(program.swarmId), "swarm0000");
-    assert.deepEqual(await valueOf(program.nodeIds), { alpha: "node-first", beta: "node-joined", gamma: "node-joined" });
+    assert.deepEqual(await valueOf(program.nodeIds), { alpha: "node-alpha", beta: "node-beta", gamma: "node-gamma" });
   });
 });
