@@ -188,6 +188,19 @@ export class ClipperSwarm extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // A host left out of the inventory while its node was down keeps its
+    // endpoint's records as a gone host's, until they are forgotten (Swarm.departed).
+    swarm.departed.apply((departed) =>
+      departed.map(
+        (d) =>
+          new DaemonEndpoint(
+            `${name}-${d.hostName}`,
+            { hostName: d.hostName, connection: { host: d.address }, advertiseAddress: d.address, port, probe, restartOrder, gone: true, tls: ca },
+            { parent: this },
+          ),
+      ),
+    );
+
     const network = new OverlayNetwork(
       `${name}-overlay`,
       {

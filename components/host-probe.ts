@@ -157,7 +157,7 @@ export async function probeHost(
 ): Promise<CheckLines> {
   const session = await login.catch((err: Error) => {
     throw new pulumi.RunError(
-      `${hostName}: cannot look at the host: ${err.message}. If it is gone for good, mark it gone: true in the inventory (hosts/README.md)`,
+      `${hostName}: cannot look at the host: ${err.message}. If it is gone for good, take it out of the inventory, or mark it gone: true (hosts/README.md)`,
     );
   });
   const run = await session

@@ -11,7 +11,7 @@
 export interface ApiNode {
   Description?: { Hostname?: string };
   Spec: { Role: string; Labels?: Record<string, string> };
-  Status: { Addr?: string };
+  Status: { Addr?: string; State?: string };
   ManagerStatus?: { Addr?: string; Reachability?: string };
 }
 
@@ -27,8 +27,33 @@ export interface WantedMember {
   gone?: boolean;
 }
 
-/** The label this tool puts on every node it adds (see common.sh). */
+/** The label this tool puts on every node it adds, with the host's inventory name (see common.sh). */
 const memberLabel = "clipper-swarm.member";
+
+/** A node of a host that left the inventory while its node was down: it is retired as `gone: true` retires a host. */
+export interface DepartedNode {
+  /** The host's inventory name, from the node's label. */
+  hostName: string;
+  /** The node's address. */
+  address: string;
+}
+
+/**
+ * The nodes of former members (labelled with a name the inventory no longer
+ * has, at an address no host of it has) that are down: nothing can reach
+ * them to leave, so a live manager removes them. A former member that is up
+ * leaves through its own engine, and a node without the label is a stranger's.
+ */
+export function departedNodes(nodes: ApiNode[], wanted: WantedMember[]): DepartedNode[] {
+  const names = new Set(wanted.map((w) => w.hostName));
+  const addresses = new Set(wanted.map((w) => w.address));
+  return nodes.flatMap((node) => {
+    const hostName = node.Spec.Labels?.[memberLabel];
+    const address = addressOf(node);
+    if (!hostName || names.has(hostName) || addresses.has(address) || node.Status.State !== "down") return [];
+    return [{ hostName, address }];
+  });
+}
 
 /** Where to read how the majority rule works. */
 const guidance = "https://docs.docker.com/engine/swarm/admin_guide/#maintain-the-quorum-of-managers";
@@ -79,7 +104,7 @@ export function quorumLoss(nodes: ApiNode[], wanted: WantedMember[]): string | u
     return undefined;
   };
 
-  for (const host of wanted.filter((w) => w.gone)) {
+  for (const host of [...wanted.filter((w) => w.gone), ...departedNodes(nodes, wanted)]) {
     const problem = leave(host.address, "removing its node");
     if (problem) return problem;
   }
@@ -103,7 +128,7 @@ export function quorumLoss(nodes: ApiNode[], wanted: WantedMember[]): string | u
   const inInventory = new Set(wanted.map((w) => w.address));
   for (const node of nodes) {
     const address = addressOf(node);
-    if (node.Spec.Labels?.[memberLabel] !== "true" || inInventory.has(address) || !managers.get(address)) continue;
+    if (!node.Spec.Labels?.[memberLabel] || inInventory.has(address) || !managers.get(address)) continue;
     const problem = leave(address, "taking it out of the inventory");
     if (problem) return problem;
   }

@@ -5,7 +5,7 @@ import { runFor } from "./host-audit";
 import { asConfigured, HostProbe, Observation } from "./host-probe";
 import { knownValue } from "./known-value";
 import { keepAsRecorded, remoteScript, remoteSteps, stepCommand } from "./remote-script";
-import { ApiNode, quorumLoss } from "./swarm-quorum";
+import { ApiNode, DepartedNode, departedNodes, quorumLoss } from "./swarm-quorum";
 import { failRun } from "./run-failure";
 import { compareHostNames } from "./host-rules";
 import { splitFrom, SwarmCensus, swarmWord, takeCensus } from "./swarm-census";
@@ -71,6 +71,8 @@ export class Swarm extends pulumi.ComponentResource {
   public readonly nodeIds: Record<string, pulumi.Output<string>>;
   /** The first manager's membership: once it is in place, the swarm exists. */
   public readonly founded: remote.Command;
+  /** Former members that left the inventory while their nodes were down: retired as gone hosts are. */
+  public readonly departed: pulumi.Output<DepartedNode[]>;
 
   constructor(name: string, args: SwarmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:Swarm", name, {}, opts);
@@ -79,7 +81,8 @@ export class Swarm extends pulumi.ComponentResource {
     const managers = live.filter((host) => host.role === "manager").sort((x, y) => compareHostNames(x.hostName, y.hostName));
     if (managers.length === 0) throw new Error(`${name}: a swarm needs at least one live manager`);
     adviseOnManagerCount(managers.length, this);
-    const quorum = quorumGuard(args.members, managers, args.probe);
+    const outlook = quorumGuard(args.members, managers, args.probe);
+    this.departed = outlook.apply((o) => o.departed);
     const sightings = new Map(live.map((host) => [host.hostName, observeMembership(host, args.probe)]));
     const census = censusOf(live, sightings);
 
@@ -91,11 +94,24 @@ export class Swarm extends pulumi.ComponentResource {
     // Gone hosts' nodes go first: a dead manager still counts in the quorum.
     const retired = args.members
       .filter((host) => host.gone)
-      .map((host) => retire(`${name}-retire-${host.hostName}`, host, managers[0], memberOpts));
+      .map((host) => retire(`${name}-retire-${host.hostName}`, { hostName: host.hostName, address: host.advertiseAddress }, managers[0], memberOpts));
     const joinedManagers: remote.Command[] = [];
     // By host name, so that reordering the inventory renames nothing.
-    const memberName = (host: SwarmMemberArgs) => `${name}-member-${host.hostName}`;
-    for (const host of args.members.filter((h) => h.gone)) keepAsRecorded(memberName(host), host.connection, memberOpts);
+    const memberName = (hostName: string) => `${name}-member-${hostName}`;
+    for (const host of args.members.filter((h) => h.gone)) keepAsRecorded(memberName(host.hostName), host.connection, memberOpts);
+    // Declared once the swarm's list names them: a host left out of the
+    // inventory while down is found only there.
+    const departedRetired = this.departed.apply((departed) =>
+      departed.map((d) => {
+        pulumi.log.info(
+          `${d.hostName}: left the inventory while its node is down: its node is removed through ${managers[0].hostName}, ` +
+            `as gone: true would, and what the stack recorded for it is forgotten on the next run, without a login`,
+          this,
+        );
+        keepAsRecorded(memberName(d.hostName), { host: d.address }, memberOpts);
+        return retire(`${name}-retire-${d.hostName}`, d, managers[0], memberOpts);
+      }),
+    );
     // The other managers join the first one all at once: swarmkit adds them to
     // raft one at a time on its own (6 concurrent joins settled in 16 of 16
     // trials on Docker 20.10 and 26.1). Workers wait for every manager, as
@@ -104,11 +120,11 @@ export class Swarm extends pulumi.ComponentResource {
       const after = host.role === "manager" ? joinedManagers.slice(0, 1) : joinedManagers;
       const peers = managers.filter((m) => m !== host);
       const run = memberRun(host, sightings.get(host.hostName)!, census, host === managers[0], this);
-      const member = swarmMember(memberName(host), host, peers, run, args, {
+      const member = swarmMember(memberName(host.hostName), host, peers, run, args, {
         ...memberOpts,
-        dependsOn: memberWaitsFor([host.endpoint, ...retired, ...after], peers, quorum),
+        dependsOn: memberWaitsFor([host.endpoint, ...retired, ...after], peers, outlook, departedRetired),
       });
-      this.nodeIds[host.hostName] = member.stdout.apply((out) => field(out, "node-id", memberName(host)));
+      this.nodeIds[host.hostName] = member.stdout.apply((out) => field(out, "node-id", memberName(host.hostName)));
       if (host.role === "manager") joinedManagers.push(member);
     }
     this.founded = joinedManagers[0];
@@ -152,26 +168,36 @@ function adviseOnManagerCount(count: number, reporter: pulumi.Resource): void {
  * manager starts the swarm once its own engine answers, while the others'
  * still restart, and the others join through it as theirs answer.
  */
-function memberWaitsFor(own: pulumi.Resource[], peers: SwarmMemberArgs[], quorum: pulumi.Output<string>): pulumi.Output<pulumi.Resource[]> {
-  return quorum.apply((found) => (found === noSwarmYet ? own : [...own, ...peers.map((p) => p.endpoint)]));
+function memberWaitsFor(
+  own: pulumi.Resource[],
+  peers: SwarmMemberArgs[],
+  outlook: pulumi.Output<SwarmOutlook>,
+  departedRetired: pulumi.Output<pulumi.Resource[]>,
+): pulumi.Output<pulumi.Resource[]> {
+  return pulumi
+    .all([outlook, departedRetired])
+    .apply(([o, departed]) => [...own, ...departed, ...(o.inSwarm ? peers.map((p) => p.endpoint) : [])]);
 }
 
-/** What the quorum guard settles to when no manager of the inventory is in a swarm. */
-const noSwarmYet = "no swarm yet";
+/** What the quorum guard found: whether a manager of the inventory is in a swarm, and the former members to retire. */
+interface SwarmOutlook {
+  inSwarm: boolean;
+  departed: DepartedNode[];
+}
 
 /**
  * Settles once the swarm, as its first answering manager lists it, keeps its
- * quorum through the run's membership changes (`noSwarmYet` when there is
- * none); fails the run before any of them otherwise. Every member's command
+ * quorum through the run's membership changes, with its former members to
+ * retire (see departedNodes); fails the run before any of them otherwise. Every member's command
  * waits for it (memberWaitsFor). Unknown in a preview of a host whose
  * address another resource gives: that host's steps are new ones then.
  */
-function quorumGuard(members: SwarmMemberArgs[], managers: SwarmMemberArgs[], probe: HostProbe): pulumi.Output<string> {
+function quorumGuard(members: SwarmMemberArgs[], managers: SwarmMemberArgs[], probe: HostProbe): pulumi.Output<SwarmOutlook> {
   const lists = managers.map((host) =>
     probe.read(host, "swarm's nodes", remoteScript("swarm-nodes", { HOST: host.hostName })),
   );
   const addresses = pulumi.all(members.map((m) => m.advertiseAddress));
-  return pulumi.all([pulumi.all(lists), addresses]).apply(async ([answers, addressList]): Promise<string> => {
+  return pulumi.all([pulumi.all(lists), addresses]).apply(async ([answers, addressList]): Promise<SwarmOutlook> => {
     const wanted = members.map((m, i) => ({ hostName: m.hostName, address: addressList[i], role: m.role, gone: m.gone }));
     for (const [i, lines] of answers.entries()) {
       const unavailable = lines.find((l) => l.startsWith("unavailable: "));
@@ -183,10 +209,11 @@ function quorumGuard(members: SwarmMemberArgs[], managers: SwarmMemberArgs[], pr
       }
       const listed = lines.find((l) => l.startsWith("nodes: "));
       if (!listed) continue;
-      const loss = quorumLoss(JSON.parse(listed.slice("nodes: ".length)) as ApiNode[], wanted);
-      return loss ? failRun(loss) : "keeps its quorum";
+      const nodes = JSON.parse(listed.slice("nodes: ".length)) as ApiNode[];
+      const loss = quorumLoss(nodes, wanted);
+      return loss ? failRun(loss) : { inSwarm: true, departed: departedNodes(nodes, wanted) };
     }
-    return noSwarmYet;
+    return { inSwarm: false, departed: [] };
   });
 }
 
@@ -279,13 +306,18 @@ function rotateTokens(name: string, via: SwarmMemberArgs, rotation: pulumi.Input
 }
 
 /** Removes the node of host `gone` through the live manager `via`; there is nothing to undo. */
-function retire(name: string, gone: SwarmMemberArgs, via: SwarmMemberArgs, opts: pulumi.CustomResourceOptions): remote.Command {
+function retire(
+  name: string,
+  gone: { hostName: string; address: pulumi.Input<string> },
+  via: SwarmMemberArgs,
+  opts: pulumi.CustomResourceOptions,
+): remote.Command {
   return new remote.Command(
     name,
     remoteSteps(
       via.connection,
       { create: "swarm-retire", delete: "swarm-retire-delete" },
-      { HOST: via.hostName, GONE: gone.hostName, GONE_ADDR: gone.advertiseAddress },
+      { HOST: via.hostName, GONE: gone.hostName, GONE_ADDR: gone.address },
     ),
     opts,
   );

@@ -256,8 +256,9 @@ marked_swarm() { cat "$MARKER" 2>/dev/null || true; }
 mark_swarm() { mkdir -p "${MARKER%/*}" && printf '%s\n' "$1" >"$MARKER"; }
 # Forgets the swarm and its record.
 unmark_swarm() { rm -f "$MARKER" && forget_run swarm; }
-# Every node this tool adds carries this label, in the swarm's own records, so
-# that a host rejoining through a peer joins only a swarm this tool made.
+# Every node this tool adds carries this label, in the swarm's own records,
+# with the host's inventory name: a host rejoining through a peer joins only a
+# swarm this tool made, and the program tells a former member from a stranger.
 LABEL=clipper-swarm.member
 # Node changes go through a manager: engine $1, a live one, when there is one
 # (a manager that just joined may still be catching up), else this host.
@@ -267,8 +268,8 @@ label_self() {
   # update made from an older read of it is refused ("update out of
   # sequence"; 2 of some 20 cold ups with joins at once): made again, from a
   # new read, and the last try says why it failed.
-  wait_for 15 engine "$api" node update --label-add "$LABEL=true" "$node" ||
-    engine "$api" node update --label-add "$LABEL=true" "$node" >/dev/null
+  wait_for 15 engine "$api" node update --label-add "$LABEL=$HOST" "$node" ||
+    engine "$api" node update --label-add "$LABEL=$HOST" "$node" >/dev/null
 }
 # The IDs of the nodes that manager engine $1 lists at address $2, asked in two
 # calls whatever the swarm's size; none when it cannot list them.
@@ -356,7 +357,7 @@ leave_marked_swarm() {
 # nothing: the stack's swarm (STACK_SWARM) where the program names it.
 live_manager() { first_peer is_live_manager; }
 is_live_manager() {
-  [ "$(engine "$1" node inspect self --format "{{.ManagerStatus.Reachability}} {{index .Spec.Labels \"$LABEL\"}}" 2>/dev/null)" = "reachable true" ] &&
+  [ "$(engine "$1" node inspect self --format "{{.ManagerStatus.Reachability}} {{with index .Spec.Labels \"$LABEL\"}}labelled{{end}}" 2>/dev/null)" = "reachable labelled" ] &&
     { [ -z "${STACK_SWARM:-}" ] || [ "$(swarm_id_of "$1" 2>/dev/null)" = "$STACK_SWARM" ]; }
 }
 # Why no engine among $PEERS is a live manager of the stack's swarm: each

@@ -234,7 +234,8 @@ describe("remote scripts on the lab hosts", () => {
     const listed = ok(script(first, "swarm-nodes", {}), "nodes on a manager").stdout;
     const nodes = JSON.parse(listed.replace(/^nodes: /, "")) as { Spec: { Role: string; Labels: Record<string, string> } }[];
     assert.deepEqual(nodes.map((n) => n.Spec.Role).sort(), ["manager", "manager", "worker"]);
-    assert.ok(nodes.every((n) => n.Spec.Labels["clipper-swarm.member"] === "true"), "every node carries the member label, a worker's too");
+    assert.deepEqual(nodes.map((n) => n.Spec.Labels["clipper-swarm.member"]).sort(), hosts.map((h) => h.name).sort(),
+      "every node carries the member label with its host's inventory name, a worker's too");
 
     const promoted = ok(script(second, "swarm-member", member(second)), "manager again");
     assert.match(promoted.stderr, /promoted to manager through/);

@@ -82,7 +82,7 @@ describe("HostProbe", () => {
     await assert.rejects(probeHost("d", dead, [{ concern: "engine endpoint", script: "true" }]), {
       message:
         "d: cannot look at the host: cannot log in over SSH to 10.9.0.4:22 after 6 attempt(s): timed out. " +
-        "If it is gone for good, mark it gone: true in the inventory (hosts/README.md)",
+        "If it is gone for good, take it out of the inventory, or mark it gone: true (hosts/README.md)",
     });
   });
 });

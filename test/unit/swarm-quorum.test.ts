@@ -1,14 +1,14 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { ApiNode, quorumLoss, WantedMember } from "../../components/swarm-quorum";
+import { ApiNode, departedNodes, quorumLoss, WantedMember } from "../../components/swarm-quorum";
 
-/** A node as the engine API lists it: `m` a manager (`m!` unreachable), `w` a worker. */
-function node(hostname: string, address: string, kind: "m" | "m!" | "w", ours = true): ApiNode {
+/** A node as the engine API lists it: `m` a manager (`m!` down and unreachable), `w` a worker (`w!` down). */
+function node(hostname: string, address: string, kind: "m" | "m!" | "w" | "w!", ours = true): ApiNode {
   return {
     Description: { Hostname: hostname },
-    Spec: { Role: kind === "w" ? "worker" : "manager", Labels: ours ? { "clipper-swarm.member": "true" } : {} },
-    Status: { Addr: address },
-    ...(kind !== "w" && { ManagerStatus: { Addr: `${address}:2377`, Reachability: kind === "m" ? "reachable" : "unreachable" } }),
+    Spec: { Role: kind.startsWith("w") ? "worker" : "manager", Labels: ours ? { "clipper-swarm.member": hostname } : {} },
+    Status: { Addr: address, State: kind.endsWith("!") ? "down" : "ready" },
+    ...(kind.startsWith("m") && { ManagerStatus: { Addr: `${address}:2377`, Reachability: kind === "m" ? "reachable" : "unreachable" } }),
   };
 }
 
@@ -36,9 +36,13 @@ describe("quorumLoss", () => {
     );
   });
 
-  it("counts a dead manager taken out of the inventory too: it cannot leave", () => {
-    const problem = quorumLoss([node(...a, "m"), node(...b, "m"), node(...c, "m!")], [want(...a)]);
-    assert.match(problem ?? "", /^host2 at 10\.0\.0\.2: taking it out of the inventory would leave 1 of 2 managers reachable.*Unreachable now: host3 at 10\.0\.0\.3\./);
+  it("removes a dead manager taken out of the inventory first, as if it were marked gone", () => {
+    assert.equal(quorumLoss([node(...a, "m"), node(...b, "m"), node(...c, "m!")], [want(...a)]), undefined);
+  });
+
+  it("still keeps the quorum rule for dead managers taken out of the inventory", () => {
+    const problem = quorumLoss([node(...a, "m"), node(...b, "m!"), node(...c, "m!")], [want(...a)]);
+    assert.match(problem ?? "", /^host2 at 10\.0\.0\.2: removing its node would leave 1 of 2 managers reachable/);
   });
 
   it("allows it when the dead manager is marked gone, as its node goes first", () => {
@@ -87,5 +91,21 @@ describe("quorumLoss", () => {
     });
     const nodes = [v6("h1", "fd00::1", "m"), v6("h2", "fd00::2", "m"), v6("h3", "fd00::3", "m!")];
     assert.match(quorumLoss(nodes, [want("h1", "fd00::1"), want("h3", "fd00::3")]) ?? "", /^h2 at fd00::2: taking it out/);
+  });
+});
+
+describe("departedNodes", () => {
+  it("finds former members that are down, by the inventory name on their label", () => {
+    const nodes = [node(...a, "m"), node(...b, "m!"), node("w1", "10.0.0.7", "w!"), node("w2", "10.0.0.8", "w")];
+    assert.deepEqual(departedNodes(nodes, [want(...a)]), [
+      { hostName: "host2", address: "10.0.0.2" },
+      { hostName: "w1", address: "10.0.0.7" },
+    ], "a former member that is up leaves through its own engine");
+  });
+
+  it("leaves strangers, and entries at an inventory host's address, alone", () => {
+    const nodes = [node(...a, "m"), node("other", "10.0.0.9", "m!", false), node("old-name", "10.0.0.1", "w!")];
+    assert.deepEqual(departedNodes(nodes, [want(...a)]), []);
+    assert.deepEqual(departedNodes([node(...b, "m!")], [want(...a), want(...b, "manager", true)]), [], "a gone host is retired as such");
   });
 });
