@@ -45,6 +45,7 @@ const cluster = new ClipperSwarm("cluster", {
   testHost: settings.testHost,
   joinTokenRotation: settings.joinTokenRotation,
   ...tls,
+  ...(settings.knownHosts !== undefined && { knownHostsFiles: [settings.knownHosts] }),
   dockerProviders: true,
 });
 

@@ -6,6 +6,8 @@ import { DaemonEndpoint, engineTlsFolder, engineUrlOf, plainTcpWarning } from ".
 import { EngineCa } from "./engine-ca";
 import { providerClientFolder } from "./engine-client";
 import { HostProbe } from "./host-probe";
+import { trustedHostKey } from "./host-key";
+import { defaultKnownHostsFiles, readKnownHosts } from "./known-hosts";
 import { advertiseNeeded, advertiseProblem, addressProblem, bindProblem, impliedAdvertiseProblem, ipFamily, isIpAddress, nameProblem, Role, ROLES } from "./host-rules";
 import { OverlayNetwork, ownerGate } from "./overlay-network";
 import { RestartOrder } from "./restart-order";
@@ -42,8 +44,19 @@ export interface ClipperHost {
   privateKeyPassword?: pulumi.Input<string>;
   /** The socket of an SSH agent that holds the key, instead of `privateKey`. */
   agentSocketPath?: pulumi.Input<string>;
-  /** The host's SSH public host key (`TYPE BASE64`): every login refuses a host that shows another. Not pinned when unset. */
+  /**
+   * The host's SSH public host key (`TYPE BASE64`): every login refuses a host
+   * that shows another. Unset, known_hosts vouches for the key the host shows,
+   * or the stack records it on first contact (see `hostKeyChecking`).
+   */
   hostKey?: pulumi.Input<string>;
+  /**
+   * Check the host's SSH host key, as OpenSSH does: against `hostKey`, then
+   * known_hosts, then the stack's record of first contact. Defaults to true;
+   * false trusts whatever answers at the address, as Ansible's
+   * `host_key_checking: false` does.
+   */
+  hostKeyChecking?: boolean;
   /** The host's part in the swarm. Defaults to `manager`, as the seed procedure makes every host. */
   role?: Role;
   /**
@@ -85,6 +98,8 @@ export interface ClipperSwarmArgs {
   tlsClientKey?: pulumi.Input<string>;
   /** Give each live host a Docker provider (see `dockerProvider`), to place containers there. Defaults to false. */
   dockerProviders?: boolean;
+  /** The known_hosts files that vouch for hosts' keys. Defaults to OpenSSH's: `~/.ssh/known_hosts`, then `/etc/ssh/ssh_known_hosts`. */
+  knownHostsFiles?: string[];
 }
 
 /** What a client of the engines needs in mutual TLS mode, besides the client key. */
@@ -127,7 +142,7 @@ export class ClipperSwarm extends pulumi.ComponentResource {
 
   constructor(name: string, args: ClipperSwarmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:ClipperSwarm", name, {}, opts);
-    const hosts = checkedHosts(args);
+    const hosts = withTrustedHostKeys(name, checkedHosts(args), args.knownHostsFiles, this);
     const plan = planned(hosts, args.testHost);
     const port = args.daemonPort ?? (args.daemonTls ? 2376 : 2375);
     if (!args.daemonTls) warnOfPlainTcp(args.bindAddress, plan.live.map((h) => h.advertiseAddress), port, this);
@@ -256,6 +271,7 @@ interface CheckedHost {
   name: string;
   role: Role;
   gone: boolean;
+  hostKeyChecking: boolean;
   address: pulumi.Input<string>;
   advertiseAddress: pulumi.Input<string>;
   connection: types.input.remote.ConnectionArgs;
@@ -293,6 +309,7 @@ function checkedHosts(args: ClipperSwarmArgs): CheckedHost[] {
       name: host.name,
       role,
       gone: !!host.gone,
+      hostKeyChecking: host.hostKeyChecking ?? true,
       address: host.address,
       advertiseAddress: host.advertiseAddress === undefined ? checkedAdvertise(host.address, `${at}.address`) : checkedAdvertise(host.advertiseAddress, `${at}.advertiseAddress`),
       connection: sshConnection(host, at),
@@ -362,6 +379,25 @@ function mustBeSecret(value: pulumi.Input<string>, field: string): pulumi.Output
   return pulumi
     .output(pulumi.isSecret(secretValue))
     .apply((secret): pulumi.Output<string> => (secret ? secretValue : pulumi.output(failRun(`ClipperSwarm: ${field}: ${refusal}`))));
+}
+
+/**
+ * The hosts, each live one's connection pinned to the host key that its pin,
+ * known_hosts or the stack's record vouches for (see trustedHostKey); where
+ * checking is off, to its pin, if any, with a warning.
+ */
+function withTrustedHostKeys(name: string, hosts: CheckedHost[], knownHostsFiles: string[] | undefined, parent: pulumi.Resource): CheckedHost[] {
+  const knownHosts = readKnownHosts(knownHostsFiles ?? defaultKnownHostsFiles());
+  return hosts.map((host) => {
+    if (host.gone) return host;
+    if (!host.hostKeyChecking) {
+      pulumi.log.warn(`${host.name}: SSH host key checking is off (hostKeyChecking: false): whatever answers at its address gets the stack's SSH sessions`, parent);
+      return host;
+    }
+    const { host: address, port, user, hostKey } = host.connection;
+    const target = { hostName: host.name, address, port: port ?? 22, user: user ?? "root", pinned: hostKey };
+    return { ...host, connection: { ...host.connection, hostKey: trustedHostKey(`${name}-${host.name}`, target, knownHosts, parent) } };
+  });
 }
 
 /** The cluster's plan, or a one-line refusal naming the argument. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { types } from "@pulumi/command";
-import { openSsh, SshLogin, SshSession } from "./ssh-exec";
+import { HostKeyMismatch, openSsh, scanHostCertificate, scanHostKey, SshLogin, SshSession } from "./ssh-exec";
 import { failRun } from "./run-failure";
 
 /** What a check reports when the host is as the stack configured it. */
@@ -34,8 +34,12 @@ export interface ProbeTarget {
   connection: types.input.remote.ConnectionArgs;
 }
 
-/** How a probe logs in to a host; replaced in unit tests, which have no hosts. */
-export const probeTransport: { open: (login: SshLogin) => Promise<SshSession> } = { open: openSsh };
+/** How a probe logs in to a host and reads its host key; replaced in unit tests, which have no hosts. */
+export const probeTransport: {
+  open: (login: SshLogin) => Promise<SshSession>;
+  scan: (login: SshLogin, keyTypes: string[]) => Promise<string>;
+  scanCertificate: (login: SshLogin) => Promise<string | undefined>;
+} = { open: openSsh, scan: scanHostKey, scanCertificate: scanHostCertificate };
 
 interface PendingCheck {
   concern: string;
@@ -156,9 +160,8 @@ export async function probeHost(
   checks: { concern: string; script: string }[],
 ): Promise<CheckLines> {
   const session = await login.catch((err: Error) => {
-    throw new pulumi.RunError(
-      `${hostName}: cannot look at the host: ${err.message}. If it is gone for good, take it out of the inventory, or mark it gone: true (hosts/README.md)`,
-    );
+    const wayOut = err instanceof HostKeyMismatch ? "" : ". If it is gone for good, take it out of the inventory, or mark it gone: true (hosts/README.md)";
+    throw new pulumi.RunError(`${hostName}: cannot look at the host: ${err.message}${wayOut}`);
   });
   const run = await session
     .run(batchScript(checks.map((c) => c.script)), checkSeconds)

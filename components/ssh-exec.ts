@@ -1,5 +1,6 @@
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { Client, SyncHostVerifier } from "ssh2";
+import { Client, ServerHostKeyAlgorithm, SyncHostVerifier } from "ssh2";
 
 /** Where and how to log in; the fields of `remote.Command`'s connection that a probe uses. */
 export interface SshLogin {
@@ -49,24 +50,98 @@ export interface SshSession {
  * Logs in to a host. Connection failures are retried with a growing pause, as
  * remote.Command does, for a host that is rebooting; the error names the address.
  */
-export async function openSsh(login: SshLogin): Promise<SshSession> {
+export function openSsh(login: SshLogin): Promise<SshSession> {
+  return retrying(login, "log in over SSH to", () => connect(login));
+}
+
+/**
+ * The SSH host key `login`'s host shows (`TYPE BASE64`), read in the key
+ * exchange, before any login: nothing of the login is sent. `keyTypes` are
+ * the key types to ask for, such as those known_hosts holds for the host.
+ */
+export function scanHostKey(login: SshLogin, keyTypes: string[]): Promise<string> {
+  return retrying(login, "read the SSH host key of", () => scan(login, keyTypes));
+}
+
+/**
+ * `attempt`, retried with a growing pause on failure, as remote.Command
+ * retries a dial, for a host that is rebooting; the error names the address.
+ */
+async function retrying<T>(login: SshLogin, what: string, attempt: () => Promise<T>): Promise<T> {
   const attempts = Math.max(1, login.dialErrorLimit ?? 1);
-  for (let attempt = 1; ; attempt++) {
+  for (let tried = 1; ; tried++) {
     try {
-      return await connect(login);
+      return await attempt();
     } catch (err) {
       if (err instanceof HostKeyMismatch) throw err;
       const reason = err instanceof Error ? err.message : String(err);
-      if (attempt >= attempts) {
-        throw new Error(`cannot log in over SSH to ${login.host}:${login.port ?? 22} after ${attempt} attempt(s): ${reason}`);
+      if (tried >= attempts) {
+        throw new Error(`cannot ${what} ${login.host}:${login.port ?? 22} after ${tried} attempt(s): ${reason}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** tried)));
     }
   }
 }
 
+/**
+ * The host certificate `login`'s host shows (`TYPE BASE64`), read with
+ * OpenSSH's ssh-keyscan, as ssh2 reads no certificates; none when it shows none.
+ */
+export function scanHostCertificate(login: SshLogin): Promise<string | undefined> {
+  const seconds = String(login.perDialTimeout ?? 15);
+  return new Promise((resolve, reject) =>
+    execFile("ssh-keyscan", ["-c", "-T", seconds, "-p", String(login.port ?? 22), login.host], { timeout: 60_000 }, (err, stdout) => {
+      if (err && (err as NodeJS.ErrnoException).code === "ENOENT") {
+        return reject(new Error("ssh-keyscan (OpenSSH's client) is needed to read a host certificate, as known_hosts names an authority for the host"));
+      }
+      const line = stdout.split("\n").find((l) => / \S+-cert-v01@openssh\.com /.test(l));
+      resolve(line?.split(" ").slice(1).join(" "));
+    }),
+  );
+}
+
+/** The host key algorithms that ask for keys of each known_hosts key type. */
+const algorithmsOf: Record<string, ServerHostKeyAlgorithm[]> = {
+  "ssh-rsa": ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"],
+};
+
+/** The algorithms that ask for keys of `keyTypes`, ed25519 first, then ECDSA, then RSA, as OpenSSH prefers them. */
+function hostKeyAlgorithms(keyTypes: string[]): ServerHostKeyAlgorithm[] {
+  const rank = (t: string) => ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"].indexOf(t) >>> 0;
+  return [...keyTypes].sort((a, b) => rank(a) - rank(b)).flatMap((t) => algorithmsOf[t] ?? [t as ServerHostKeyAlgorithm]);
+}
+
+function scan(login: SshLogin, keyTypes: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let shown: Buffer | undefined;
+    const algorithms = hostKeyAlgorithms(keyTypes);
+    client
+      .on("error", (err) => (shown ? resolve(keyLine(shown)) : reject(err)))
+      .on("ready", () => client.end())
+      .connect({
+        host: login.host,
+        port: login.port ?? 22,
+        username: login.user ?? "root",
+        readyTimeout: (login.perDialTimeout ?? 15) * 1000,
+        ...(algorithms.length > 0 && { algorithms: { serverHostKey: algorithms } }),
+        // Refused once read: the connection ends before any authentication.
+        hostVerifier: ((key) => {
+          shown = key;
+          return false;
+        }) satisfies SyncHostVerifier,
+      });
+  });
+}
+
+/** A key blob in the wire format as a `TYPE BASE64` line: the type is the blob's first string. */
+function keyLine(blob: Buffer): string {
+  const type = blob.subarray(4, 4 + blob.readUInt32BE(0)).toString();
+  return `${type} ${blob.toString("base64")}`;
+}
+
 /** The host showed another key than the pinned one: not retried, as it will not change. */
-class HostKeyMismatch extends Error {}
+export class HostKeyMismatch extends Error {}
 
 function connect(login: SshLogin): Promise<SshSession> {
   return new Promise((resolve, reject) => {
@@ -78,7 +153,7 @@ function connect(login: SshLogin): Promise<SshSession> {
       .on("ready", () => resolve({ run: (script, limit) => runAsRoot(client, login.user, script, limit), close: () => client.end() }))
       .on("error", (err) => {
         if (pinned && shown && shown !== pinned) {
-          reject(new HostKeyMismatch(`${login.host}:${login.port ?? 22} shows another SSH host key than the inventory's hostKey (${fingerprint(shown)}); if the host was rebuilt on purpose, pin its new key (ssh-keyscan)`));
+          reject(new HostKeyMismatch(`${login.host}:${login.port ?? 22} shows another SSH host key (${fingerprint(shown)}) than the one this run trusts for it; run again to look at it anew`));
         } else {
           reject(err);
         }
@@ -91,6 +166,8 @@ function connect(login: SshLogin): Promise<SshSession> {
         passphrase: login.privateKeyPassword,
         agent: login.agentSocketPath,
         readyTimeout: (login.perDialTimeout ?? 15) * 1000,
+        // The pinned key's type is asked for, as remote.Command asks: a host shows one key per type.
+        ...(pinned && { algorithms: { serverHostKey: hostKeyAlgorithms([login.hostKey!.split(" ")[0]]) } }),
         ...(pinned && {
           hostVerifier: ((key) => {
             shown = key.toString("base64");

@@ -17,7 +17,7 @@ import {
 } from "./host-checks";
 import type { HostSpec, PrivateKeySource } from "./inventory";
 import { InventoryError, YamlFile, parseYamlFile, throwFirstProblem } from "./inventory-files";
-import { Fields, Value, describe, readBoolean, readChoice, readMatching, readPort, readString } from "./yaml-fields";
+import { Checker, Fields, Value, describe, readBoolean, readChoice, readMatching, readPort, readString } from "./yaml-fields";
 
 /** The prefix of this stack's own variables. */
 export const VAR_PREFIX = "clipper_swarm_";
@@ -37,8 +37,10 @@ const KEY_FILE = ["ansible_ssh_private_key_file", "ansible_private_key_file"];
  */
 const HARMLESS = new Set([
   "ansible_ssh_pipelining", "ansible_pipelining", "ansible_ssh_timeout", "ansible_timeout", "ansible_ssh_retries",
-  "ansible_ssh_host_key_checking", "ansible_host_key_checking",
 ]);
+
+/** Whether to check host keys, as Ansible reads it: the host's variable, then ANSIBLE_HOST_KEY_CHECKING. */
+const HOST_KEY_CHECKING = ["ansible_host_key_checking", "ansible_ssh_host_key_checking"];
 
 /**
  * Variables that decide where, as whom, through what or with which secret a
@@ -355,16 +357,37 @@ function readHost(inventory: YamlFile, key: Value<string>, vars: Map<string, Var
   const gone = goneVar ? readBoolean(goneVar.file.check, goneVar.v)?.value : false;
   const hostKeyVar = vars.get(`${VAR_PREFIX}host_key`);
   const hostKey = hostKeyVar && readMatching(hostKeyVar.file.check, hostKeyVar.v, HOST_KEY, hostKeyProblem);
+  const checkingVar = firstVar(vars, HOST_KEY_CHECKING);
+  const hostKeyChecking = checkingVar
+    ? readAnsibleBoolean(checkingVar.file.check, checkingVar.v)
+    : (ansibleBoolean(env.ANSIBLE_HOST_KEY_CHECKING ?? "") ?? true);
 
   // Duplicates are reported in the file that holds the address: the inventory, unless a vars file set it.
   const file = addressVar?.file ?? inventory;
   const read: HostRead = { name, address, port, advertise, advertiseImplied: !advertiseVar };
-  if (!name || !address || !port || !user || !advertise || !privateKey || !role || gone === undefined || (hostKeyVar && !hostKey)) return { read, file };
+  if (!name || !address || !port || !user || !advertise || !privateKey || !role || gone === undefined || (hostKeyVar && !hostKey) || hostKeyChecking === undefined) {
+    return { read, file };
+  }
   const spec: HostSpec = {
-    name: name.value, address: address.value, port, user, advertiseAddress: advertise.value, privateKey, role, gone,
+    name: name.value, address: address.value, port, user, advertiseAddress: advertise.value, privateKey, role, gone, hostKeyChecking,
     ...(hostKey && { hostKey: hostKey.value }),
   };
   return { read: { ...read, spec }, file };
+}
+
+/** A boolean as Ansible reads one: YAML's, or yes, no, true, false, on, off, 1, 0 in any case. */
+function readAnsibleBoolean(check: Checker<unknown>, v: Value<Node>): boolean | undefined {
+  const raw = isScalar(v.node) ? v.node.value : undefined;
+  const value = typeof raw === "boolean" ? raw : ansibleBoolean(String(raw ?? ""));
+  if (value === undefined) check.add(v.node, v.field, `must be true or false, not ${typeof raw === "string" ? `"${raw}"` : describe(v.node)}`);
+  return value;
+}
+
+function ansibleBoolean(text: string): boolean | undefined {
+  const word = text.trim().toLowerCase();
+  if (["yes", "true", "on", "1", "y", "t"].includes(word)) return true;
+  if (["no", "false", "off", "0", "n", "f"].includes(word)) return false;
+  return undefined;
 }
 
 /** The first of `names` that the host has, in that order: a variable, then its older spelling. */
@@ -381,7 +404,7 @@ function onlyValue(v: Var | undefined, wanted: string, why: string, alike: strin
 }
 
 function understood(name: string): boolean {
-  return [...ADDRESS, ...PORT, ...USER, ...KEY_FILE, "ansible_become", "ansible_become_method", "ansible_become_user", "ansible_connection"].includes(name);
+  return [...ADDRESS, ...PORT, ...USER, ...KEY_FILE, ...HOST_KEY_CHECKING, "ansible_become", "ansible_become_method", "ansible_become_user", "ansible_connection"].includes(name);
 }
 
 /** What to do instead of a connection variable this stack cannot follow. */

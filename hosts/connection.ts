@@ -24,6 +24,7 @@ export function clipperHost(host: HostSpec, config: SecretConfig): ClipperHost {
     user: host.user,
     role: host.role,
     gone: host.gone,
+    hostKeyChecking: host.hostKeyChecking,
     ...(host.hostKey && { hostKey: host.hostKey }),
   };
   if (key.kind === "agent") return { ...base, agentSocketPath: key.socketPath };

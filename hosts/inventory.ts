@@ -79,6 +79,8 @@ export interface HostSpec {
    * every login refuses a host that shows another. Undefined: not pinned.
    */
   hostKey?: string;
+  /** Whether the host's SSH host key is checked (pin, known_hosts, then the stack's record); false trusts any. */
+  hostKeyChecking: boolean;
 }
 
 /** A validated inventory. */
@@ -100,8 +102,8 @@ export interface LoadOptions {
 }
 
 const TOP_FIELDS = ["defaults", "hosts"];
-const DEFAULTS_FIELDS = ["user", "port", "privateKey", "role"];
-const HOST_FIELDS = ["name", "address", "port", "user", "advertiseAddress", "privateKey", "role", "gone", "hostKey"];
+const DEFAULTS_FIELDS = ["user", "port", "privateKey", "role", "hostKeyChecking"];
+const HOST_FIELDS = ["name", "address", "port", "user", "advertiseAddress", "privateKey", "role", "gone", "hostKey", "hostKeyChecking"];
 const KEY_FIELDS = ["path", "secret", "agent", "passphraseSecret"];
 const KEY_FORMS = ["path", "secret", "agent"];
 
@@ -141,6 +143,7 @@ interface Defaults {
   port: number;
   privateKey: PrivateKeySource | undefined;
   role: HostSpec["role"];
+  hostKeyChecking: boolean;
   /**
    * Whether hosts may omit privateKey. Also true when the default key is
    * broken or may be misspelt: that is reported once, at defaults, rather
@@ -185,7 +188,7 @@ function readTop(check: InventoryChecker, top: Fields): HostSpec[] {
 }
 
 function readDefaults(check: InventoryChecker, top: Fields): Defaults {
-  const fallback: Defaults = { user: "root", port: 22, privateKey: undefined, role: "manager", hasKey: false };
+  const fallback: Defaults = { user: "root", port: 22, privateKey: undefined, role: "manager", hostKeyChecking: true, hasKey: false };
   if (!top.has("defaults")) return { ...fallback, hasKey: top.unknown };
   const f = top.fields("defaults", DEFAULTS_FIELDS, `a map (${DEFAULTS_FIELDS.join(", ")})`);
   if (!f) return { ...fallback, hasKey: true };
@@ -194,6 +197,7 @@ function readDefaults(check: InventoryChecker, top: Fields): Defaults {
     port: f.port("port")?.value ?? fallback.port,
     privateKey: readKey(check, f),
     role: f.choice("role", ROLES)?.value ?? fallback.role,
+    hostKeyChecking: f.boolean("hostKeyChecking")?.value ?? fallback.hostKeyChecking,
     hasKey: f.has("privateKey") || f.unknown,
   };
 }
@@ -228,10 +232,14 @@ function readHost(check: InventoryChecker, f: Fields, defaults: Defaults): HostR
   const role = f.has("role") ? f.choice("role", ROLES)?.value : defaults.role;
   const gone = f.boolean("gone")?.value ?? false;
   const hostKey = f.matching("hostKey", HOST_KEY, hostKeyProblem)?.value;
+  const hostKeyChecking = f.boolean("hostKeyChecking")?.value ?? defaults.hostKeyChecking;
 
   const parts = { name, address, port, advertise, advertiseImplied };
   if (!name || !address || !port || !advertise || !privateKey || !role) return parts;
-  const spec = { name: name.value, address: address.value, port, user, advertiseAddress: advertise.value, privateKey, role, gone, ...(hostKey && { hostKey }) };
+  const spec = {
+    name: name.value, address: address.value, port, user, advertiseAddress: advertise.value, privateKey, role, gone, hostKeyChecking,
+    ...(hostKey && { hostKey }),
+  };
   return { ...parts, spec };
 }
 

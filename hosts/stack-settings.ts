@@ -39,6 +39,8 @@ export interface StackSettings {
   joinTokenRotation?: string;
   /** The overlay network encrypts its data traffic with IPsec (config `networkEncrypted`). */
   networkEncrypted: boolean;
+  /** The known_hosts file that vouches for hosts' SSH keys; undefined: OpenSSH's (config `knownHosts`). */
+  knownHosts?: string;
 }
 
 /** A bad config value; the message reads `Pulumi.STACK.yaml: clipper-swarm:KEY: problem`. */
@@ -119,6 +121,9 @@ export function readStackSettings(config: ConfigSource, stack: string): StackSet
 
   const networkEncrypted = flag("networkEncrypted", config.get("networkEncrypted") ?? "false");
 
+  const knownHosts = config.get("knownHosts");
+  if (knownHosts !== undefined && knownHosts.trim() === "") fail("knownHosts", "must name a known_hosts file, not be empty");
+
   return {
     inventoryFile,
     daemonTls,
@@ -130,5 +135,6 @@ export function readStackSettings(config: ConfigSource, stack: string): StackSet
     ...(bindAddress !== undefined && { bindAddress }),
     ...(testHost !== undefined && { testHost }),
     ...(joinTokenRotation !== undefined && { joinTokenRotation }),
+    ...(knownHosts !== undefined && { knownHosts }),
   };
 }

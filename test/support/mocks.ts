@@ -67,6 +67,11 @@ export const joinsAny = /^GENERATION='repair-[0-9a-z]+ swarm='$/m;
 /** A fragment of the swarm check, by which the mocks know it. */
 export const swarmCheck = /^if ! settled_swarm_state; then$/m;
 
+/** The SSH host key every host shows under the mocks. */
+export const mockHostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockHostKeyMockHostKeyMockHostKeyMockHostK";
+probeTransport.scan = async () => mockHostKey;
+probeTransport.scanCertificate = async () => undefined;
+
 /** A probe for components under test; it answers through the mocks' transport. */
 export const probe = new HostProbe();
 
@@ -81,8 +86,14 @@ const mocks: pulumi.runtime.Mocks = {
     // Resources without the recording transformation are kept too, with what the mocks see.
     const entry = registered.get(args.name) ?? { name: args.name, opts: {}, props: {} };
     registered.set(args.name, { ...entry, type: args.type, inputs: args.inputs });
-    // A command whose script is unknown (a preview's) has an unknown output too.
-    const outputs = args.type === "command:remote:Command" && typeof args.inputs.stdin !== "object" ? { stdout } : {};
+    // A command whose script is unknown (a preview's) has an unknown output too;
+    // a host key's record gives the key, as one made by an earlier run does.
+    const outputs =
+      args.type === "command:remote:Command" && typeof args.inputs.stdin !== "object"
+        ? { stdout }
+        : args.type === "command:local:Command" && typeof args.inputs.environment?.HOST_KEY === "string"
+          ? { stdout: args.inputs.environment.HOST_KEY }
+          : {};
     return { id: `${args.name}-id`, state: { ...args.inputs, ...outputs } };
   },
   call(args) {

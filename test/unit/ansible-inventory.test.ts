@@ -96,6 +96,17 @@ describe("an Ansible inventory", () => {
     assert.equal(host.privateKey.kind === "path" && host.privateKey.passphraseSecret, "node1KeyPassphrase");
   });
 
+  test("checks host keys unless Ansible's host key checking is off, by a host's variable or ANSIBLE_HOST_KEY_CHECKING", (t) => {
+    const checking = (extra: string, env: NodeJS.ProcessEnv = ENV) => lab(t, { "inventory.yaml": oneHost(extra) }).load({ env }).hosts[0].hostKeyChecking;
+    assert.equal(checking(""), true);
+    assert.equal(checking("      ansible_host_key_checking: false\n"), false);
+    assert.equal(checking('      ansible_ssh_host_key_checking: "False"\n'), false);
+    assert.equal(checking("", { ...ENV, ANSIBLE_HOST_KEY_CHECKING: "False" }), false);
+    assert.equal(checking("      ansible_host_key_checking: yes\n", { ...ENV, ANSIBLE_HOST_KEY_CHECKING: "False" }), true, "the host's own variable wins");
+    lab(t, { "inventory.yaml": oneHost("      ansible_host_key_checking: sometimes\n") })
+      .rejects("inventory.yaml", 7, "all.hosts.node1.ansible_host_key_checking", /must be true or false, not "sometimes"/);
+  });
+
   test("a file of this stack's own format is read as before, and refuses a group", () => {
     const err = errorOf(() => loadInventory(`${FIXTURES}/native.yaml`, { cwd: ROOT, env: ENV, group: "swarm" }));
     assert.match(err.message, /native\.yaml: is not an Ansible inventory.*unset clipper-swarm:inventoryGroup/);

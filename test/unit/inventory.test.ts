@@ -63,15 +63,15 @@ describe("loadInventory rejects", () => {
   });
 
   test("an unknown field in defaults", () => {
-    rejects("unknown-defaults.yaml", 3, "defaults.username", /unknown field; allowed: user, port, privateKey, role$/);
+    rejects("unknown-defaults.yaml", 3, "defaults.username", /unknown field; allowed: user, port, privateKey, role, hostKeyChecking$/);
   });
 
   test("a misspelt privateKey in defaults, not hosts missing a key", () => {
-    rejects("defaults-key-misspelt.yaml", 7, "defaults.privatekey", /^unknown field; allowed: user, port, privateKey, role$/);
+    rejects("defaults-key-misspelt.yaml", 7, "defaults.privatekey", /^unknown field; allowed: user, port, privateKey, role, hostKeyChecking$/);
   });
 
   test("an unknown field in a host", () => {
-    rejects("unknown-host.yaml", 8, "hosts[1].adress", /unknown field; allowed: name, address, port, user, advertiseAddress, privateKey, role, gone, hostKey$/);
+    rejects("unknown-host.yaml", 8, "hosts[1].adress", /unknown field; allowed: name, address, port, user, advertiseAddress, privateKey, role, gone, hostKey, hostKeyChecking$/);
   });
 
   test("an unknown field in privateKey", () => {
@@ -135,7 +135,7 @@ describe("loadInventory rejects", () => {
   });
 
   test("defaults that is not a map, not hosts missing a key", () => {
-    rejects("defaults-not-map.yaml", 7, "defaults", /^must be a map \(user, port, privateKey, role\), not a list$/);
+    rejects("defaults-not-map.yaml", 7, "defaults", /^must be a map \(user, port, privateKey, role, hostKeyChecking\), not a list$/);
   });
 
   test("a host that is not a map", () => {
@@ -274,8 +274,8 @@ describe("loadInventory loads", () => {
     assert.deepEqual(inventory, {
       file: `${FIXTURES}/good/defaults.yaml`,
       hosts: [
-        { name: "host1", address: "10.0.0.1", port: 2222, user: "admin", advertiseAddress: "10.0.0.1", privateKey, role: "manager", gone: false },
-        { name: "host2", address: "10.0.0.2", port: 22, user: "root", advertiseAddress: "192.168.0.2", privateKey, role: "manager", gone: false },
+        { name: "host1", address: "10.0.0.1", port: 2222, user: "admin", advertiseAddress: "10.0.0.1", privateKey, role: "manager", gone: false, hostKeyChecking: true },
+        { name: "host2", address: "10.0.0.2", port: 22, user: "root", advertiseAddress: "192.168.0.2", privateKey, role: "manager", gone: false, hostKeyChecking: true },
       ],
     });
   });
@@ -284,11 +284,11 @@ describe("loadInventory loads", () => {
     const { hosts } = load("good/key-forms.yaml", { SSH_AUTH_SOCK: "/run/agent.sock" });
     const expected: HostSpec[] = [
       { name: "by-path", address: "10.0.0.1", port: 22, user: "root", advertiseAddress: "10.0.0.1",
-        privateKey: { kind: "path", path: FAKE_KEY, passphraseSecret: "keyPass" }, role: "manager", gone: false },
+        privateKey: { kind: "path", path: FAKE_KEY, passphraseSecret: "keyPass" }, role: "manager", gone: false, hostKeyChecking: true },
       { name: "by-secret", address: "node2.example.com", port: 22, user: "root", advertiseAddress: "10.0.0.2",
-        privateKey: { kind: "secret", configKey: "sshKeyHost2", passphraseSecret: "keyPass" }, role: "manager", gone: false },
+        privateKey: { kind: "secret", configKey: "sshKeyHost2", passphraseSecret: "keyPass" }, role: "manager", gone: false, hostKeyChecking: true },
       { name: "by-agent", address: "fd00::3", port: 22, user: "root", advertiseAddress: "10.0.0.3",
-        privateKey: { kind: "agent", socketPath: "/run/agent.sock" }, role: "manager", gone: false },
+        privateKey: { kind: "agent", socketPath: "/run/agent.sock" }, role: "manager", gone: false, hostKeyChecking: true },
     ];
     assert.deepEqual(hosts, expected);
   });
@@ -338,7 +338,7 @@ describe("loadInventory loads", () => {
     const { hosts } = loadInventory("hosts/dev.yaml", { cwd: dir, env: {} });
     const privateKey = { kind: "path", path: path.join(dir, ".lab/id_ed25519") };
     assert.deepEqual(hosts, [1, 2, 3].map((n) => ({
-      name: `host${n}`, address: `10.231.0.${10 + n}`, port: 22, user: "clipper", advertiseAddress: `10.231.0.${10 + n}`, privateKey, role: "manager", gone: false,
+      name: `host${n}`, address: `10.231.0.${10 + n}`, port: 22, user: "clipper", advertiseAddress: `10.231.0.${10 + n}`, privateKey, role: "manager", gone: false, hostKeyChecking: true,
     })));
   });
 });
