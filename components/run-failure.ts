@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
  *
  * An error that reaches resources through their inputs is reported with
  * "error serializing property ..." prepended once per input it went through;
- * an unhandled RunError is reported as it is, once. (The program is still
+ * an uncaught RunError is reported as it is, once. (The program is still
  * running then: its outputs wait for the resources that wait on this.)
  */
 export function failRun(message: string): Promise<never> {
@@ -14,6 +14,10 @@ export function failRun(message: string): Promise<never> {
   // The report never shows a RunError's stack, but it still formats it once,
   // through the source maps of every frame: seconds of CPU. There is no stack to show.
   err.stack = message;
-  void Promise.reject(err);
+  // Thrown on a tick of its own, not as an unhandled rejection: reporting one
+  // held this program's event loop for over a minute.
+  process.nextTick(() => {
+    throw err;
+  });
   return new Promise<never>(() => undefined);
 }

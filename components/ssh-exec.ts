@@ -51,7 +51,7 @@ export interface SshSession {
  * remote.Command does, for a host that is rebooting; the error names the address.
  */
 export function openSsh(login: SshLogin): Promise<SshSession> {
-  return retrying(login, "log in over SSH to", () => connect(login));
+  return retrying(login, `log in over SSH to ${address(login)}`, () => connect(login));
 }
 
 /**
@@ -60,8 +60,11 @@ export function openSsh(login: SshLogin): Promise<SshSession> {
  * the key types to ask for, such as those known_hosts holds for the host.
  */
 export function scanHostKey(login: SshLogin, keyTypes: string[]): Promise<string> {
-  return retrying(login, "read the SSH host key of", () => scan(login, keyTypes));
+  return retrying(login, `reach ${address(login)} over SSH`, () => scan(login, keyTypes));
 }
+
+/** `HOST:PORT` of a login, for messages. */
+const address = (login: SshLogin) => `${login.host}:${login.port ?? 22}`;
 
 /**
  * `attempt`, retried with a growing pause on failure, as remote.Command
@@ -76,7 +79,7 @@ async function retrying<T>(login: SshLogin, what: string, attempt: () => Promise
       if (err instanceof HostKeyMismatch) throw err;
       const reason = err instanceof Error ? err.message : String(err);
       if (tried >= attempts) {
-        throw new Error(`cannot ${what} ${login.host}:${login.port ?? 22} after ${tried} attempt(s): ${reason}`);
+        throw new Error(`cannot ${what} after ${tried} attempt(s): ${reason}`);
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** tried)));
     }

@@ -129,23 +129,30 @@ export function settled(): Promise<void> {
 }
 
 /**
- * The message of the error that `build` fails the run with: an unhandled
- * RunError, which the test runner would otherwise count as the test's failure.
- * It is logged as the program's runner logs it, so the resources left waiting
- * are not reported as leaked when the tests exit.
+ * The message of the error that `build` fails the run with: an uncaught
+ * RunError or an unhandled rejection with one, which the test runner would
+ * otherwise count as the test's failure. It is logged as the program's runner
+ * logs it, so the resources left waiting are not reported as leaked when the
+ * tests exit.
  */
 export async function runFailure(build: () => void): Promise<string> {
-  const listeners = process.listeners("unhandledRejection");
+  const uncaught = process.listeners("uncaughtException");
+  const unhandled = process.listeners("unhandledRejection");
+  process.removeAllListeners("uncaughtException");
   process.removeAllListeners("unhandledRejection");
   try {
     const err = await new Promise<Error>((resolve) => {
-      process.once("unhandledRejection", resolve);
+      process.once("uncaughtException", resolve);
+      process.once("unhandledRejection", (reason) => resolve(reason as Error));
       build();
     });
     assert.ok(pulumi.RunError.isInstance(err), `not a RunError: ${err}`);
     await pulumi.log.error(err.message);
     return err.message;
   } finally {
-    for (const listener of listeners) process.on("unhandledRejection", listener);
+    process.removeAllListeners("uncaughtException");
+    process.removeAllListeners("unhandledRejection");
+    for (const listener of uncaught) process.on("uncaughtException", listener);
+    for (const listener of unhandled) process.on("unhandledRejection", listener);
   }
 }
