@@ -3,6 +3,7 @@ import { local } from "@pulumi/command";
 import { describeKey, judgeHostKey } from "./host-key-trust";
 import type { KnownHostEntry } from "./known-hosts";
 import { knownKeysFor } from "./known-hosts";
+import { knownValue } from "./known-value";
 import { probeTransport } from "./host-probe";
 import { failRun } from "./run-failure";
 
@@ -57,10 +58,12 @@ export function trustedHostKey(name: string, target: HostKeyTarget, knownHosts: 
     },
     { parent, ignoreChanges: ["environment"] },
   );
-  return pulumi.all([seen, record.stdout, target.address, target.port]).apply(async ([{ shown, verdict }, recorded, address, port]): Promise<string> => {
+  return pulumi.all([seen, target.address, target.port]).apply(async ([{ shown, verdict }, address, port]): Promise<string> => {
     if ("trust" in verdict) return verdict.trust;
     if ("refuse" in verdict) return failRun(`${target.hostName}: SSH host key refused: ${verdict.refuse}`);
-    // A record made in this very run, or planned in a preview, is of the key shown.
+    // A record made in this very run, or planned in a preview (unknown
+    // there, and the preview still looks at the host), is of the key shown.
+    const recorded = await knownValue(record.stdout);
     if (!recorded || recorded === shown) return shown;
     return failRun(
       `${target.hostName}: its SSH host key changed: it shows ${describeKey(shown)}, and the stack recorded ${describeKey(recorded)} ` +
