@@ -78,6 +78,9 @@ export const probe = new HostProbe();
 /** A restart order for components under test. */
 export const restartOrder = new RestartOrder();
 
+/** Hosts (by name) met for the first time: a preview only plans their key's record, so it has no output. */
+export const firstContact = new Set<string>();
+
 /** Pulumi's mocks as these tests use them. */
 const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
@@ -88,11 +91,12 @@ const mocks: pulumi.runtime.Mocks = {
     registered.set(args.name, { ...entry, type: args.type, inputs: args.inputs });
     // A command whose script is unknown (a preview's) has an unknown output too;
     // a host key's record gives the key, as one made by an earlier run does.
+    const environment = args.inputs.environment ?? {};
     const outputs =
       args.type === "command:remote:Command" && typeof args.inputs.stdin !== "object"
         ? { stdout }
-        : args.type === "command:local:Command" && typeof args.inputs.environment?.HOST_KEY === "string"
-          ? { stdout: args.inputs.environment.HOST_KEY }
+        : args.type === "command:local:Command" && typeof environment.HOST_KEY === "string" && !firstContact.has(environment.HOST)
+          ? { stdout: environment.HOST_KEY }
           : {};
     return { id: `${args.name}-id`, state: { ...args.inputs, ...outputs } };
   },

@@ -7,13 +7,13 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { local } from "@pulumi/command";
 import { ClipperSwarm } from "../../components/clipper-swarm";
-import { registered, probed, useMocks } from "../support/mocks";
+import { firstContact, registered, probed, useMocks } from "../support/mocks";
 
 useMocks({ preview: true });
 
 const key = pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n-----END OPENSSH PRIVATE KEY-----\n");
 
-describe("a preview with a host whose address is unknown", () => {
+describe("a preview with hosts the stack has not met yet", () => {
   it("looks at the known hosts only, and their steps are what they would be alone", async () => {
     const vm = new local.Command("vm", { create: "echo 198.51.100.2" });
     new ClipperSwarm("u", {
@@ -34,5 +34,12 @@ describe("a preview with a host whose address is unknown", () => {
       assert.match(stdin, /^GENERATION='0'$/m, `${name}: as configured, as the probe found it`);
     }
     assert.equal(typeof registered.get("u-new-dropin")?.inputs.stdin, "object", "the new host's step is planned, its script unknown");
+  });
+
+  it("looks at a host met for the first time, with the key it shows, though its record is only planned", async () => {
+    firstContact.add("fresh");
+    new ClipperSwarm("f", { hosts: [{ name: "fresh", address: "198.51.100.9", privateKey: key }], daemonTls: false });
+    for (let waited = 0; !probed.has("198.51.100.9") && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(probed.has("198.51.100.9"), "the host is looked at, so its preview tells the truth about it");
   });
 });
