@@ -394,8 +394,8 @@ function withTrustedHostKeys(name: string, hosts: CheckedHost[], knownHostsFiles
       pulumi.log.warn(`${host.name}: SSH host key checking is off (hostKeyChecking: false): whatever answers at its address gets the stack's SSH sessions`, parent);
       return host;
     }
-    const { host: address, port, user, hostKey } = host.connection;
-    const target = { hostName: host.name, address, port: port ?? 22, user: user ?? "root", pinned: hostKey };
+    const { host: address, port, user, hostKey, dialErrorLimit, perDialTimeout } = host.connection;
+    const target = { hostName: host.name, address, port: port ?? 22, user: user ?? "root", pinned: hostKey, dialErrorLimit, perDialTimeout };
     return { ...host, connection: { ...host.connection, hostKey: trustedHostKey(`${name}-${host.name}`, target, knownHosts, parent) } };
   });
 }

@@ -17,6 +17,9 @@ export interface HostKeyTarget {
   user: pulumi.Input<string>;
   /** The key the host must show (`TYPE BASE64`), if its arguments pin one. */
   pinned?: pulumi.Input<string>;
+  /** How often, and how long each time, to try a host that does not answer: as every other login to it. */
+  dialErrorLimit?: pulumi.Input<number>;
+  perDialTimeout?: pulumi.Input<number>;
 }
 
 /**
@@ -33,10 +36,10 @@ export interface HostKeyTarget {
  * the host leaving the list, forgets the record.
  */
 export function trustedHostKey(name: string, target: HostKeyTarget, knownHosts: KnownHostEntry[], parent: pulumi.Resource): pulumi.Output<string> {
-  const seen = pulumi.all([target.address, target.port, target.user, target.pinned]).apply(async ([host, port, user, pinned]) => {
+  const seen = pulumi.all([target.address, target.port, target.user, target.pinned, target.dialErrorLimit, target.perDialTimeout]).apply(async ([host, port, user, pinned, dialErrorLimit, perDialTimeout]) => {
     const known = knownKeysFor(knownHosts, host, port);
     const keyTypes = [...new Set([...(pinned ? [pinned.split(" ")[0]] : []), ...known.keys.map((k) => k.keyType)])];
-    const login = { host, port, user, dialErrorLimit: 6, perDialTimeout: 5 };
+    const login = { host, port, user, dialErrorLimit, perDialTimeout };
     try {
       const shown = await probeTransport.scan(login, keyTypes);
       const vouchedByAuthority = !pinned && known.keys.length === 0 && known.authorities.length > 0;

@@ -66,6 +66,9 @@ export function scanHostKey(login: SshLogin, keyTypes: string[]): Promise<string
 /** `HOST:PORT` of a login, for messages. */
 const address = (login: SshLogin) => `${login.host}:${login.port ?? 22}`;
 
+/** Seconds each connection attempt may take. */
+const dialSeconds = (login: SshLogin) => login.perDialTimeout ?? 15;
+
 /**
  * `attempt`, retried with a growing pause on failure, as remote.Command
  * retries a dial, for a host that is rebooting; the error names the address.
@@ -91,7 +94,7 @@ async function retrying<T>(login: SshLogin, what: string, attempt: () => Promise
  * OpenSSH's ssh-keyscan, as ssh2 reads no certificates; none when it shows none.
  */
 export function scanHostCertificate(login: SshLogin): Promise<string | undefined> {
-  const seconds = String(login.perDialTimeout ?? 15);
+  const seconds = String(dialSeconds(login));
   return new Promise((resolve, reject) =>
     execFile("ssh-keyscan", ["-c", "-T", seconds, "-p", String(login.port ?? 22), login.host], { timeout: 60_000 }, (err, stdout) => {
       if (err && (err as NodeJS.ErrnoException).code === "ENOENT") {
@@ -126,7 +129,7 @@ function scan(login: SshLogin, keyTypes: string[]): Promise<string> {
         host: login.host,
         port: login.port ?? 22,
         username: login.user ?? "root",
-        readyTimeout: (login.perDialTimeout ?? 15) * 1000,
+        readyTimeout: dialSeconds(login) * 1000,
         ...(algorithms.length > 0 && { algorithms: { serverHostKey: algorithms } }),
         // Refused once read: the connection ends before any authentication.
         hostVerifier: ((key) => {
@@ -156,7 +159,7 @@ function connect(login: SshLogin): Promise<SshSession> {
       .on("ready", () => resolve({ run: (script, limit) => runAsRoot(client, login.user, script, limit), close: () => client.end() }))
       .on("error", (err) => {
         if (pinned && shown && shown !== pinned) {
-          reject(new HostKeyMismatch(`${login.host}:${login.port ?? 22} shows another SSH host key (${fingerprint(shown)}) than the one this run trusts for it; run again to look at it anew`));
+          reject(new HostKeyMismatch(`${address(login)} shows another SSH host key (${fingerprint(shown)}) than the one this run trusts for it; run again to look at it anew`));
         } else {
           reject(err);
         }
@@ -168,7 +171,7 @@ function connect(login: SshLogin): Promise<SshSession> {
         privateKey: login.privateKey,
         passphrase: login.privateKeyPassword,
         agent: login.agentSocketPath,
-        readyTimeout: (login.perDialTimeout ?? 15) * 1000,
+        readyTimeout: dialSeconds(login) * 1000,
         // The pinned key's type is asked for, as remote.Command asks: a host shows one key per type.
         ...(pinned && { algorithms: { serverHostKey: hostKeyAlgorithms([login.hostKey!.split(" ")[0]]) } }),
         ...(pinned && {
