@@ -172,6 +172,7 @@ export class ClipperSwarm extends pulumi.ComponentResource {
             restartOrder,
             gone: host.gone,
             tls: ca,
+            manager: host.role === "manager",
             sshAddress: host.address,
             dockerProvider: args.dockerProviders,
             waitFor: owned,

@@ -18,7 +18,10 @@ export const dropInPath = "/etc/systemd/system/docker.service.d/clipper-swarm-tc
  */
 export const tcpSocketPath = "/etc/systemd/system/clipper-swarm-tcp.socket";
 
-/** Where a host keeps its engine's key and certificates in mutual TLS mode: `key.pem`, `cert.pem`, `ca.pem`. */
+/**
+ * Where a host keeps its engine's key and certificates in mutual TLS mode:
+ * `key.pem`, `cert.pem`, `ca.pem`, and a manager's `client.pem`.
+ */
 export const engineTlsFolder = "/etc/docker/clipper-swarm-tls";
 
 export interface DaemonEndpointArgs {
@@ -43,6 +46,11 @@ export interface DaemonEndpointArgs {
    * host makes. Undefined: plain TCP.
    */
   tls?: EngineCa;
+  /**
+   * The host is a swarm manager: with mutual TLS, it also holds a client
+   * certificate, for the calls it makes to its peers' engines. A worker holds none.
+   */
+  manager?: boolean;
   /** The address the host is reached at over SSH, named in its certificate beside its advertise address and name. */
   sshAddress?: pulumi.Input<string>;
   /** Give the engine a Docker provider, for resources placed on this host. */
@@ -97,7 +105,10 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
         concern: "engine endpoint",
         connection: args.connection,
         // With TLS, what the host's certificates must be: the stack's CA's, of this run's period.
-        check: remoteScript("endpoint-check", { ...params, ...(args.tls && { TLS_CA: args.tls.caCert, TLS_NOT_BEFORE: args.tls.engineNotBefore }) }),
+        check: remoteScript("endpoint-check", {
+          ...params,
+          ...(args.tls && { TLS_CA: args.tls.caCert, TLS_NOT_BEFORE: args.tls.engineNotBefore, TLS_CLIENT: args.manager ? "yes" : "no" }),
+        }),
         probe: args.probe,
       },
       this,
@@ -161,8 +172,9 @@ function engineSilent(found: string): boolean {
 
 /**
  * The engine's certificates in mutual TLS mode: the host makes its key (once,
- * audited like every concern) and a request naming it, and the CA signs it.
- * Gives the parameters that put them in place.
+ * audited like every concern) and a request naming it, and the CA signs it,
+ * as a server's, and for a manager as a client's too. Gives the parameters
+ * that put them in place.
  */
 function engineCertificates(name: string, args: DaemonEndpointArgs, ca: EngineCa, bind: pulumi.Input<string>, parent: pulumi.Resource) {
   const keyParams = { HOST: args.hostName, ENGINE_TLS: engineTlsFolder };
@@ -184,7 +196,11 @@ function engineCertificates(name: string, args: DaemonEndpointArgs, ca: EngineCa
     },
     { parent },
   );
-  return { TLS_CA: ca.caCert, TLS_CERT: ca.engineCert(key.stdout, altNames) };
+  return {
+    TLS_CA: ca.caCert,
+    TLS_CERT: ca.engineCert(key.stdout, altNames),
+    ...(args.manager && { TLS_CLIENT_CERT: ca.managerCert(key.stdout, args.hostName) }),
+  };
 }
 
 /** The engine's endpoint on `address`: `tcp://ADDRESS:PORT`. */

@@ -37,7 +37,7 @@ export interface EngineCaArgs {
 
 /**
  * The stack's engine CA: its certificate, the operator's client certificate,
- * and each engine's (see `engineCert`). Not a resource: nothing of it is kept
+ * each engine's (see `engineCert`) and each manager's (see `managerCert`). Not a resource: nothing of it is kept
  * but the config's keys, and every run makes the same certificates again;
  * only the operator's client files, where asked for, are removed on destroy.
  */
@@ -86,6 +86,11 @@ export class EngineCa {
   /** The certificate of an engine whose host made request `csr`, naming `altNames`. */
   public engineCert(csr: pulumi.Input<string>, altNames: pulumi.Input<string[]>): pulumi.Output<string> {
     return pulumi.unsecret(pulumi.all([this.caKey, csr, altNames]).apply(async ([ca, request, names]) => (await certificates()).engineCertificate(ca, request, names, this.now)));
+  }
+
+  /** The client certificate of manager `hostName`, whose host made request `csr` for its engine's key. */
+  public managerCert(csr: pulumi.Input<string>, hostName: string): pulumi.Output<string> {
+    return pulumi.unsecret(pulumi.all([this.caKey, csr]).apply(async ([ca, request]) => (await certificates()).managerCertificate(ca, request, hostName, this.now)));
   }
 }
 

@@ -153,14 +153,29 @@ export async function clientCertificate(caKey: string, clientKey: string, now: D
   return issue(await signerOf(caKey), caSubject, spec, now);
 }
 
-/**
- * An engine's certificate for the key of certificate request `csr` (made on
- * its host, whose signature is checked), naming `altNames`: it serves the
- * engine's endpoint and is the host's client certificate to its peers.
- */
-export async function engineCertificate(caKey: string, csr: string, altNames: string[], now: Date): Promise<string> {
+/** The request `csr`, made on a host, once its signature is checked. */
+async function verifiedRequest(csr: string): Promise<x509.Pkcs10CertificateRequest> {
   const request = new x509.Pkcs10CertificateRequest(csr);
   if (!(await request.verify())) throw new Error("the engine's certificate request does not carry a valid signature");
-  const usages = [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth];
+  return request;
+}
+
+/**
+ * An engine's certificate for the key of certificate request `csr`, naming
+ * `altNames`: a server's only, so that no engine takes another's as a client.
+ */
+export async function engineCertificate(caKey: string, csr: string, altNames: string[], now: Date): Promise<string> {
+  const request = await verifiedRequest(csr);
+  const usages = [x509.ExtendedKeyUsage.serverAuth];
   return issue(await signerOf(caKey), caSubject, { subject: request.subject, publicKey: request.publicKey, kind: "leaf", usages, altNames }, now);
+}
+
+/**
+ * A swarm manager's client certificate for its engine's key (request `csr`):
+ * what it calls its peers' engines with. Workers get none.
+ */
+export async function managerCertificate(caKey: string, csr: string, hostName: string, now: Date): Promise<string> {
+  const request = await verifiedRequest(csr);
+  const spec: CertificateSpec = { subject: `CN=${hostName} manager`, publicKey: request.publicKey, kind: "leaf", usages: [x509.ExtendedKeyUsage.clientAuth] };
+  return issue(await signerOf(caKey), caSubject, spec, now);
 }

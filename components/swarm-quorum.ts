@@ -36,6 +36,8 @@ export interface DepartedNode {
   hostName: string;
   /** The node's address. */
   address: string;
+  /** Its role in the swarm. */
+  role: "manager" | "worker";
 }
 
 /**
@@ -51,7 +53,7 @@ export function departedNodes(nodes: ApiNode[], wanted: WantedMember[]): Departe
     const hostName = node.Spec.Labels?.[memberLabel];
     const address = addressOf(node);
     if (!hostName || names.has(hostName) || addresses.has(address) || node.Status.State !== "down") return [];
-    return [{ hostName, address }];
+    return [{ hostName, address, role: node.Spec.Role === "manager" ? "manager" : "worker" }];
   });
 }
 

@@ -4,7 +4,7 @@ import { hostPort } from "./daemon-endpoint";
 import { runFor } from "./host-audit";
 import { asConfigured, HostProbe, Observation } from "./host-probe";
 import { knownValue } from "./known-value";
-import { keepAsRecorded, remoteScript, remoteSteps, stepCommand } from "./remote-script";
+import { keepAsRecorded, remoteScript, remoteSteps, ScriptParams, stepCommand } from "./remote-script";
 import { ApiNode, DepartedNode, departedNodes, quorumLoss } from "./swarm-quorum";
 import { failRun } from "./run-failure";
 import { compareHostNames } from "./host-rules";
@@ -98,7 +98,12 @@ export class Swarm extends pulumi.ComponentResource {
     const joinedManagers: remote.Command[] = [];
     // By host name, so that reordering the inventory renames nothing.
     const memberName = (hostName: string) => `${name}-member-${hostName}`;
-    for (const host of args.members.filter((h) => h.gone)) keepAsRecorded(memberName(host.hostName), host.connection, memberOpts);
+    const admitName = (hostName: string) => `${name}-admit-${hostName}`;
+    const keepRecords = (hostName: string, role: SwarmMemberArgs["role"], connection: types.input.remote.ConnectionArgs) => {
+      keepAsRecorded(memberName(hostName), connection, memberOpts);
+      if (role !== "manager") keepAsRecorded(admitName(hostName), managers[0].connection, memberOpts);
+    };
+    for (const host of args.members.filter((h) => h.gone)) keepRecords(host.hostName, host.role, host.connection);
     // Declared once the swarm's list names them: a host left out of the
     // inventory while down is found only there.
     const departedRetired = this.departed.apply((departed) =>
@@ -108,27 +113,34 @@ export class Swarm extends pulumi.ComponentResource {
             `as gone: true would, and what the stack recorded for it is forgotten on the next run, without a login`,
           this,
         );
-        keepAsRecorded(memberName(d.hostName), { host: d.address }, memberOpts);
+        keepRecords(d.hostName, d.role, { host: d.address });
         return retire(`${name}-retire-${d.hostName}`, d, managers[0], memberOpts);
       }),
     );
     // The other managers join the first one all at once: swarmkit adds them to
     // raft one at a time on its own (6 concurrent joins settled in 16 of 16
     // trials on Docker 20.10 and 26.1). Workers wait for every manager, as
-    // the quorum guard's reasoning takes demotions after joins.
+    // the quorum guard's reasoning takes demotions after joins; the first
+    // manager brings them in (admit).
+    let swarmId: pulumi.Output<string> | undefined;
     for (const host of [...managers, ...live.filter((h) => h.role === "worker")]) {
       const after = host.role === "manager" ? joinedManagers.slice(0, 1) : joinedManagers;
       const peers = managers.filter((m) => m !== host);
       const run = memberRun(host, sightings.get(host.hostName)!, census, host === managers[0], this);
-      const member = swarmMember(memberName(host.hostName), host, peers, run, args, {
+      const member = swarmMember(memberName(host.hostName), host, host.role === "manager" ? { peers } : { swarmId: swarmId! }, run, args, {
         ...memberOpts,
         dependsOn: memberWaitsFor([host.endpoint, ...retired, ...after], peers, outlook, departedRetired),
       });
-      this.nodeIds[host.hostName] = member.stdout.apply((out) => field(out, "node-id", memberName(host.hostName)));
+      swarmId ??= member.stdout.apply((out) => field(out, "swarm-id", name));
+      const [step, stepName] =
+        host.role === "manager"
+          ? [member, memberName(host.hostName)]
+          : [admit(admitName(host.hostName), host, managers[0], run, args, { ...memberOpts, dependsOn: [member] }), admitName(host.hostName)];
+      this.nodeIds[host.hostName] = step.stdout.apply((out) => field(out, "node-id", stepName));
       if (host.role === "manager") joinedManagers.push(member);
     }
     this.founded = joinedManagers[0];
-    this.swarmId = this.founded.stdout.apply((out) => field(out, "swarm-id", name));
+    this.swarmId = swarmId!;
     if (args.tokenRotation !== undefined) {
       rotateTokens(`${name}-tokens`, managers[0], args.tokenRotation, { parent: this, deletedWith: this, dependsOn: joinedManagers });
     }
@@ -260,30 +272,52 @@ function memberRun(
   });
 }
 
-/** One host's membership: the command that makes and repairs it, for the run its audit gives. */
+/** What a member's step knows of the others: a manager, its peers to join through; a worker, the swarm a manager joins it to. */
+type MemberContext = { peers: SwarmMemberArgs[] } | { swarmId: pulumi.Output<string> };
+
+/** The parameters that name a member in its swarm steps: its name and swarm addresses. */
+function memberParams(host: SwarmMemberArgs, { tlsFolder }: SwarmArgs) {
+  return {
+    HOST: host.hostName,
+    ADVERTISE: host.advertiseAddress,
+    LISTEN_ADDR: pulumi.output(host.advertiseAddress).apply((address) => hostPort(address, swarmPort)),
+    ...(tlsFolder && { ENGINE_TLS: tlsFolder }),
+  };
+}
+
+/** One host's membership on the host itself: the command that makes and repairs it, for the run its audit gives. */
 function swarmMember(
   name: string,
   host: SwarmMemberArgs,
-  peers: SwarmMemberArgs[],
+  context: MemberContext,
   run: pulumi.Output<string>,
-  { tlsFolder }: SwarmArgs,
+  args: SwarmArgs,
   opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource },
 ): remote.Command {
-  const peerUrls = peers.map((p) => p.endpointUrl);
   const steps = { create: "swarm-member", delete: "swarm-member-delete" };
-  return new remote.Command(
-    name,
-    remoteSteps(host.connection, steps, {
-      HOST: host.hostName,
-      ROLE: host.role,
-      ADVERTISE: host.advertiseAddress,
-      LISTEN_ADDR: pulumi.output(host.advertiseAddress).apply((address) => hostPort(address, swarmPort)),
-      PEERS: peerUrls,
-      ...(tlsFolder && { ENGINE_TLS: tlsFolder }),
-      GENERATION: run,
-    }),
-    opts,
-  );
+  const known: ScriptParams = "peers" in context ? { PEERS: context.peers.map((p) => p.endpointUrl) } : { SWARM: context.swarmId };
+  return new remote.Command(name, remoteSteps(host.connection, steps, { ...memberParams(host, args), ROLE: host.role, ...known, GENERATION: run }), opts);
+}
+
+/**
+ * A worker's admission, by manager `via` (the first manager by name), for the
+ * same run as its membership: a worker calls no other engine, so the manager
+ * joins it through the worker's engine, labels its node and removes its stale
+ * entries, and takes it out when it leaves the inventory. A worker that
+ * becomes a manager loses its admission, whose delete then finds a manager,
+ * which it leaves alone.
+ */
+function admit(
+  name: string,
+  host: SwarmMemberArgs,
+  via: SwarmMemberArgs,
+  run: pulumi.Output<string>,
+  args: SwarmArgs,
+  opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource },
+): remote.Command {
+  const steps = { create: "swarm-admit", delete: "swarm-admit-delete" };
+  const params = { ...memberParams(host, args), TARGET: host.endpointUrl, ADMITTER: via.hostName, GENERATION: run };
+  return new remote.Command(name, remoteSteps(via.connection, steps, params), opts);
 }
 
 /**

@@ -32,21 +32,28 @@ docker() { docker_within "$DOCKER_SECONDS" "$@"; }
 SWARM_STEP_SECONDS=60
 
 # With mutual TLS (ENGINE_TLS: the folder of this host's CA, certificate and
-# key), the flags that make dockerd serve with them and the docker CLI call a
-# peer with them: the host's certificate is a client's too. One word list, for
+# key), the flags that make dockerd serve with them. One word list, for
 # unquoted use: the folder is a fixed path without spaces.
 tls_flags() {
   printf -- '--tlsverify --tlscacert %s/ca.pem --tlscert %s/cert.pem --tlskey %s/key.pem' "$ENGINE_TLS" "$ENGINE_TLS" "$ENGINE_TLS"
 }
+# The flags of a call to a peer's engine under mutual TLS: a manager's client
+# certificate, beside its engine's key. The engine's own certificate is a
+# server's, and a worker holds no client one: it calls no other engine.
+client_flags() {
+  [ -s "$ENGINE_TLS/client.pem" ] || fail "no client certificate in $ENGINE_TLS: only a manager calls another engine"
+  printf -- '--tlsverify --tlscacert %s/ca.pem --tlscert %s/client.pem --tlskey %s/key.pem' "$ENGINE_TLS" "$ENGINE_TLS" "$ENGINE_TLS"
+}
 # Docker on engine $1: this host's socket, or a peer's TCP endpoint, with this
-# host's certificate under mutual TLS. DOCKER_TLS_VERIFY would do that too, but
-# it sends the socket calls to tcp://localhost:2376.
+# manager's client certificate under mutual TLS. DOCKER_TLS_VERIFY would do
+# that too, but it sends the socket calls to tcp://localhost:2376.
 engine() {
   target=$1; shift
   case "$target" in
     tcp://*) if [ -n "${ENGINE_TLS:-}" ]; then
-      # shellcheck disable=SC2046  # tls_flags is a word list
-      docker $(tls_flags) -H "$target" "$@"
+      flags=$(client_flags) || exit 1
+      # shellcheck disable=SC2086  # client_flags is a word list
+      docker $flags -H "$target" "$@"
       return
     fi ;;
   esac
@@ -172,30 +179,18 @@ dropin_in_place() {
 
 # Whether the engine answers on tcp://$PROBE, within 5 s: a socket that systemd
 # opened while dockerd was already running, which dockerd never took, takes
-# connections and never answers them. Asked for its _ping with curl, with this
-# host's certificate under mutual TLS: 10 docker version calls cost a lab host
-# 170 ms of CPU (120 in the client), 10 curls some 20; the wait after a
-# restart may ask several times.
+# connections and never answers them. Asked for its _ping with curl, which
+# costs a host far less than a docker call, as the wait after a restart may ask
+# several times. Under mutual TLS, the host holds no client certificate that
+# its own engine takes (a worker holds none at all): an engine that proves its
+# certificate of the stack's CA, then asks for the client's, answers.
 answers_on_tcp() {
   if [ -n "${ENGINE_TLS:-}" ]; then
-    pong=$(curl -gs -m 5 --cacert "$ENGINE_TLS/ca.pem" --cert "$ENGINE_TLS/cert.pem" --key "$ENGINE_TLS/key.pem" "https://$PROBE/_ping") || return 1
-  else
-    pong=$(curl -gs -m 5 "http://$PROBE/_ping") || return 1
+    refused=$(curl -gsS -m 5 --cacert "$ENGINE_TLS/ca.pem" -o /dev/null "https://$PROBE/_ping" 2>&1) && return 1
+    case "$refused" in *"certificate required"* | *"bad certificate"*) return 0 ;; esac
+    return 1
   fi
-  [ "$pong" = OK ]
-}
-
-# Sets state and manager as swarm_state does, from the engine on
-# tcp://$PROBE asked within 5 s: one call that also shows the engine answering
-# there. Fails when it does not answer (docker info then prints no state from
-# Docker 26 on, and fails before), and without a docker call when nothing
-# listens there, as on a fresh host.
-tcp_swarm_state() {
-  listening "tcp://$PROBE" || return 1
-  # shellcheck disable=SC2046  # tls_flags is a word list
-  found=$(timeout 5 docker ${ENGINE_TLS:+$(tls_flags)} -H "tcp://$PROBE" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null) || return 1
-  state=${found% *} manager=${found#* }
-  [ -n "$state" ]
+  [ "$(curl -gs -m 5 "http://$PROBE/_ping")" = OK ]
 }
 # Whether the host keeps a swarm's state where Docker keeps it by default
 # (/var/lib/docker): a host without one, a fresh one above all, is asked
@@ -379,9 +374,23 @@ peer_answers_report() {
     printf '%s (%s); ' "$candidate" "$why"
   done
 }
-# Joins this host in its ROLE through engine $1. The token goes from that
-# engine's API to this engine's API through a pipe and shell built-ins, never
-# as a process argument. Sets cluster.
+# The body of a join to the swarm in ROLE, with the token read from stdin and
+# the managers to reach ($1, quoted and comma-separated): the token goes from
+# one engine's API to another's through a pipe and shell built-ins, never as a
+# process argument.
+join_body() {
+  read -r token && printf '{"ListenAddr":"%s","AdvertiseAddr":"%s","RemoteAddrs":[%s],"JoinToken":"%s"}' "$LISTEN_ADDR" "$ADVERTISE" "$1" "$token"
+}
+# Posts the join body on stdin to the engine API that the curl arguments name
+# (the socket, or a peer's endpoint), and fails with the engine's answer when
+# it refuses.
+post_join() {
+  reply=$(curl -sS -m "$SWARM_STEP_SECONDS" -H 'Content-Type: application/json' --data-binary @- -w '\n%{http_code}' "$@") ||
+    fail "the engine's API did not take the join within $SWARM_STEP_SECONDS s"
+  code=$(printf '%s\n' "$reply" | tail -n 1)
+  [ "$code" = 200 ] || fail "join refused ($code): $(printf '%s\n' "$reply" | sed '$d')"
+}
+# Joins this host in its ROLE through engine $1. Sets cluster.
 join_through() {
   command -v curl >/dev/null || fail "curl is required to join without putting the token on a command line"
   # Every manager but this host's own old entry, should one be left.
@@ -390,12 +399,7 @@ join_through() {
     [ "$addr" = "$LISTEN_ADDR" ] || remotes="${remotes:+$remotes,}\"$addr\""
   done
   say "joining the swarm as a $ROLE through $1"
-  reply=$(engine "$1" swarm join-token -q "$ROLE" |
-    { read -r token && printf '{"ListenAddr":"%s","AdvertiseAddr":"%s","RemoteAddrs":[%s],"JoinToken":"%s"}' "$LISTEN_ADDR" "$ADVERTISE" "$remotes" "$token"; } |
-    curl -sS -m "$SWARM_STEP_SECONDS" --unix-socket /var/run/docker.sock -H 'Content-Type: application/json' \
-      --data-binary @- -w '\n%{http_code}' http://localhost/swarm/join) || fail "the engine's API did not take the join within $SWARM_STEP_SECONDS s"
-  code=$(printf '%s\n' "$reply" | tail -n 1)
-  [ "$code" = 200 ] || fail "join refused ($code): $(printf '%s\n' "$reply" | sed '$d')"
+  engine "$1" swarm join-token -q "$ROLE" | join_body "$remotes" | post_join --unix-socket /var/run/docker.sock http://localhost/swarm/join
   # The node and swarm IDs come with the certificate that the join brought.
   # Asked with docker info, a manager that joined beside another answered
   # after 1.04 s in 4 of 5 cold ups of 3 lab hosts, against 0.03 s for the

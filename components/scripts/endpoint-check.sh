@@ -3,13 +3,21 @@
 # difference is there and the engine manages a swarm, `swarm: manager` or
 # `swarm: leader`; then the run that last made it. Changes nothing.
 # Parameters: HOST LISTEN PROBE DROPIN TCP_SOCKET, and with TLS: ENGINE_TLS,
-# TLS_CA (the stack's CA certificate) and TLS_NOT_BEFORE (when this period's
-# certificates start, in seconds since 1970). The host's own certificate is an
+# TLS_CA (the stack's CA certificate), TLS_NOT_BEFORE (when this period's
+# certificates start, in seconds since 1970) and TLS_CLIENT (yes for a
+# manager, which holds a client certificate). The host's own certificate is an
 # output, which a check cannot wait for: a certificate of this period from the
 # stack's CA that names other addresses shows in the engine's TLS answer below.
-# Any difference is a change that endpoint-create makes, which restarts the engine.
+# Any difference is a change that endpoint-create makes, which restarts the
+# engine, but for the manager's client certificate, which no engine reads.
 drift=
 differs() { echo "$*"; drift=yes; }
+# Whether certificate $1 is of this period's, from the stack's CA.
+of_this_period() {
+  valid_from=$(date -u -d "$(openssl x509 -noout -startdate -in "$1" | cut -d= -f2)" +%s)
+  [ "$valid_from" = "$TLS_NOT_BEFORE" ] ||
+    differs "$1 is valid from $(date -u -d "@$valid_from" +%F), not from $(date -u -d "@$TLS_NOT_BEFORE" +%F) as this period's"
+}
 wanted_dropin
 if [ ! -e "$DROPIN" ]; then
   differs "drop-in $DROPIN is missing"
@@ -29,20 +37,26 @@ elif ! [ -s "$ENGINE_TLS/ca.pem" ] || ! [ -s "$ENGINE_TLS/cert.pem" ]; then
 elif [ "$(cat "$ENGINE_TLS/ca.pem")" != "$(printf '%s\n' "$TLS_CA")" ]; then
   differs "$ENGINE_TLS/ca.pem is not the stack's CA certificate"
 else
-  valid_from=$(date -u -d "$(openssl x509 -noout -startdate -in "$ENGINE_TLS/cert.pem" | cut -d= -f2)" +%s)
-  if [ "$valid_from" != "$TLS_NOT_BEFORE" ]; then
-    differs "$ENGINE_TLS/cert.pem is valid from $(date -u -d "@$valid_from" +%F), not from $(date -u -d "@$TLS_NOT_BEFORE" +%F) as this period's"
-  fi
+  of_this_period "$ENGINE_TLS/cert.pem"
+fi
+if [ -z "${ENGINE_TLS:-}" ]; then
+  :
+elif [ "$TLS_CLIENT" = no ]; then
+  [ ! -e "$ENGINE_TLS/client.pem" ] || differs "$ENGINE_TLS/client.pem is there, and only a manager holds a client certificate"
+elif ! [ -s "$ENGINE_TLS/client.pem" ]; then
+  differs "the manager's client certificate $ENGINE_TLS/client.pem is missing"
+else
+  of_this_period "$ENGINE_TLS/client.pem"
 fi
 # daemon-endpoint.ts reads these two lines: a preview leaves a silent engine's provider unconfigured.
 if ! systemctl is-active --quiet docker; then
   differs "docker is not running"
 else
   state= manager=
-  if ! tcp_swarm_state; then
+  if ! answers_on_tcp; then
     differs "docker does not answer on tcp://$PROBE${ENGINE_TLS:+ with mutual TLS}"
-    if has_swarm_state; then swarm_state 5 || true; fi
   fi
+  if [ -n "$drift" ] && has_swarm_state; then swarm_state 5 || true; fi
   # A swarm manager's engine that the change restarts waits its turn, and the
   # leader's goes last (restart-order.ts).
   if [ -n "$drift" ] && [ "$state $manager" = "active true" ]; then

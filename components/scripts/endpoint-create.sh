@@ -3,8 +3,9 @@
 # wanted_dropin), then waits until the engine answers on TCP. With
 # mutual TLS (ENGINE_TLS set), first puts the CA's and this host's certificates
 # beside the key that tls-key-create made; dockerd reads them when it starts.
+# A manager's client certificate goes there too; a worker's folder holds none.
 # Parameters: HOST LISTEN (address:port) PROBE (address:port to check) DROPIN TCP_SOCKET GENERATION,
-# and with TLS: ENGINE_TLS TLS_CA TLS_CERT
+# and with TLS: ENGINE_TLS TLS_CA TLS_CERT, and TLS_CLIENT_CERT for a manager
 wanted_dropin
 restart=
 if [ -n "${ENGINE_TLS:-}" ]; then
@@ -14,6 +15,16 @@ if [ -n "${ENGINE_TLS:-}" ]; then
     printf '%s\n' "$TLS_CA" >"$ENGINE_TLS/ca.pem.tmp" && mv "$ENGINE_TLS/ca.pem.tmp" "$ENGINE_TLS/ca.pem"
     printf '%s\n' "$TLS_CERT" >"$ENGINE_TLS/cert.pem.tmp" && mv "$ENGINE_TLS/cert.pem.tmp" "$ENGINE_TLS/cert.pem"
     restart=yes
+  fi
+  # A manager's client certificate, which no engine reads: a role change restarts nothing.
+  if [ -n "${TLS_CLIENT_CERT:-}" ]; then
+    if [ "$(cat "$ENGINE_TLS/client.pem" 2>/dev/null)" != "$(printf '%s\n' "$TLS_CLIENT_CERT")" ]; then
+      printf '%s\n' "$TLS_CLIENT_CERT" >"$ENGINE_TLS/client.pem.tmp" && mv "$ENGINE_TLS/client.pem.tmp" "$ENGINE_TLS/client.pem"
+      say "wrote the manager's client certificate $ENGINE_TLS/client.pem"
+    fi
+  elif [ -e "$ENGINE_TLS/client.pem" ]; then
+    rm -f "$ENGINE_TLS/client.pem"
+    say "removed $ENGINE_TLS/client.pem: a worker calls no other engine"
   fi
 fi
 if dropin_in_place; then

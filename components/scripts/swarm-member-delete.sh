@@ -1,13 +1,25 @@
-# Takes this host out of the swarm when it leaves the inventory: demotes it,
-# leaves, and removes its node entry through a live manager among PEERS, so
-# that the others keep their quorum. The last manager dissolves the swarm.
-# (Destroy skips this step: each host's endpoint leaves the swarm then.)
-# Parameters: HOST PEERS
+# Takes this host out of the swarm when it leaves the inventory, so that the
+# others keep their quorum. A worker has left already, through the manager
+# that admitted it (swarm-admit-delete), which removed its node; it leaves by
+# itself only where that manager could not make it. A manager demotes itself,
+# leaves, and removes its node entry through a live manager among PEERS; the
+# last manager dissolves the swarm. (Destroy skips this step: each host's
+# endpoint leaves the swarm then.)
+# Parameters: HOST ROLE, and PEERS for a manager
 read_swarm
 marked=$(marked_swarm)
 if [ "$state" != active ] || [ -z "$marked" ] || [ "${cluster:-$marked}" != "$marked" ]; then
-  say "not in a swarm that clipper-swarm joined; nothing to do"
+  if [ -n "$marked" ] && [ "$state" = inactive ]; then
+    drop_gwbridge
+    say "out of swarm $marked"
+  else
+    say "not in a swarm that clipper-swarm joined; nothing to do"
+  fi
   unmark_swarm
+  exit 0
+fi
+if [ "$ROLE" = worker ]; then
+  leave_marked_swarm
   exit 0
 fi
 peer=$(live_manager)

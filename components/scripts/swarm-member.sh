@@ -1,18 +1,21 @@
 # Makes this host a member of the stack's swarm in its ROLE (manager or
-# worker), or finds it already is one; repairs what an audit found. A host
-# that is not in the swarm (new, rebuilt, or it left) joins through a live
-# manager of it among PEERS and removes the entry it left behind; a host in the
-# wrong role is promoted or demoted in place; a host in another swarm that this
-# tool made leaves it first. GENERATION is the run, then `swarm=` and what the
-# program found: the stack's swarm ID; `new`, where this host may start it
-# (no inventory host is in a swarm or records one); or nothing (join any swarm
-# this tool made). Prints the swarm and node IDs.
-# Parameters: HOST ROLE ADVERTISE LISTEN_ADDR PEERS (managers' engine URLs) GENERATION
+# worker), or finds it already is one; repairs what an audit found. A host in
+# another swarm that this tool made leaves it first; a host in the wrong role
+# is promoted or demoted in place. A manager that is not in the swarm (new,
+# rebuilt, or it left) joins through a live manager of it among PEERS and
+# removes the entry it left behind. A worker calls no other engine: it
+# records the swarm it is to join (SWARM), and a manager brings it in
+# (swarm-admit). GENERATION is the run, then `swarm=` and what the program
+# found: the stack's swarm ID; `new`, where this host may start it (no
+# inventory host is in a swarm or records one); or nothing (join any swarm
+# this tool made). Prints the swarm ID, and a manager's node ID.
+# Parameters: HOST ROLE ADVERTISE LISTEN_ADDR GENERATION, and PEERS
+# (managers' engine URLs) for a manager, SWARM for a worker
 case "$GENERATION" in *" swarm="*) STACK_SWARM=${GENERATION##* swarm=} ;; *) STACK_SWARM= ;; esac
 may_start=no
 if [ "$STACK_SWARM" = new ]; then may_start=yes STACK_SWARM=; fi
 read_swarm
-if [ "$state" = pending ] || [ "$state" = error ]; then
+if [ "$ROLE" = manager ] && { [ "$state" = pending ] || [ "$state" = error ]; }; then
   # A node that the swarm removed (its host was retired, then came back)
   # waits for managers that no longer know it: it leaves, to join again.
   peer=$(live_manager)
@@ -39,13 +42,37 @@ if [ "$state" = active ] && [ -n "$STACK_SWARM" ]; then
     read_swarm
   fi
 fi
+if [ "$ROLE" = worker ]; then
+  case "$state" in
+    inactive)
+      # Recorded before a manager joins it: a run cut off after the join finds it this tool's.
+      mark_swarm "$SWARM"
+      say "not in a swarm; a manager joins it to swarm $SWARM"
+      ;;
+    active | pending | error)
+      [ -n "$(marked_swarm)" ] ||
+        fail "already in a swarm that clipper-swarm did not create or join; leave it first with: docker swarm leave --force"
+      if [ "$manager" = true ]; then
+        docker_within "$SWARM_STEP_SECONDS" node demote "$node" >/dev/null ||
+          fail "could not demote node $node, which the swarm needs for its quorum; bring its other managers back first"
+        wait_for 30 control_available false || fail "still a manager 30 s after demotion"
+        say "demoted to worker"
+      fi
+      in_swarm=$(own_swarm)
+      [ "${in_swarm:-$SWARM}" = "$(marked_swarm)" ] ||
+        fail "in swarm $in_swarm, not swarm $(marked_swarm) that clipper-swarm made; leave it first with: docker swarm leave --force"
+      ;;
+    *) fail "swarm state is '$state'; wait until it settles (docker info) and run again" ;;
+  esac
+  record_run swarm
+  printf 'swarm-id=%s\n' "$SWARM"
+  exit 0
+fi
 case "$state" in
   inactive)
     peer=$(live_manager)
     if [ -n "$peer" ]; then
       join_through "$peer"
-      # Read from docker info (no certificate to read), only a manager names its swarm; a worker asks.
-      [ -n "$cluster" ] || cluster=$(swarm_id_of "$peer")
     elif [ "$may_start" = yes ]; then
       say "initialising a swarm advertised on $LISTEN_ADDR"
       docker_within "$SWARM_STEP_SECONDS" swarm init --advertise-addr "$ADVERTISE" --listen-addr "$LISTEN_ADDR" >/dev/null
@@ -76,23 +103,6 @@ case "$state" in
       done
       say "promoted to manager through $peer"
       read_swarm
-    elif [ "$ROLE" = worker ] && [ "$manager" = true ]; then
-      docker_within "$SWARM_STEP_SECONDS" node demote "$node" >/dev/null ||
-        fail "could not demote node $node, which the swarm needs for its quorum; bring its other managers back first"
-      wait_for 30 control_available false || fail "still a manager 30 s after demotion"
-      # The managers see the node as Unknown until it reconnects as a worker.
-      peer=$(live_manager)
-      wait_for 30 node_ready "$peer" "$node" || fail "not Ready as a worker 30 s after demotion (docker node ls on a manager)"
-      say "demoted to worker"
-      read_swarm
-    fi
-    # Managers know their swarm's ID; a worker asks a manager, which must know this node.
-    if [ "$manager" != true ]; then
-      peer=$(live_manager)
-      [ -n "$peer" ] || fail "a worker of the swarm, and no manager among $PEERS answers"
-      engine "$peer" node inspect "$node" >/dev/null 2>&1 ||
-        fail "$peer does not know node $node; leave the swarm first with: docker swarm leave --force"
-      cluster=$(swarm_id_of "$peer")
     fi
     [ "$cluster" = "$(marked_swarm)" ] ||
       fail "in swarm $cluster, not swarm $(marked_swarm) that clipper-swarm made; leave it first with: docker swarm leave --force"

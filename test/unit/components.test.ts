@@ -137,6 +137,24 @@ describe("DaemonEndpoint", () => {
     rmSync(clientFolder, { recursive: true });
   });
 
+  it("with mutual TLS: a manager also holds a client certificate for its engine's key, and a worker none", async () => {
+    const ca = new EngineCa({ caKey: pulumi.secret(ecKey()), clientKey: pulumi.secret(ecKey()) });
+    for (const [name, address, manager] of [["tm", "192.0.2.21", true], ["tw", "192.0.2.22", false]] as const) {
+      new DaemonEndpoint(name, { hostName: name, connection: connection(address), advertiseAddress: address, port: 2376, probe, restartOrder, tls: ca, manager },
+        { transformations: [record] });
+    }
+    await settled();
+    const param = (resource: string, name: string) => new RegExp(`^${name}='([^']*)'$`, "m").exec(get(resource).inputs.stdin)?.[1];
+    const engine = new X509Certificate(param("tm-dropin", "TLS_CERT") ?? "");
+    const client = new X509Certificate(param("tm-dropin", "TLS_CLIENT_CERT") ?? "");
+    assert.deepEqual(engine.keyUsage, ["1.3.6.1.5.5.7.3.1"], "the engine's certificate serves, and is no client's");
+    assert.deepEqual(client.keyUsage, ["1.3.6.1.5.5.7.3.2"], "the manager's calls its peers");
+    assert.equal(client.subject, "CN=tm manager");
+    assert.equal(param("tw-dropin", "TLS_CLIENT_CERT"), undefined, "a worker calls no other engine");
+    assert.match(probed.get("192.0.2.21") ?? "", /^TLS_CLIENT='yes'$/m, "the audit looks for the manager's");
+    assert.match(probed.get("192.0.2.22") ?? "", /^TLS_CLIENT='no'$/m, "and for none on a worker");
+  });
+
   it("runs its steps as root through sudo for a login other than root, and as they always were for root", async () => {
     new DaemonEndpoint("s1", { hostName: "s1", connection: { ...connection("10.0.0.7"), user: "clipper" }, advertiseAddress: "10.0.0.7", probe, restartOrder },
       { transformations: [record] });
@@ -329,9 +347,17 @@ describe("Swarm", () => {
     assert.match(w1.inputs.stdin, joinsAny);
     assert.match(w1.inputs.stdin, /^ROLE='worker'$/m);
     assert.match(m2.inputs.stdin, /^ROLE='manager'$/m);
-    assert.match(w1.inputs.stdin, /swarm join-token -q "\$ROLE"/);
-    assert.match(w1.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.2\.2:2375 tcp:\/\/10\.0\.2\.3:2375'$/m, "workers cannot let anyone join");
+    assert.doesNotMatch(w1.inputs.stdin, /^PEERS=/m, "a worker calls no other engine");
+    assert.match(w1.inputs.stdin, /^SWARM=/m, "it records the swarm that a manager joins it to");
     assert.match(m2.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.2\.2:2375'$/m);
+    for (const [host, address] of [["w1", "10.0.2.1"], ["w2", "10.0.2.4"]]) {
+      const admitted = get(`mixed-admit-${host}`);
+      assert.match(JSON.stringify(admitted.inputs.connection), /"host":"10\.0\.2\.2"/, `the first manager admits ${host}`);
+      assert.match(admitted.inputs.stdin, new RegExp(`^TARGET='tcp://${address.replace(/\./g, "\\.")}:2375'$`, "m"), "through the worker's engine");
+      assert.match(admitted.inputs.stdin, /swarm join-token -q worker \|/, "with the worker token, through a pipe");
+      assert.deepEqual(await namesOf(admitted.opts.dependsOn), [`mixed-member-${host}`]);
+    }
+    assert.equal(registered.has("mixed-admit-m2"), false, "a manager joins on its own");
     assert.deepEqual(await namesOf(m2.opts.dependsOn), ["m2-endpoint", "mixed-member-m1"]);
     assert.deepEqual(await namesOf(w1.opts.dependsOn), ["w1-endpoint", "mixed-member-m1", "mixed-member-m2"]);
     assert.deepEqual(await namesOf(w2.opts.dependsOn), ["w2-endpoint", "mixed-member-m1", "mixed-member-m2"],

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { createPublicKey, generateKeyPairSync, X509Certificate } from "node:crypto";
 import { certificateRequest, ecKey } from "../support/tls-keys";
 import { subjectAltNames } from "../../components/engine-ca";
-import { caCertificate, clientCertificate, engineCertificate, terms, validity } from "../../components/engine-certificates";
+import { caCertificate, clientCertificate, engineCertificate, managerCertificate, terms, validity } from "../../components/engine-certificates";
 
 const day = 24 * 3600 * 1000;
 
@@ -16,21 +16,26 @@ describe("engine CA", () => {
   const csr = certificateRequest("/CN=host4");
   const now = new Date(Date.UTC(2026, 10, 26, 12));
 
-  it("signs a CA, a client and an engine certificate that chain to it, with the uses each needs", async () => {
+  it("signs a CA, a client, an engine and a manager certificate that chain to it, with the uses each needs", async () => {
     const ca = new X509Certificate(await caCertificate(caKey, now));
     const client = new X509Certificate(await clientCertificate(caKey, clientKey, now));
     const engine = new X509Certificate(await engineCertificate(caKey, csr, ["host4", "10.0.0.4", "127.0.0.1", "host4"], now));
+    const manager = new X509Certificate(await managerCertificate(caKey, csr, "host4", now));
     assert.ok(ca.ca, "the CA is a CA");
     assert.ok(ca.verify(ca.publicKey), "self-signed");
-    for (const leaf of [client, engine]) {
+    for (const leaf of [client, engine, manager]) {
       assert.ok(leaf.verify(ca.publicKey), `${leaf.subject} is signed by the CA`);
       assert.equal(leaf.ca, false);
       assert.ok(leaf.checkIssued(ca));
     }
     assert.equal(engine.subject, "CN=host4", "the subject the host asked for");
     assert.equal(engine.subjectAltName, "DNS:host4, IP Address:10.0.0.4, IP Address:127.0.0.1", "each name once");
-    assert.deepEqual(engine.keyUsage, ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"], "server and client");
+    assert.deepEqual(engine.keyUsage, ["1.3.6.1.5.5.7.3.1"], "an engine's is a server's only");
     assert.deepEqual(client.keyUsage, ["1.3.6.1.5.5.7.3.2"], "client only");
+    assert.deepEqual(manager.keyUsage, ["1.3.6.1.5.5.7.3.2"], "a manager's is a client's only");
+    assert.equal(manager.subject, "CN=host4 manager");
+    const spki = (cert: X509Certificate) => cert.publicKey.export({ type: "spki", format: "pem" });
+    assert.equal(spki(manager), spki(engine), "for the engine's key: the host makes no other");
     assert.equal(client.publicKey.export({ type: "spki", format: "pem" }), createPublicKey(clientKey).export({ type: "spki", format: "pem" }));
     // openssl, as Docker's clients and docker-py's OpenSSL check a chain.
     const verified = execFileSync("sh", ["-c", 'printf %s "$CA" >"$T/ca" && printf %s "$CERT" >"$T/c" && openssl verify -purpose sslserver -CAfile "$T/ca" "$T/c"'], {
@@ -66,6 +71,7 @@ describe("engine CA", () => {
     await assert.rejects(caCertificate(rsa, now), /must be an EC P-256 key/);
     const tampered = csr.replace(/(\n[A-Za-z0-9+/]{10})([A-Za-z0-9+/])/, (_, a, b) => a + (b === "A" ? "B" : "A"));
     await assert.rejects(engineCertificate(caKey, tampered, ["host4"], now));
+    await assert.rejects(managerCertificate(caKey, tampered, "host4", now));
   });
 
   it("writes a request's names as openssl takes them", () => {

@@ -98,8 +98,8 @@ describe("departedNodes", () => {
   it("finds former members that are down, by the inventory name on their label", () => {
     const nodes = [node(...a, "m"), node(...b, "m!"), node("w1", "10.0.0.7", "w!"), node("w2", "10.0.0.8", "w")];
     assert.deepEqual(departedNodes(nodes, [want(...a)]), [
-      { hostName: "host2", address: "10.0.0.2" },
-      { hostName: "w1", address: "10.0.0.7" },
+      { hostName: "host2", address: "10.0.0.2", role: "manager" },
+      { hostName: "w1", address: "10.0.0.7", role: "worker" },
     ], "a former member that is up leaves through its own engine");
   });
 

@@ -1,0 +1,52 @@
+# Runs on ADMITTER, a manager of the stack's swarm, for worker HOST, whose
+# engine is TARGET: a worker calls no other engine, so a manager brings it in.
+# A worker that is not in the swarm (new, rebuilt, or its node was removed) is
+# joined through its engine's API, with a token that never leaves this
+# manager; a worker that was a manager is seen Ready in its new role. The entry
+# it left behind goes, and its node is labelled with its name. (A manager
+# joins through its peers on its own: swarm-member.) Prints the swarm and node IDs.
+# Parameters: HOST TARGET ADVERTISE LISTEN_ADDR ADMITTER GENERATION
+read_swarm
+if [ "$manager" != true ] || [ -z "$cluster" ]; then
+  fail "$ADMITTER is not a manager of a swarm with a leader, so it cannot admit $HOST"
+fi
+# The target's state, node and manager role, as its engine tells them.
+target_state() {
+  found=$(engine "$TARGET" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}') ||
+    fail "its engine does not answer $ADMITTER on $TARGET"
+  # shellcheck disable=SC2086  # the fields, as words
+  set -- $found
+  t_state=${1:-} t_node=${2:-} t_manager=${3:-false}
+}
+known() { [ -n "$t_node" ] && docker node inspect "$t_node" >/dev/null 2>&1; }
+target_state
+if [ "$t_state" = pending ] || [ "$t_state" = error ] || { [ "$t_state" = active ] && ! known; }; then
+  # Its host recorded this swarm (swarm-member refuses any other), and the
+  # swarm no longer knows its node: it was removed while the host was away.
+  say "swarm state is $t_state and $ADMITTER does not know node $t_node; it leaves to join again"
+  engine "$TARGET" swarm leave --force >/dev/null
+  target_state
+fi
+if [ "$t_state" = inactive ]; then
+  command -v curl >/dev/null || fail "curl is required on $ADMITTER to join without putting the token on a command line"
+  remotes=$(docker info --format '{{range .Swarm.RemoteManagers}}"{{.Addr}}",{{end}}')
+  say "joining the swarm as a worker through $ADMITTER"
+  if [ -n "${ENGINE_TLS:-}" ]; then
+    client_flags >/dev/null
+    set -- --cacert "$ENGINE_TLS/ca.pem" --cert "$ENGINE_TLS/client.pem" --key "$ENGINE_TLS/key.pem" "https://${TARGET#tcp://}/swarm/join"
+  else
+    set -- "http://${TARGET#tcp://}/swarm/join"
+  fi
+  docker_within "$SWARM_STEP_SECONDS" swarm join-token -q worker | join_body "${remotes%,}" | post_join "$@"
+  target_state
+  known || fail "joined, but $ADMITTER does not list node $t_node"
+fi
+[ "$t_manager" != true ] || fail "still a manager; its own step demotes it: run pulumi up again"
+# A demoted manager shows Unknown to the others until it reconnects as a worker.
+wait_for 30 node_ready unix:///var/run/docker.sock "$t_node" ||
+  fail "not Ready as a worker after 30 s (docker node ls on $ADMITTER)"
+node=$t_node
+remove_stale_nodes unix:///var/run/docker.sock
+label_self unix:///var/run/docker.sock
+say "a worker of swarm $cluster, admitted through $ADMITTER"
+printf 'swarm-id=%s\nnode-id=%s\n' "$cluster" "$node"
