@@ -26,7 +26,14 @@ function readInputs() {
       if (value === undefined) throw new StackSettingsError(file, `clipper-swarm:${key}`, "is not set, and daemonTls: true needs it; make the stack's CA and client keys with: npm run tls -- keys");
       return value;
     };
-    return { settings, inventory, tls: settings.daemonTls ? { tlsCaKey: secret("tlsCaKey"), tlsClientKey: secret("tlsClientKey") } : {} };
+    const tls = settings.daemonTls && {
+      tlsCaKey: secret("tlsCaKey"),
+      tlsClientKey: secret("tlsClientKey"),
+      // Set only while the CA is replaced (npm run tls -- rotate).
+      tlsNextCaKey: config.getSecret("tlsNextCaKey"),
+      tlsPreviousCaKey: config.getSecret("tlsPreviousCaKey"),
+    };
+    return { settings, inventory, tls: tls || {} };
   } catch (err) {
     if (err instanceof InventoryError || err instanceof StackSettingsError) throw new pulumi.RunError(err.message);
     throw err;

@@ -20,3 +20,8 @@ const pulumi = process.env.CLIPPER_PULUMI ?? path.join(root, ".tools", "bin", "p
 export function pulumiCli(args: string[], input?: string) {
   return spawnSync(pulumi, [...args, "--stack", stackName], { cwd: root, encoding: "utf8", input });
 }
+
+/** Runs `pulumi ARGS` on the helpers' stack, its output shown as it comes; gives its exit status. */
+export function pulumiShown(args: string[]): number | null {
+  return spawnSync(pulumi, [...args, "--stack", stackName], { cwd: root, stdio: "inherit" }).status;
+}

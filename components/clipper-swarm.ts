@@ -96,6 +96,20 @@ export interface ClipperSwarmArgs {
   tlsCaKey?: pulumi.Input<string>;
   /** With `daemonTls`: the operator's client key (PEM, EC P-256), a secret. */
   tlsClientKey?: pulumi.Input<string>;
+  /**
+   * With `daemonTls`, to replace the CA, first pass: the new CA's key, a
+   * secret. Every engine and client trusts it beside `tlsCaKey`'s, which still
+   * signs; each engine restarts once, in turn.
+   */
+  tlsNextCaKey?: pulumi.Input<string>;
+  /**
+   * With `daemonTls`, to replace the CA, second pass: the key that `tlsCaKey`
+   * replaces, a secret. Every certificate is made again by `tlsCaKey`'s CA and
+   * engines trust it alone, each restarting once, in turn; the operator still
+   * trusts both, until this is unset. Certificates of the old CA are then
+   * refused everywhere: this revokes a removed host's.
+   */
+  tlsPreviousCaKey?: pulumi.Input<string>;
   /** Give each live host a Docker provider (see `dockerProvider`), to place containers there. Defaults to false. */
   dockerProviders?: boolean;
   /** The known_hosts files that vouch for hosts' keys. Defaults to OpenSSH's: `~/.ssh/known_hosts`, then `/etc/ssh/ssh_known_hosts`. */
@@ -104,7 +118,7 @@ export interface ClipperSwarmArgs {
 
 /** What a client of the engines needs in mutual TLS mode, besides the client key. */
 export interface EngineTlsCertificates {
-  /** The CA certificate (PEM) that every engine and client trusts. */
+  /** The CA certificates (PEM) that a client trusts: one, or two while the CA is replaced. */
   caCert: string;
   /** The operator's client certificate (PEM), for the key given as `tlsClientKey`. */
   clientCert: string;
@@ -245,7 +259,7 @@ export class ClipperSwarm extends pulumi.ComponentResource {
     this.testCommand = pulumi
       .all([endpointOf(plan.testHost).url, network.networkName, this.testImage])
       .apply(([url, networkName, image]) => clipperAdmin.testCommand(url, networkName, image, args.daemonTls));
-    if (ca) this.engineTls = pulumi.all([ca.caCert, ca.clientCert]).apply(([caCert, clientCert]) => ({ caCert, clientCert }));
+    if (ca) this.engineTls = pulumi.all([ca.clientCaCert, ca.clientCert]).apply(([caCert, clientCert]) => ({ caCert, clientCert }));
     providersOf.set(this, new Map(plan.live.flatMap((h) => (endpointOf(h).provider ? [[h.name, endpointOf(h).provider!]] : []))));
 
     this.registerOutputs({
@@ -423,9 +437,18 @@ function engineCa(name: string, args: ClipperSwarmArgs, providers: boolean, pare
     if (value === undefined) throw argsError(field, "daemonTls is true, and needs it: make the CA and client keys once (npm run tls -- keys) and keep them as secrets");
     return mustBeSecret(value, field);
   };
+  if (args.tlsNextCaKey !== undefined && args.tlsPreviousCaKey !== undefined) {
+    throw argsError("tlsNextCaKey", "and tlsPreviousCaKey are both set, but a CA is replaced in one pass at a time: unset one (README, \"Revoking certificates\")");
+  }
+  const replacing = (field: "tlsNextCaKey" | "tlsPreviousCaKey") => {
+    const value = args[field];
+    return value === undefined ? undefined : mustBeSecret(value, field);
+  };
   return new EngineCa({
     caKey: key("tlsCaKey"),
     clientKey: key("tlsClientKey"),
+    nextCaKey: replacing("tlsNextCaKey"),
+    previousCaKey: replacing("tlsPreviousCaKey"),
     ...(providers && { clientFolder: { path: providerClientFolder(pulumi.getProject(), pulumi.getStack(), name), name: `${name}-client-files`, parent } }),
   });
 }

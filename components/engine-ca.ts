@@ -26,6 +26,17 @@ export interface EngineCaArgs {
   /** The operator's client key (PEM, EC P-256), a secret of the stack's config likewise. */
   clientKey: pulumi.Input<string>;
   /**
+   * While the CA is replaced, the first pass: the new CA's key, which every
+   * engine and client trusts beside `caKey`'s, while `caKey` still signs.
+   */
+  nextCaKey?: pulumi.Input<string>;
+  /**
+   * While the CA is replaced, the second pass: the key of the CA that `caKey`
+   * replaces. Engines no longer trust it; the operator still does, until every
+   * engine holds a certificate of the new one.
+   */
+  previousCaKey?: pulumi.Input<string>;
+  /**
    * The folder on this machine where the Docker providers find the client's
    * files (see providerClientFolder), and the command that removes it when
    * the stack goes: its name and parent. Undefined: there are no providers, and no files.
@@ -42,8 +53,10 @@ export interface EngineCaArgs {
  * only the operator's client files, where asked for, are removed on destroy.
  */
 export class EngineCa {
-  /** The CA certificate (PEM), which every engine and client trusts. */
+  /** The CA certificates (PEM) that every engine trusts: the CA's, and the next CA's while it replaces it. */
   public readonly caCert: pulumi.Output<string>;
+  /** The CA certificates (PEM) that the operator trusts: the engines', and the previous CA's while it is replaced. */
+  public readonly clientCaCert: pulumi.Output<string>;
   /** The operator's client certificate (PEM). */
   public readonly clientCert: pulumi.Output<string>;
   /** The operator's client key (PEM), a secret. */
@@ -63,7 +76,10 @@ export class EngineCa {
     this.clientKey = pulumi.output(args.clientKey);
     this.now = args.now ?? new Date();
     // Certificates are public: what the keys make of them is no secret.
-    this.caCert = pulumi.unsecret(this.caKey.apply(async (k) => (await certificates()).caCertificate(k, this.now)));
+    const caCertOf = (key: pulumi.Input<string> | undefined) =>
+      pulumi.unsecret(pulumi.output(key).apply(async (k) => (k === undefined ? "" : (await certificates()).caCertificate(k, this.now))));
+    this.caCert = pulumi.concat(caCertOf(args.caKey), caCertOf(args.nextCaKey));
+    this.clientCaCert = pulumi.concat(this.caCert, caCertOf(args.previousCaKey));
     this.clientCert = pulumi.unsecret(pulumi.all([this.caKey, this.clientKey]).apply(async ([ca, client]) => (await certificates()).clientCertificate(ca, client, this.now)));
     this.engineNotBefore = pulumi.output(certificates().then((c) => c.validity("leaf", this.now).notBefore.getTime() / 1000));
     this.clientFolder = args.clientFolder && this.writtenFolder(args.clientFolder);
@@ -76,7 +92,7 @@ export class EngineCa {
    */
   private writtenFolder(folder: NonNullable<EngineCaArgs["clientFolder"]>): pulumi.Output<string> {
     const remover = new local.Command(folder.name, { create: "true", delete: `rm -rf -- ${shellQuote(folder.path)}` }, { parent: folder.parent });
-    const written = pulumi.all([this.caCert, this.clientCert, this.clientKey]).apply(([caCert, clientCert, clientKey]) => {
+    const written = pulumi.all([this.clientCaCert, this.clientCert, this.clientKey]).apply(([caCert, clientCert, clientKey]) => {
       writeClientFiles(folder.path, { caCert, clientCert, clientKey });
       return folder.path;
     });

@@ -2,7 +2,8 @@
 // with a certificate of the stack's CA, on 2376, and nothing listens on 2375;
 // the client files are the owner's only; verify passes; and a running cluster
 // switches to plain TCP and back with one `up` each, keeping every node and the
-// network, its managers' engines restarting one at a time and the leader's last.
+// network, its managers' engines restarting one at a time and the leader's last;
+// and its CA is replaced, after which no engine takes a certificate of the old one.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -11,6 +12,7 @@ import * as path from "node:path";
 import { failureText, labHosts, leftovers, missingPlugins, run, ssh } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 import { providerClientFolder } from "../../components/engine-client";
+import { engineTlsFolder } from "../../components/daemon-endpoint";
 
 describe("mutual TLS on the lab: only clients with the stack's certificate reach an engine", { skip: missingPlugins() }, () => {
   const lab = labStack("tls");
@@ -113,6 +115,42 @@ describe("mutual TLS on the lab: only clients with the stack's certificate reach
     for (const h of hosts) assert.equal(docker(h, 2376, withClient, ["version"]).status, 0);
     verify();
     assert.equal(cluster(), before);
+  });
+
+  it("replaces the CA with npm run tls -- rotate, after which every certificate of the old one is refused", () => {
+    const before = cluster();
+    const [a, b] = hosts;
+    const oldEngineCert = ssh(b, `cat ${engineTlsFolder}/cert.pem`).stdout;
+    // A manager's client certificate of the old CA, kept aside on its host.
+    assert.equal(ssh(a, `cp ${engineTlsFolder}/client.pem /root/old-client.pem`).status, 0);
+    const rotated = tlsHelper(["rotate", "--config-file", lab.configFile]);
+    assert.equal(rotated.status, 0, failureText(rotated));
+    const passes = rotated.stdout.split(/^tls: /m);
+    for (const pass of ["first pass", "second pass"]) {
+      const out = passes.find((p) => p.startsWith(pass)) ?? "";
+      for (const h of hosts) assert.match(out, new RegExp(`${h.name}: back among the swarm's managers`), `${h.name}'s engine restarts once in the ${pass}, keeping quorum`);
+    }
+    assert.match(rotated.stdout, /the CA is replaced/);
+    clean();
+    assert.equal(cluster(), before, "every node and the network stay");
+
+    for (const h of hosts) {
+      const refused = docker(h, 2376, withClient, ["version"]);
+      assert.notEqual(refused.status, 0, `${h.name} refuses the operator's certificate of the old CA`);
+      assert.match(refused.stderr, /bad certificate|unknown certificate authority|certificate signed by unknown authority/, refused.stderr);
+    }
+    const oldManager = ssh(a, `cd ${engineTlsFolder} && curl -sS -m 10 --cacert ca.pem --cert /root/old-client.pem --key key.pem https://${b.address}:2376/info; rm -f /root/old-client.pem`);
+    assert.notEqual(oldManager.status, 0, `${b.name} refuses a manager's certificate of the old CA: ${oldManager.stdout}`);
+    const newCa = ssh(a, `cat ${engineTlsFolder}/ca.pem`).stdout;
+    const check = run("sh", ["-c", 'printf %s "$CA" >"$T/ca" && printf %s "$CERT" >"$T/c" && openssl verify -CAfile "$T/ca" "$T/c"'], {
+      env: { ...process.env, CA: newCa, CERT: oldEngineCert, T: path.dirname(clientDir) },
+    });
+    assert.notEqual(check.status, 0, "a client of the new CA refuses an engine certificate of the old one");
+
+    const client = tlsHelper(["client", clientDir]);
+    assert.equal(client.status, 0, client.stderr);
+    for (const h of hosts) assert.equal(docker(h, 2376, withClient, ["version"]).status, 0, `${h.name} takes the new client files`);
+    verify();
   });
 
   it("destroy removes the operator's client files that the stack wrote for its providers", () => {

@@ -3,6 +3,7 @@
 import { describe, it, beforeEach } from "node:test";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { createPublicKey, X509Certificate } from "node:crypto";
 import { ClipperSwarm, ClipperSwarmArgs } from "../../components/clipper-swarm";
 import { checkAnswers, registered, record, valueOf, settled, runFailure , newHosts, mayStart, joinsAny } from "../support/mocks";
 import { ecKey } from "../support/tls-keys";
@@ -90,6 +91,8 @@ describe("ClipperSwarm", () => {
     assert.match(refusal(build({ testHost: "zed" })), /^ClipperSwarm: testHost: "zed" is not a live host \(a\)$/);
     assert.match(refusal(build({ hosts: [host("a", { privateKey: undefined })] })), /^ClipperSwarm: hosts\[0\]\.privateKey: give the host's SSH key/);
     assert.match(refusal(build({ daemonTls: true })), /^ClipperSwarm: tlsCaKey: daemonTls is true, and needs it/);
+    const keys = { tlsCaKey: pulumi.secret("A"), tlsClientKey: pulumi.secret("B"), tlsNextCaKey: pulumi.secret("C"), tlsPreviousCaKey: pulumi.secret("D") };
+    assert.match(refusal(build({ daemonTls: true, ...keys })), /^ClipperSwarm: tlsNextCaKey: and tlsPreviousCaKey are both set, but a CA is replaced in one pass at a time/);
     assert.match(refusal(build({ hosts: [host("a", { address: "127.0.0.1" })] })), /^ClipperSwarm: hosts\[0\]\.address: "127\.0\.0\.1" is a loopback address, .*as no advertise address is given, it would be this host's/);
     assert.match(refusal(build({ hosts: [host("a", { advertiseAddress: "fe80::1%eth0" })] })), /^ClipperSwarm: hosts\[0\]\.advertiseAddress: "fe80::1%eth0" has a zone ID/);
     assert.match(refusal(build({ hosts: [host("a"), host("b", { advertiseAddress: "fd00::2" })] })),
@@ -133,5 +136,33 @@ describe("ClipperSwarm", () => {
     assert.equal(await valueOf(c.testCommand), "docker --tlsverify -H tcp://198.51.100.1:2376 run -it --rm --net clipper_network busybox:latest");
     await settled();
     assert.equal(registered.has("tls-client-files"), false, "no Docker providers, so no client files to write or remove");
+  });
+
+  it("replaces the CA in two passes: engines trust both, then the new alone, and the operator both until the end", async () => {
+    const [oldKey, newKey] = [ecKey(), ecKey()];
+    const signers = (bundle: string) =>
+      [...bundle.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)].map((m) =>
+        [oldKey, newKey].findIndex((k) => new X509Certificate(m[0]).verify(createPublicKey(k))),
+      );
+    const stages = {
+      first: { tlsCaKey: pulumi.secret(oldKey), tlsNextCaKey: pulumi.secret(newKey) },
+      second: { tlsCaKey: pulumi.secret(newKey), tlsPreviousCaKey: pulumi.secret(oldKey) },
+    };
+    for (const [stage, keys] of Object.entries(stages)) {
+      const c = cluster(`rot-${stage}`, ["r"], { daemonTls: true, tlsClientKey: pulumi.secret(ecKey()), ...keys });
+      // The certificates are made once their module is loaded.
+      const client = await valueOf(c.engineTls!);
+      await settled();
+      const engineCa = /^TLS_CA='([^']*)'$/m.exec(registered.get(`rot-${stage}-r-dropin`)!.inputs.stdin)?.[1] ?? "";
+      const signer = (cert: string) => signers(cert)[0];
+      if (stage === "first") {
+        assert.deepEqual(signers(engineCa), [0, 1], "the first pass: engines trust the old CA and the new");
+        assert.equal(signer(client.clientCert), 0, "the old CA still signs");
+      } else {
+        assert.deepEqual(signers(engineCa), [1], "the second pass: engines trust the new CA alone");
+        assert.equal(signer(client.clientCert), 1, "which signs every certificate again");
+      }
+      assert.deepEqual(signers(client.caCert).sort(), [0, 1], "the operator trusts both, as engines switch in turn");
+    }
   });
 });
