@@ -50,6 +50,17 @@ const member = (h: HostSpec, role = "manager") => ({
   GENERATION: memberRun(h),
 });
 const memberRun = (h: HostSpec) => `${GENERATION} swarm=${h === first ? "new" : swarmId}`;
+/** The swarm-member parameters of host `h` as a worker: no peers to call, the swarm a manager joins it to. */
+const asWorker = (h: HostSpec) => ({ ROLE: "worker", ADVERTISE: h.address, LISTEN_ADDR: hostPort(h.address, swarmPort), SWARM: swarmId, GENERATION: memberRun(h) });
+/** The swarm-admit parameters with which the first host, a manager, brings worker `h` in. */
+const admission = (h: HostSpec) => ({
+  HOST: h.name,
+  TARGET: url(h),
+  ADVERTISE: h.address,
+  LISTEN_ADDR: hostPort(h.address, swarmPort),
+  ADMITTER: first.name,
+  GENERATION: memberRun(h),
+});
 /** What the swarm check of a host as configured reports. */
 const inSwarm = (h: HostSpec) => ({ found: asConfigured, lastRun: memberRun(h), swarmId, marked: swarmId });
 /** What a check reports, as the probe reads it: its drift, and the run that the host records. */
@@ -75,7 +86,7 @@ const allManagers = () => hosts.map((h) => `${h.name} Ready manager`).sort();
 
 function tearDown() {
   // The others leave one by one through a manager; the last one dissolves the swarm.
-  for (const h of [...[...others].reverse(), first]) script(h, "swarm-member-delete", { PEERS: peers(h) });
+  for (const h of [...[...others].reverse(), first]) script(h, "swarm-member-delete", { ROLE: "manager", PEERS: peers(h) });
   for (const h of hosts) script(h, "endpoint-delete", endpointFiles);
 }
 
@@ -220,14 +231,17 @@ describe("remote scripts on the lab hosts", () => {
     assert.deepEqual(settledNodeList(), allManagers());
   });
 
-  it("joins a worker with the worker token, and changes roles in place, keeping the node", () => {
+  it("joins a worker through a manager with the worker token, and changes roles in place, keeping the node", () => {
     const [second] = others;
     const nodeId = (r: Run) => /^node-id=(\w+)$/m.exec(r.stdout)?.[1];
     ok(ssh(second, "docker swarm leave --force >/dev/null"), "leave by hand");
-    const joined = ok(script(second, "swarm-member", member(second, "worker")), "join as a worker");
-    assert.match(joined.stderr, /joining the swarm as a worker through/);
-    assert.match(joined.stdout, new RegExp(`^swarm-id=${swarmId}$`, "m"), "a worker learns the swarm's ID from a manager");
+    const recorded = ok(script(second, "swarm-member", asWorker(second)), "record the swarm to join");
+    assert.match(recorded.stderr, new RegExp(`a manager joins it to swarm ${swarmId}`));
+    const joined = ok(script(first, "swarm-admit", admission(second)), "join as a worker");
+    assert.match(joined.stderr, new RegExp(`^${second.name}: joining the swarm as a worker through ${first.name}$`, "m"));
+    assert.match(joined.stdout, new RegExp(`^swarm-id=${swarmId}$`, "m"));
     const worker = nodeId(joined);
+    assert.ok(worker);
     assert.deepEqual(checked(second, "swarm-check", { ROLE: "worker" }), inSwarm(second), "a worker names its swarm from its certificate");
     assert.equal(checked(second, "swarm-check").found, "a worker, not a manager");
     assert.equal(ok(script(second, "swarm-nodes", {}), "nodes on a worker").stdout, "", "a worker lists no nodes");
@@ -236,13 +250,14 @@ describe("remote scripts on the lab hosts", () => {
     assert.deepEqual(nodes.map((n) => n.Spec.Role).sort(), ["manager", "manager", "worker"]);
     assert.deepEqual(nodes.map((n) => n.Spec.Labels["clipper-swarm.member"]).sort(), hosts.map((h) => h.name).sort(),
       "every node carries the member label with its host's inventory name, a worker's too");
+    assert.equal(nodeId(ok(script(first, "swarm-admit", admission(second)), "admit again")), worker, "admitting a member changes nothing");
 
     const promoted = ok(script(second, "swarm-member", member(second)), "manager again");
     assert.match(promoted.stderr, /promoted to manager through/);
     assert.equal(nodeId(promoted), worker, "promoted in place, not re-joined");
-    const demoted = ok(script(second, "swarm-member", member(second, "worker")), "worker again");
+    const demoted = ok(script(second, "swarm-member", asWorker(second)), "worker again");
     assert.match(demoted.stderr, /demoted to worker/);
-    assert.equal(nodeId(demoted), worker);
+    assert.equal(nodeId(ok(script(first, "swarm-admit", admission(second)), "seen Ready as a worker")), worker);
     assert.equal(checked(second, "swarm-check", { ROLE: "worker" }).found, asConfigured);
     assert.match(ok(script(second, "swarm-member", member(second)), "manager once more").stderr, /promoted to manager/);
     assert.deepEqual(settledNodeList(), allManagers());
@@ -279,7 +294,7 @@ describe("remote scripts on the lab hosts", () => {
       assert.notEqual(dockerAt(url(h), ["version"]).status, 0, `${h.name} no longer answers on TCP`);
       assert.equal(networks(h), networksBefore.get(h.name), `${h.name} has the networks it had before`);
     }
-    const again = script(first, "swarm-member-delete", { PEERS: peers(first) });
+    const again = script(first, "swarm-member-delete", { ROLE: "manager", PEERS: peers(first) });
     assert.match(again.stderr, /not in a swarm that clipper-swarm joined; nothing to do/);
   });
 

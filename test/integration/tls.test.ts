@@ -139,7 +139,7 @@ describe("mutual TLS on the lab: only clients with the stack's certificate reach
       assert.notEqual(refused.status, 0, `${h.name} refuses the operator's certificate of the old CA`);
       assert.match(refused.stderr, /bad certificate|unknown certificate authority|certificate signed by unknown authority/, refused.stderr);
     }
-    const oldManager = ssh(a, `cd ${engineTlsFolder} && curl -sS -m 10 --cacert ca.pem --cert /root/old-client.pem --key key.pem https://${b.address}:2376/info; rm -f /root/old-client.pem`);
+    const oldManager = ssh(a, `cd ${engineTlsFolder} && curl -sS -m 10 --cacert ca.pem --cert /root/old-client.pem --key key.pem https://${b.address}:2376/info; refused=$?; rm -f /root/old-client.pem; exit $refused`);
     assert.notEqual(oldManager.status, 0, `${b.name} refuses a manager's certificate of the old CA: ${oldManager.stdout}`);
     const newCa = ssh(a, `cat ${engineTlsFolder}/ca.pem`).stdout;
     const check = run("sh", ["-c", 'printf %s "$CA" >"$T/ca" && printf %s "$CERT" >"$T/c" && openssl verify -CAfile "$T/ca" "$T/c"'], {
