@@ -20,15 +20,23 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-// Each script is read and stripped once per run, and the part of common.sh
-// that a set of scripts uses is found once: every host's commands and checks
-// share common.sh, some 40 renders with 7 hosts.
+// Each script is read and stripped once per run: every host's commands and
+// checks share common.sh.
 const scripts = new Map<string, string>();
+
+/**
+ * The line with which a script reads common.sh when a person runs it from its
+ * folder; the rendered text carries common.sh itself in its place.
+ */
+const sourceCommon = '. "$(dirname "$0")/common.sh"';
 
 function readScript(name: string): string {
   let text = scripts.get(name);
   if (text === undefined) {
-    text = withoutComments(fs.readFileSync(path.join(scriptsDir, `${name}.sh`), "utf8"));
+    text = withoutComments(fs.readFileSync(path.join(scriptsDir, `${name}.sh`), "utf8"))
+      .split("\n")
+      .filter((line) => line !== sourceCommon)
+      .join("\n");
     scripts.set(name, text);
   }
   return text;
@@ -36,96 +44,15 @@ function readScript(name: string): string {
 
 /**
  * A script without its comment lines and blank lines, as it travels and as
- * the state stores it. Every command's standard input holds the shared
- * functions, comments and all about half of it, and the engine writes the
- * whole state after each step: with 7 hosts the CLI spent 0.19 s less CPU
- * on a cold `up` without them (1.12 s against 1.31 s). The scripts hold no
- * quoted text that spans lines, so a line that starts with `#` is a comment
- * (test/unit/remote-script.test.ts proves the shell reads the same code).
+ * the state stores it: every command's standard input holds it. The scripts
+ * hold no quoted text that spans lines, so a line that starts with `#` is a
+ * comment (test/unit/remote-script.test.ts proves the shell reads the same code).
  */
 export function withoutComments(text: string): string {
   return text
     .split("\n")
     .filter((line) => !/^\s*(#.*)?$/.test(line))
     .join("\n");
-}
-
-/** A top-level piece of common.sh: a function's definition (with its name), or a line outside any function. */
-interface SharedPart {
-  name?: string;
-  text: string;
-}
-
-let commonParts: SharedPart[] | undefined;
-
-/**
- * common.sh, without comments, cut into its top-level parts, once per run. A
- * function is written `name() { ... }` on one line, or from `name() {` to a
- * `}` that starts a line; everything inside is indented.
- */
-function sharedParts(): SharedPart[] {
-  commonParts ??= cutIntoParts(readScript("common"));
-  return commonParts;
-}
-
-function cutIntoParts(text: string): SharedPart[] {
-  const parts: SharedPart[] = [];
-  let open: { name: string; lines: string[] } | undefined;
-  for (const line of text.split("\n")) {
-    if (open) {
-      open.lines.push(line);
-      if (line === "}") {
-        parts.push({ name: open.name, text: open.lines.join("\n") });
-        open = undefined;
-      }
-      continue;
-    }
-    const definition = /^([A-Za-z_][A-Za-z0-9_]*)\(\) \{(.*)$/.exec(line);
-    if (!definition) parts.push({ text: line });
-    else if (definition[2].trimEnd().endsWith("}")) parts.push({ name: definition[1], text: line });
-    else open = { name: definition[1], lines: [line] };
-  }
-  if (open) throw new Error(`common.sh: function ${open.name} has no closing } at the start of a line`);
-  return parts;
-}
-
-/** The words of a shell text that could name a function. */
-function words(text: string): Set<string> {
-  return new Set(text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []);
-}
-
-const sharedFor = new Map<string, string>();
-
-/**
- * The part of common.sh that the scripts `names` (and `extra`, a text that
- * goes with them) use: its lines outside functions, and each function that
- * they name, or that a function they use names, as a word anywhere. So a
- * function passed as an argument (`wait_for 15 has_landed`, `first_peer
- * is_live_manager`) goes with the script that passes it, and a word that only
- * looks like a call costs a function too many; a name built at run time would
- * be missed, and the scripts build none. The state holds every command's
- * scripts, and the engine writes it whole after each step: all of common.sh
- * in each was two thirds of a command's standard input.
- */
-function shared(names: string[], extra = ""): string {
-  const key = [...names, extra].join("\0");
-  let text = sharedFor.get(key);
-  if (text === undefined) {
-    const parts = sharedParts();
-    const used = new Set<string>();
-    const pending = [words([...names.map(readScript), extra].join("\n"))];
-    for (let found = pending.pop(); found; found = pending.pop()) {
-      for (const part of parts) {
-        if (part.name && !used.has(part.name) && found.has(part.name)) {
-          used.add(part.name);
-          pending.push(words(part.text));
-        }
-      }
-    }
-    text = parts.filter((part) => !part.name || used.has(part.name)).map((part) => part.text).join("\n");
-    sharedFor.set(key, text);
-  }
-  return text;
 }
 
 function assignments(values: Record<string, ScriptValue>): string {
@@ -136,7 +63,7 @@ function assignments(values: Record<string, ScriptValue>): string {
 
 /** The text of remote script `name` with its parameters set. */
 export function renderScript(name: string, values: Record<string, ScriptValue>): string {
-  return [assignments(values), shared([name]), readScript(name)].join("\n");
+  return [assignments(values), readScript("common"), readScript(name)].join("\n");
 }
 
 /** `renderScript` for parameters that are still outputs. */
@@ -162,7 +89,7 @@ const stepDispatch = 'case "${1:-}" in create | update) step_create ;; delete) s
 export function renderSteps(steps: ScriptSteps, values: Record<string, ScriptValue>): string {
   return [
     assignments(values),
-    shared([steps.create, steps.delete], stepDispatch),
+    readScript("common"),
     `step_create() {\n${readScript(steps.create)}\n}`,
     `step_delete() {\n${readScript(steps.delete)}\n}`,
     stepDispatch,

@@ -1,3 +1,4 @@
+#!/bin/sh
 # Shared by every remote script: messages name the host, data goes to stdout.
 set -eu
 say() { printf '%s: %s\n' "$HOST" "$*" >&2; }
@@ -48,16 +49,16 @@ client_flags() {
 # manager's client certificate under mutual TLS. DOCKER_TLS_VERIFY would do
 # that too, but it sends the socket calls to tcp://localhost:2376.
 engine() {
-  target=$1; shift
-  case "$target" in
+  at=$1; shift
+  case "$at" in
     tcp://*) if [ -n "${ENGINE_TLS:-}" ]; then
       flags=$(client_flags) || exit 1
       # shellcheck disable=SC2086  # client_flags is a word list
-      docker $flags -H "$target" "$@"
+      docker $flags -H "$at" "$@"
       return
     fi ;;
   esac
-  docker -H "$target" "$@"
+  docker -H "$at" "$@"
 }
 # The first engine among $PEERS (in their order) for which the command $1
 # succeeds when given the engine, or nothing. The first peer is asked alone:
@@ -141,7 +142,7 @@ docker_service() {
 wanted_dropin() {
   command -v systemctl >/dev/null || fail "systemd is required: systemctl not found"
   fragment=$(systemctl show -p FragmentPath --value docker.service)
-  [ -n "$fragment" ] && [ -f "$fragment" ] || fail "docker.service is not installed"
+  if [ -z "$fragment" ] || [ ! -f "$fragment" ]; then fail "docker.service is not installed"; fi
   if grep -qs '"hosts"' /etc/docker/daemon.json; then
     fail "/etc/docker/daemon.json sets \"hosts\", which dockerd refuses beside -H flags; remove that key (this tool manages the listeners)"
   fi
@@ -229,6 +230,7 @@ swarm_state() {
   else
     return 1
   fi
+  # shellcheck disable=SC2086  # the fields, as words
   set -- $found
   state=${1:-} manager=${2:-false} node=${3:-} cluster=${4:-}
 }
@@ -432,8 +434,10 @@ remove_stale_nodes() {
 # (its clipper-swarm.run label); net_stack, the stack that made it (its
 # clipper-swarm.stack label). The lookup skips a network with no label map
 # (index fails on it) and a label that is not there (index prints <no value>).
+# shellcheck disable=SC2034  # net_found and net_run are for the scripts that call it
 inspect_network() {
-  net_found= net_id= net_run= net_stack=
+  net_found='' net_id='' net_run='' net_stack=''
+  # shellcheck disable=SC2016  # a Go template for docker, not shell
   if ! fields=$(engine "$1" network inspect "$NETWORK" --format '{{.Driver}} {{.Attachable}} {{.Scope}} encryption={{range $k, $v := .Options}}{{if eq $k "encrypted"}}on{{end}}{{end}} {{.Id}} run={{with .Labels}}{{with index . "clipper-swarm.run"}}{{.}}{{end}}{{end}} stack={{with .Labels}}{{with index . "clipper-swarm.stack"}}{{.}}{{end}}{{end}}' 2>/dev/null); then
     net_found="network $NETWORK is missing"
     return 0

@@ -1,3 +1,4 @@
+#!/bin/sh
 # Prints how the engine endpoint differs from what endpoint-create makes, one
 # line per difference, and nothing when it is as configured; where a
 # difference is there and the engine manages a swarm, `swarm: manager` or
@@ -10,6 +11,9 @@
 # stack's CA that names other addresses shows in the engine's TLS answer below.
 # Any difference is a change that endpoint-create makes, which restarts the
 # engine, but for the manager's client certificate, which no engine reads.
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 drift=
 differs() { echo "$*"; drift=yes; }
 # Whether certificate $1 is of this period's, from the stack's CA.
@@ -52,7 +56,7 @@ fi
 if ! systemctl is-active --quiet docker; then
   differs "docker is not running"
 else
-  state= manager=
+  state='' manager=''
   if ! answers_on_tcp; then
     differs "docker does not answer on tcp://$PROBE${ENGINE_TLS:+ with mutual TLS}"
   fi

@@ -1,3 +1,4 @@
+#!/bin/sh
 # Exposes dockerd on tcp://$LISTEN with a systemd drop-in that keeps the
 # packaged ExecStart flags, and in plain mode a socket unit (see
 # wanted_dropin), then waits until the engine answers on TCP. With
@@ -6,6 +7,9 @@
 # A manager's client certificate goes there too; a worker's folder holds none.
 # Parameters: HOST LISTEN (address:port) PROBE (address:port to check) DROPIN TCP_SOCKET GENERATION,
 # and with TLS: ENGINE_TLS TLS_CA TLS_CERT, and TLS_CLIENT_CERT for a manager
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 wanted_dropin
 restart=
 if [ -n "${ENGINE_TLS:-}" ]; then

@@ -1,3 +1,4 @@
+#!/bin/sh
 # Takes the host back to how it was before this tool came: out of the swarm
 # this tool made, its drop-in and socket unit gone, and dockerd on its packaged
 # sockets only. Destroy leaves the swarm here, on every host at once, because
@@ -7,6 +8,9 @@
 # while still in the swarm each wait for a quorum that is restarting too
 # (13 to 23 s each on the lab, against 2 s for a leave and then a restart).
 # Parameters: HOST DROPIN TCP_SOCKET
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 if [ -n "$(marked_swarm)" ] && ! systemctl is-active --quiet docker; then
   say "docker is not running; starting it to leave the swarm"
   docker_service start

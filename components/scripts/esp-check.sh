@@ -1,7 +1,11 @@
+#!/bin/sh
 # Prints why this host's kernel cannot encrypt overlay traffic, and nothing
 # when it can or its configuration cannot be read. Docker's encrypted overlay
 # needs IPsec ESP (CONFIG_INET_ESP); without it every packet is dropped.
 # Changes nothing. Parameters: HOST
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 kernel_config() {
   if [ -r /proc/config.gz ]; then gzip -dc /proc/config.gz
   elif [ -r "/boot/config-$(uname -r)" ]; then cat "/boot/config-$(uname -r)"

@@ -1,3 +1,4 @@
+#!/bin/sh
 # Prints how the overlay network differs from what the stack makes, and nothing
 # when it is as configured; then the run that last made it, from its label.
 # (A network of that name that this stack did not make stops the run before
@@ -5,6 +6,9 @@
 # Asks this host's engine, or, when it manages no swarm (it left, or was
 # rebuilt), the first live manager among PEERS (first_peer).
 # Changes nothing. Parameters: HOST NETWORK PEERS ENCRYPTED (yes or no)
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 manages() { [ "$(engine "$1" info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ]; }
 has_network() { engine "$1" network inspect "$NETWORK" >/dev/null 2>&1; }
 if manages unix:///var/run/docker.sock; then

@@ -1,9 +1,13 @@
+#!/bin/sh
 # Makes the attachable overlay network NETWORK on this manager, labelled with
 # this stack (STACK) and the run (GENERATION), or finds it as configured. This
 # stack's network of that name that is not (another driver or scope, not
 # attachable, encrypted or not as asked) is removed and made again; another's
 # is left alone, and stops the step. Prints its ID.
 # Parameters: HOST NETWORK ENCRYPTED (yes or no) STACK GENERATION
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 inspect_network unix:///var/run/docker.sock
 refuse_foreign_network
 if [ -z "$net_found" ]; then

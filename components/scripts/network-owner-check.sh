@@ -1,9 +1,13 @@
+#!/bin/sh
 # Prints `foreign: NAME DRIVER SCOPE` for each network named NETWORK on this
 # host's engine that stack STACK did not make (it has no clipper-swarm.stack
 # label of STACK), and nothing otherwise: a local bridge of that name on any
 # host would make `docker run --net NETWORK` ambiguous there, and no step
 # removes a network this stack did not make. Changes nothing.
 # Parameters: HOST NETWORK STACK
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 docker network ls --format '{{.ID}} {{.Name}}' | while read -r id name; do
   [ "$name" = "$NETWORK" ] || continue
   owner=$(docker network inspect "$id" --format '{{.Driver}} {{.Scope}} {{with .Labels}}{{with index . "clipper-swarm.stack"}}{{.}}{{end}}{{end}}')

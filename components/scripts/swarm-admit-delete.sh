@@ -1,8 +1,12 @@
+#!/bin/sh
 # Takes worker HOST out of the swarm when it leaves the inventory, from
 # ADMITTER, a manager: its engine leaves through its API, and its node goes
 # from the swarm's list. A host whose node is a manager now (it became one)
 # is left alone: a manager leaves through its own step (swarm-member-delete).
 # Parameters: HOST TARGET ADVERTISE ADMITTER
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 read_swarm
 if [ "$manager" != true ]; then
   say "$ADMITTER manages no swarm; $HOST leaves through its own step"

@@ -1,3 +1,4 @@
+#!/bin/sh
 # Runs on ADMITTER, a manager of the stack's swarm, for worker HOST, whose
 # engine is TARGET: a worker calls no other engine, so a manager brings it in.
 # A worker that is not in the swarm (new, rebuilt, or its node was removed) is
@@ -6,6 +7,9 @@
 # it left behind goes, and its node is labelled with its name. (A manager
 # joins through its peers on its own: swarm-member.) Prints the swarm and node IDs.
 # Parameters: HOST TARGET ADVERTISE LISTEN_ADDR ADMITTER GENERATION
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 read_swarm
 if [ "$manager" != true ] || [ -z "$cluster" ]; then
   fail "$ADMITTER is not a manager of a swarm with a leader, so it cannot admit $HOST"

@@ -1,8 +1,12 @@
+#!/bin/sh
 # Prints how this host's place in the swarm differs from what swarm-member
 # makes, one line per difference, and nothing when it is as configured; then
 # the run that last made it, the swarm the host is in (`swarm-id: ID`) and the
 # one this tool recorded there (`marked: ID`), from which the program tells
 # which swarm is the stack's. Changes nothing. Parameters: HOST ROLE
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 report_run swarm
 if ! settled_swarm_state; then
   echo "docker does not answer on its socket"

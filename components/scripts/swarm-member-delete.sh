@@ -1,3 +1,4 @@
+#!/bin/sh
 # Takes this host out of the swarm when it leaves the inventory, so that the
 # others keep their quorum. A worker has left already, through the manager
 # that admitted it (swarm-admit-delete), which removed its node; it leaves by
@@ -6,6 +7,9 @@
 # last manager dissolves the swarm. (Destroy skips this step: each host's
 # endpoint leaves the swarm then.)
 # Parameters: HOST ROLE, and PEERS for a manager
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 read_swarm
 marked=$(marked_swarm)
 if [ "$state" != active ] || [ -z "$marked" ] || [ "${cluster:-$marked}" != "$marked" ]; then

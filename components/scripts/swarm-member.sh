@@ -1,3 +1,4 @@
+#!/bin/sh
 # Makes this host a member of the stack's swarm in its ROLE (manager or
 # worker), or finds it already is one; repairs what an audit found. A host in
 # another swarm that this tool made leaves it first; a host in the wrong role
@@ -11,6 +12,9 @@
 # this tool made). Prints the swarm ID, and a manager's node ID.
 # Parameters: HOST ROLE ADVERTISE LISTEN_ADDR GENERATION, and PEERS
 # (managers' engine URLs) for a manager, SWARM for a worker
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 case "$GENERATION" in *" swarm="*) STACK_SWARM=${GENERATION##* swarm=} ;; *) STACK_SWARM= ;; esac
 may_start=no
 if [ "$STACK_SWARM" = new ]; then may_start=yes STACK_SWARM=; fi

@@ -1,7 +1,11 @@
+#!/bin/sh
 # Prints the swarm's nodes as this host's engine lists them (`nodes: JSON`, one
 # line) when it manages a swarm; `unavailable: WHY` when it is a manager that
 # cannot list them (the swarm has no leader); nothing otherwise. Changes
 # nothing. Parameters: HOST
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 command -v curl >/dev/null || fail "curl is required"
 # The engine's API answers in a few milliseconds, where the docker CLI takes ~150.
 reply=$(curl -sS -m "$DOCKER_SECONDS" --unix-socket /var/run/docker.sock -w '\n%{http_code}' http://localhost/nodes 2>/dev/null) || exit 0

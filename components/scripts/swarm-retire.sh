@@ -1,6 +1,10 @@
+#!/bin/sh
 # Removes from the swarm the node of a host that is gone for good, through this
 # host, a live manager: demoted first when it was a manager, as a dead manager
 # still counts in the raft quorum. Parameters: HOST GONE GONE_ADDR
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 read_swarm
 [ "$manager" = true ] || fail "not a swarm manager, so it cannot remove $GONE's node"
 removed=

@@ -1,7 +1,11 @@
+#!/bin/sh
 # Makes this host's engine key once, readable by root only, and prints a
 # certificate request for it that names the host as SUBJECT_ALT_NAMES lists
 # them; the stack's CA signs it. The key never leaves the host.
 # Parameters: HOST ENGINE_TLS SUBJECT_ALT_NAMES GENERATION
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 command -v openssl >/dev/null || fail "openssl is required to make the engine's TLS key (apt-get install openssl)"
 umask 077
 mkdir -p "$ENGINE_TLS"

@@ -1,5 +1,9 @@
+#!/bin/sh
 # Removes this host's engine key and the certificates beside it, once the
 # engine no longer listens with them. Parameters: HOST ENGINE_TLS
+set -eu
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 if [ -d "$ENGINE_TLS" ]; then
   rm -rf "$ENGINE_TLS"
   say "removed $ENGINE_TLS"

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { renderScript, renderSteps, ScriptSteps, withoutComments } from "../../components/remote-script";
+import { renderScript, renderSteps, withoutComments } from "../../components/remote-script";
 
 const scriptsDir = path.join(__dirname, "../../components/scripts");
 /** A remote script's file as it is, comments and all. */
@@ -41,50 +41,33 @@ function functionsOf(text: string): Map<string, string> {
 
 const common = functionsOf(withoutComments(scriptFile("common.sh")));
 
-/** The functions that a rendered script carries before its own `code`, which comes last, and is not run. */
-function carriedBy(rendered: string, code: string): Map<string, string> {
-  assert.ok(rendered.endsWith(code), "the script's own code comes last");
-  return functionsOf(rendered.slice(0, rendered.length - code.length));
-}
+/** The line with which a script reads common.sh when a person runs it from its folder. */
+const readsCommon = '. "$(dirname "$0")/common.sh"';
 
-/**
- * Checks a script's text against common.sh: the functions it carries are
- * common.sh's own, as bash reads them, and every function of common.sh that
- * its code names (as a word anywhere) is among them.
- */
-function assertCarriesWhatItUses(name: string, rendered: string, code: string): void {
-  const carried = carriedBy(rendered, code);
-  for (const [fn, definition] of carried) assert.equal(definition, common.get(fn), `${name}: ${fn} as common.sh defines it`);
-  const named = new Set(rendered.match(/[A-Za-z_][A-Za-z0-9_]*/g));
-  const missing = [...common.keys()].filter((fn) => named.has(fn) && !carried.has(fn));
-  assert.deepEqual(missing, [], `${name}: names functions of common.sh that it does not carry`);
-}
-
-describe("remote scripts carry the part of common.sh they use", () => {
-  const script = (file: string) => withoutComments(scriptFile(file));
+describe("remote scripts run by a person, and as they travel", () => {
   for (const file of fs.readdirSync(scriptsDir).filter((f) => f.endsWith(".sh") && f !== "common.sh")) {
     const name = file.slice(0, -3);
-    it(`${name}`, () => assertCarriesWhatItUses(name, renderScript(name, {}), script(file)));
-  }
-  const pairs: ScriptSteps[] = [
-    { create: "endpoint-create", delete: "endpoint-delete" },
-    { create: "tls-key-create", delete: "tls-key-delete" },
-    { create: "network-create", delete: "network-delete" },
-    { create: "swarm-member", delete: "swarm-member-delete" },
-    { create: "swarm-retire", delete: "swarm-retire-delete" },
-  ];
-  for (const steps of pairs) {
-    it(`${steps.create} with ${steps.delete}`, () => {
-      const rendered = renderSteps(steps, {});
-      const code = rendered.slice(rendered.indexOf("step_create() {"));
-      assertCarriesWhatItUses(steps.create, rendered, code);
+    it(`${name}: reads common.sh from its folder, and carries all of it instead when rendered`, () => {
+      const text = scriptFile(file);
+      assert.match(text, /^#!\/bin\/sh\n/, "a shebang");
+      assert.match(text, /^set -eu$/m);
+      assert.ok(text.split("\n").includes(readsCommon), "it reads common.sh beside it");
+      const rendered = renderScript(name, { HOST: "h" });
+      assert.ok(!rendered.includes(readsCommon), "a host has no common.sh beside the script it is sent");
+      const code = withoutComments(text).split("\n").filter((line) => line !== readsCommon).join("\n");
+      assert.ok(rendered.endsWith(code), "the script's own code comes last");
+      const carried = functionsOf(rendered.slice(0, rendered.length - code.length));
+      assert.deepEqual([...carried.keys()], [...common.keys()], "after all of common.sh");
+      execFileSync("sh", ["-n"], { input: rendered });
     });
   }
 
-  it("carries less than all of common.sh where less will do", () => {
-    const carried = carriedBy(renderScript("network-check", {}), script("network-check.sh"));
-    assert.ok(carried.size < common.size / 2, `${carried.size} of ${common.size} functions`);
-    assert.ok(carried.has("first_peer") && carried.has("inspect_network"));
-    assert.ok(!carried.has("join_through"));
+  it("renders a command's two steps with common.sh once, and a dispatch by step", () => {
+    const rendered = renderSteps({ create: "swarm-member", delete: "swarm-member-delete" }, { HOST: "h" });
+    assert.ok(!rendered.includes(readsCommon));
+    assert.equal(rendered.split("\nfail() {").length, 2, "common.sh once");
+    assert.match(rendered, /^step_create\(\) \{$/m);
+    assert.match(rendered, /^step_delete\(\) \{$/m);
+    execFileSync("sh", ["-n"], { input: rendered });
   });
 });
