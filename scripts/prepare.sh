@@ -7,12 +7,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-# npm keeps a copy of the lock it installed; a different lock means a new install.
-if ! cmp -s package-lock.json node_modules/.clipper-swarm-lock 2>/dev/null; then
-  echo "prepare: installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
-  cp package-lock.json node_modules/.clipper-swarm-lock
-fi
+bash scripts/npm-packages.sh
 npm run --silent build
 
 # The lab (mostly downloads and disk) comes up while the toolchain (mostly
