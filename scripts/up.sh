@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 # The dev stack lives in the lab's backend with the lab's passphrase, whatever
-# the caller's shell sets for the user's own stacks (README, "Your own Pulumi").
+# the caller's shell sets for the user's own stacks (README, "Your own hosts").
 unset PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE PULUMI_CONFIG_PASSPHRASE_FILE PULUMI_STACK CLIPPER_PULUMI
 bash scripts/prepare.sh
 

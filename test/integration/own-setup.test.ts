@@ -1,9 +1,8 @@
-// A Pulumi user's own setup, as the README's "Your own Pulumi" and "Your own
-// hosts" describe it: their newer CLI on PATH, their plugin folder, their
-// backend and passphrase, a stack of their own on hosts reached by DNS name
-// through an SSH agent, described by their Ansible inventory. It all runs in a
-// copy of the repository, so this checkout's toolchain and dev stack stay as
-// they are.
+// A Pulumi user's own setup, as the README's "Your own hosts" describes it:
+// their newer CLI on PATH, their plugin folder, their backend and passphrase,
+// a stack of their own on hosts reached by DNS name through an SSH agent,
+// described by their Ansible inventory. It all runs in a copy of the
+// repository, so this checkout's toolchain and dev stack stay as they are.
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
