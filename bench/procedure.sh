@@ -21,7 +21,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 mode=${1:-}
-[[ $mode == seed || $mode == floor ]] && [ $# -ge 2 ] || { echo "usage: bash bench/procedure.sh seed|floor HOST..." >&2; exit 2; }
+if [[ $mode != seed && $mode != floor ]] || [ $# -lt 2 ]; then
+  echo "usage: bash bench/procedure.sh seed|floor HOST..." >&2
+  exit 2
+fi
 shift
 key=$root/.lab/id_ed25519
 addr() { echo "10.231.0.$((10 + ${1#host}))"; }

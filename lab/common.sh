@@ -1,14 +1,20 @@
 # shellcheck shell=bash
 # Shared settings and helpers; sourced by lab.sh.
 
-LAB_NET=clipper-lab
-LAB_SUBNET=10.231.0.0/24
-LAB_GATEWAY=10.231.0.1
 LAB_PREFIX=clipper-lab-        # container name = prefix + hostN
+# shellcheck disable=SC2034  # read by hosts.sh
+LAB_NET=clipper-lab
+# shellcheck disable=SC2034  # read by hosts.sh
+LAB_SUBNET=10.231.0.0/24
+# shellcheck disable=SC2034  # read by hosts.sh
+LAB_GATEWAY=10.231.0.1
+# shellcheck disable=SC2034  # read by engine.sh, hosts.sh and images.sh
 LAB_STATE=/var/lib/clipper-lab
 LAB_RUN=/run/clipper-lab
+# shellcheck disable=SC2034  # read by images.sh
 LAB_CACHE=/root/.cache/clipper-swarm/lab
 LAB_KEY="$REPO_ROOT/.lab/id_ed25519"
+# shellcheck disable=SC2034  # read by hosts.sh and images.sh
 PROBE_IMAGE=clipper-lab/probe:latest
 
 # Every docker call of the lab goes to the lab's own engine, never to whatever
@@ -27,6 +33,7 @@ host_ctr()  { echo "$LAB_PREFIX$1"; }
 
 lab_ssh_to() {  # lab_ssh_to ADDR [CMD...]
   local addr=$1; shift
+  # shellcheck disable=SC2029  # CMD is a command line for the host's shell, as ssh takes it
   ssh "${SSH_OPTS[@]}" "root@$addr" "$@"
 }
 

@@ -1,26 +1,10 @@
 # shellcheck shell=bash
-# The recipe of the lab host images, one per Debian release: what every
-# release shares is here, what differs is in host-debianR.sh. An image's tag
-# and cached tarball are named after a hash of THIS FILE and its release's
-# file, so an edit rebuilds the images it concerns when a host is next made
-# from them. Only Debian's packages are used: no image registry is reachable.
-
-# What a real swarm node needs (systemd, sshd, Docker) plus the tools the
-# product and its tests use on the hosts; nothing else. A release's file adds
-# HOST_RELEASE_PACKAGES.
-HOST_PACKAGES=(
-  systemd systemd-sysv dbus
-  openssh-server
-  docker.io
-  iproute2 iptables netbase ca-certificates
-  procps busybox-static
-  # swarm joins hand the token to the engine API on stdin, never in argv
-  curl
-  # mutual TLS: each host makes its engine's key
-  openssl
-  # the lab's unprivileged login user becomes root through sudo
-  sudo
-)
+# The recipe of the lab host images, one per Debian release; sourced by
+# images.sh. What every release shares is here, what differs is in
+# host-debianR.sh. An image's tag and cached tarball are named after a hash of
+# THIS FILE and its release's file, so an edit rebuilds the images it concerns
+# when a host is next made from them. Only Debian's packages are used: no
+# image registry is reachable.
 
 # host_configure ROOTFS: turn a fresh debootstrap tree into a bootable
 # container "machine".
@@ -94,3 +78,21 @@ UNIT
     "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
     "$root"/var/log/*.log "$root"/var/log/apt/*
 }
+
+# What a real swarm node needs (systemd, sshd, Docker) plus the tools the
+# product and its tests use on the hosts; nothing else. A release's file adds
+# HOST_RELEASE_PACKAGES.
+# shellcheck disable=SC2034  # read by images.sh
+HOST_PACKAGES=(
+  systemd systemd-sysv dbus
+  openssh-server
+  docker.io
+  iproute2 iptables netbase ca-certificates
+  procps busybox-static
+  # swarm joins hand the token to the engine API on stdin, never in argv
+  curl
+  # mutual TLS: each host makes its engine's key
+  openssl
+  # the lab's unprivileged login user becomes root through sudo
+  sudo
+)

@@ -67,6 +67,7 @@ cgroup_mounts_args() {
   local m
   # shellcheck disable=SC2054  # commas are mount options
   cgroup_mounts=(--tmpfs /sys/fs/cgroup:rw,nosuid,nodev,noexec,mode=755)
+  # shellcheck disable=SC2013  # one field per line, and mountinfo escapes blanks: words are lines
   for m in $(awk '$5 ~ "^/sys/fs/cgroup/[^/]+$" { print $5 }' /proc/self/mountinfo); do
     cgroup_mounts+=(-v "$m:$m:rw")
   done

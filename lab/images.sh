@@ -44,6 +44,9 @@ ensure_host_image() {
 # every release).
 debian_mirror() {
   local own suite uri=
+  # The machine's own file, not the lab's: without this, the file-wide
+  # source=host-image.sh above would be taken to be sourced here.
+  # shellcheck source=/dev/null
   own=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
   for suite in "$HOST_SUITE" ${own:+"$own"}; do
     uri=$(awk -v suite="$suite" '
@@ -92,6 +95,7 @@ build_host_tarball() {
 # never rm -rf through them.
 build_unmount() {
   local m
+  # shellcheck disable=SC2013  # one field per line, and /proc/mounts escapes blanks: words are lines
   for m in $(awk -v r="$1" 'index($2, r) == 1 { print $2 }' /proc/mounts | sort -r); do
     umount -l "$m" 2>/dev/null || true
   done

@@ -28,15 +28,15 @@ parse_debian() {
   for item in "${items[@]}"; do
     case $item in
       host*=*) h=${item%%=*} r=${item#*=} ;;
-      *) h= r=$item ;;
+      *) h='' r=$item ;;
     esac
     [[ $releases == *" $r "* ]] || die "--debian: no Debian '$r' (one of:${releases% })"
     if [ -z "$h" ]; then
       ASKED_RELEASE=$r
-    else
-      [[ $h =~ ^host([1-9][0-9]*)$ ]] && [ "${BASH_REMATCH[1]}" -le "$n" ] ||
-        die "--debian: '$h' is not one of the $n hosts (host1..host$n)"
+    elif [[ $h =~ ^host([1-9][0-9]*)$ ]] && [ "${BASH_REMATCH[1]}" -le "$n" ]; then
       ASKED_FOR[$h]=$r
+    else
+      die "--debian: '$h' is not one of the $n hosts (host1..host$n)"
     fi
   done
 }

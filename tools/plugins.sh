@@ -17,7 +17,7 @@ providers=(command:@pulumi/command docker:@pulumi/docker)
 # A download that has not answered by then is treated as unreachable.
 download_limit=${CLIPPER_PLUGIN_DOWNLOAD_SECONDS:-120}
 
-# shellcheck source=tools/common.sh
+# shellcheck source=common.sh
 source "$root/tools/common.sh"
 
 # The version that the provider binary $1 reports in its schema.

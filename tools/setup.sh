@@ -9,7 +9,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${CLIPPER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/clipper-swarm}/tools
 tools="$root/.tools"
 
-# shellcheck source=tools/common.sh
+# shellcheck source=common.sh
 source "$root/tools/common.sh"
 
 # The version a wrapper module's go.mod requires for a Go module.
