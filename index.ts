@@ -2,10 +2,10 @@
 // or Ansible's) and the stack's settings, handed to ClipperSwarm.
 import * as pulumi from "@pulumi/pulumi";
 import { ClipperSwarm } from "./components/clipper-swarm";
-import { planCluster, PlanError } from "./components/cluster-plan";
-import { clipperHost } from "./hosts/connection";
+import { planCluster, PlanError } from "./components/cluster/cluster-plan";
+import { clipperHost } from "./stack/connection";
 import { loadInventory, InventoryError } from "./hosts/inventory";
-import { readStackSettings, StackSettingsError } from "./hosts/stack-settings";
+import { readStackSettings, StackSettingsError } from "./stack/settings";
 
 const config = new pulumi.Config();
 

@@ -15,7 +15,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { providerClientFolder } from "../components/engine-client";
+import { providerClientFolder } from "../components/tls/engine-client";
 import { busyCpuSeconds } from "./cpu";
 import { BenchRun, chart, median, middleItem, perExtraHost, pulumiFigures, resultsJson, table } from "./results";
 import { Part, partsTable, previewParts, readSpans, upParts } from "./trace";

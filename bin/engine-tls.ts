@@ -2,7 +2,7 @@
  * The client files of a stack in mutual TLS mode, as its last run on this
  * machine wrote them for its Docker providers (see providerClientFolder).
  */
-import { ClientMaterial, providerClientFolder, readClientFiles } from "../components/engine-client";
+import { ClientMaterial, providerClientFolder, readClientFiles } from "../components/tls/engine-client";
 import { pulumiCli, projectName, stackName } from "./pulumi-cli";
 
 // "cluster": the stack's ClipperSwarm, as index.ts names it.

@@ -1,5 +1,5 @@
 // Prints the package.json of the library's npm package (scripts/package.sh):
-// its dependencies are the packages that components/*.ts import, at the
+// its dependencies are the packages that the sources in components/ import, at the
 // versions the repository pins, and TypeScript, which its component provider
 // reads its schema with.
 import { readdirSync, readFileSync } from "node:fs";
@@ -29,7 +29,7 @@ export function importedPackages(source: string): string[] {
 /** The package's manifest. */
 export function manifest(): object {
   const imported = new Set(
-    readdirSync(components)
+    readdirSync(components, { recursive: true, encoding: "utf8" })
       .filter((f) => f.endsWith(".ts"))
       .flatMap((f) => importedPackages(readFileSync(path.join(components, f), "utf8"))),
   );

@@ -11,7 +11,7 @@
 // $PULUMI_STACK, or dev.
 import { generateKeyPairSync } from "node:crypto";
 import { pulumiCli, pulumiShown, stackName } from "./pulumi-cli";
-import { writeClientFiles } from "../components/engine-client";
+import { writeClientFiles } from "../components/tls/engine-client";
 import { readEngineTls } from "./engine-tls";
 
 const [command, ...rest] = process.argv.slice(2);

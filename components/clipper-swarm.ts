@@ -1,21 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as docker from "@pulumi/docker";
 import type { types } from "@pulumi/command";
-import { planCluster, PlanError } from "./cluster-plan";
-import { DaemonEndpoint, engineTlsFolder, engineUrlOf, plainTcpWarning } from "./daemon-endpoint";
-import { EngineCa } from "./engine-ca";
-import { providerClientFolder } from "./engine-client";
-import { HostProbe } from "./host-probe";
-import { trustedHostKey } from "./host-key";
-import { defaultKnownHostsFiles, readKnownHosts } from "./known-hosts";
-import { advertiseNeeded, advertiseProblem, addressProblem, bindProblem, impliedAdvertiseProblem, ipFamily, isIpAddress, nameProblem, Role, ROLES } from "./host-rules";
+import { planCluster, PlanError } from "./cluster/cluster-plan";
+import { DaemonEndpoint, defaultDaemonPort, engineTlsFolder, engineUrlOf, plainTcpWarning } from "./daemon-endpoint";
+import { EngineCa } from "./tls/engine-ca";
+import { providerClientFolder } from "./tls/engine-client";
+import { HostProbe } from "./remote/host-probe";
+import { trustedHostKey } from "./host-keys/host-key";
+import { defaultKnownHostsFiles, readKnownHosts } from "./host-keys/known-hosts";
+import { advertiseNeeded, advertiseProblem, addressProblem, bindProblem, impliedAdvertiseProblem, ipFamily, isIpAddress, nameProblem, Role, ROLES } from "./cluster/host-rules";
 import { OverlayNetwork, ownerGate } from "./overlay-network";
-import { RestartOrder } from "./restart-order";
-import { failRun } from "./run-failure";
+import { RestartOrder } from "./cluster/restart-order";
+import { failRun } from "./outputs/run-failure";
 import { Swarm } from "./swarm";
-import * as clipperAdmin from "./clipper-admin";
+import * as clipperAdmin from "./cluster/clipper-admin";
 
-export { Role } from "./host-rules";
+export { Role } from "./cluster/host-rules";
 
 /** One machine of the cluster, and how to reach it over SSH. */
 export interface ClipperHost {
@@ -158,7 +158,7 @@ export class ClipperSwarm extends pulumi.ComponentResource {
     super("clipper-swarm:index:ClipperSwarm", name, {}, opts);
     const hosts = withTrustedHostKeys(name, checkedHosts(args), args.knownHostsFiles, this);
     const plan = planned(hosts, args.testHost);
-    const port = args.daemonPort ?? (args.daemonTls ? 2376 : 2375);
+    const port = args.daemonPort ?? defaultDaemonPort(args.daemonTls);
     if (!args.daemonTls) warnOfPlainTcp(args.bindAddress, plan.live.map((h) => h.advertiseAddress), port, this);
     const ca = args.daemonTls ? engineCa(name, args, !!args.dockerProviders, this) : undefined;
 

@@ -2,12 +2,12 @@ import { isIPv6 } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { remote, types } from "@pulumi/command";
-import { isWildcardAddress } from "./host-rules";
-import { audit, auditedRun } from "./host-audit";
-import { asConfigured, HostProbe } from "./host-probe";
-import type { RestartOrder } from "./restart-order";
-import { EngineCa, subjectAltNames } from "./engine-ca";
-import { keepAsRecorded, remoteScript, remoteSteps } from "./remote-script";
+import { isWildcardAddress } from "./cluster/host-rules";
+import { audit, auditedRun } from "./remote/host-audit";
+import { asConfigured, HostProbe, Observation } from "./remote/host-probe";
+import type { RestartOrder } from "./cluster/restart-order";
+import { EngineCa, subjectAltNames } from "./tls/engine-ca";
+import { keepAsRecorded, remoteScript, remoteSteps } from "./remote/remote-script";
 
 /** Where the drop-in lives: beside the packaged unit, never an edit of it. */
 export const dropInPath = "/etc/systemd/system/docker.service.d/clipper-swarm-tcp.conf";
@@ -33,7 +33,7 @@ export interface DaemonEndpointArgs {
   advertiseAddress: pulumi.Input<string>;
   /** The address dockerd listens on for TCP. Defaults to `advertiseAddress`. */
   bindAddress?: pulumi.Input<string>;
-  /** The TCP port dockerd listens on. Defaults to 2375. */
+  /** The TCP port dockerd listens on. Defaults to defaultDaemonPort's for the mode. */
   port?: pulumi.Input<number>;
   /** The run's probe, which audits the drop-in and the engine with the host's other checks. */
   probe: HostProbe;
@@ -79,7 +79,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
   constructor(name: string, args: DaemonEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:DaemonEndpoint", name, {}, opts);
 
-    const port = args.port ?? 2375;
+    const port = args.port ?? defaultDaemonPort(!!args.tls);
     if (args.gone) {
       this.dropIn = keepAsRecorded(`${name}-dropin`, args.connection, { parent: this });
       if (args.tls) keepAsRecorded(`${name}-tls-key`, args.connection, { parent: this });
@@ -99,7 +99,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       ...(args.tls && { ENGINE_TLS: engineTlsFolder }),
     };
     const certificates = args.tls && engineCertificates(name, args, args.tls, bind, this);
-    const { run, found, observation } = audit(
+    const { run, observation } = audit(
       {
         hostName: args.hostName,
         concern: "engine endpoint",
@@ -134,7 +134,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       ? new docker.Provider(
           `${name}-docker`,
           {
-            host: providerHost(this.url, this.dropIn, found),
+            host: providerHost(this.url, this.dropIn, observation),
             // The client's files, not its key: a key given to a provider would show in Pulumi's -v=9 trace.
             ...(args.tls && { certPath: args.tls.clientFolder }),
           },
@@ -160,14 +160,9 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
  * all, gets a host that waits for the drop-in command's output instead, which
  * a preview leaves unknown: the provider is planned, not called.
  */
-function providerHost(url: pulumi.Output<string>, dropIn: remote.Command, found: pulumi.Output<string>): pulumi.Output<string> {
+function providerHost(url: pulumi.Output<string>, dropIn: remote.Command, observation: pulumi.Output<Observation>): pulumi.Output<string> {
   if (!pulumi.runtime.isDryRun()) return url;
-  return found.apply((f) => (engineSilent(f) ? pulumi.all([url, dropIn.stdout]).apply(([u]) => u) : url));
-}
-
-/** Whether endpoint-check.sh found the engine not answering on TCP. */
-function engineSilent(found: string): boolean {
-  return /docker is not running|docker does not answer on tcp/.test(found);
+  return observation.apply((o) => (o.engineSilent ? pulumi.all([url, dropIn.stdout]).apply(([u]) => u) : url));
 }
 
 /**
@@ -201,6 +196,11 @@ function engineCertificates(name: string, args: DaemonEndpointArgs, ca: EngineCa
     TLS_CERT: ca.engineCert(key.stdout, altNames),
     ...(args.manager && { TLS_CLIENT_CERT: ca.managerCert(key.stdout, args.hostName) }),
   };
+}
+
+/** The port an engine listens on unless told: Docker's own, 2376 for TLS and 2375 for plain TCP. */
+export function defaultDaemonPort(tls: boolean): number {
+  return tls ? 2376 : 2375;
 }
 
 /** The engine's endpoint on `address`: `tcp://ADDRESS:PORT`. */

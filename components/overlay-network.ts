@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { remote, types } from "@pulumi/command";
-import { auditedRun } from "./host-audit";
-import type { HostProbe, ProbeTarget } from "./host-probe";
-import { failRun } from "./run-failure";
-import { remoteScript, remoteSteps, ScriptParams } from "./remote-script";
+import { auditedRun } from "./remote/host-audit";
+import type { HostProbe, ProbeTarget } from "./remote/host-probe";
+import { failRun } from "./outputs/run-failure";
+import { remoteScript, remoteSteps, ScriptParams } from "./remote/remote-script";
 import type { Swarm } from "./swarm";
 
 export interface OverlayNetworkArgs {

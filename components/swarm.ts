@@ -1,14 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { remote, types } from "@pulumi/command";
 import { hostPort } from "./daemon-endpoint";
-import { runFor } from "./host-audit";
-import { asConfigured, HostProbe, Observation } from "./host-probe";
-import { knownValue } from "./known-value";
-import { keepAsRecorded, remoteScript, remoteSteps, ScriptParams, stepCommand } from "./remote-script";
-import { ApiNode, DepartedNode, departedNodes, quorumLoss } from "./swarm-quorum";
-import { failRun } from "./run-failure";
-import { compareHostNames } from "./host-rules";
-import { splitFrom, SwarmCensus, swarmWord, takeCensus } from "./swarm-census";
+import { runFor } from "./remote/host-audit";
+import { asConfigured, HostProbe, Observation } from "./remote/host-probe";
+import { knownValue } from "./outputs/known-value";
+import { keepAsRecorded, remoteScript, remoteSteps, ScriptParams, stepCommand } from "./remote/remote-script";
+import { ApiNode, DepartedNode, departedNodes, memberLabel, quorumLoss } from "./cluster/swarm-quorum";
+import { failRun } from "./outputs/run-failure";
+import { planCluster, PlanError } from "./cluster/cluster-plan";
+import { splitFrom, SwarmCensus, swarmWord, takeCensus } from "./cluster/swarm-census";
 
 /** Swarm managers talk raft on this port. */
 export const swarmPort = 2377;
@@ -76,10 +76,8 @@ export class Swarm extends pulumi.ComponentResource {
 
   constructor(name: string, args: SwarmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clipper-swarm:index:Swarm", name, {}, opts);
-    const live = args.members.filter((host) => !host.gone);
     // In name order, so that reordering the inventory changes no host's step.
-    const managers = live.filter((host) => host.role === "manager").sort((x, y) => compareHostNames(x.hostName, y.hostName));
-    if (managers.length === 0) throw new Error(`${name}: a swarm needs at least one live manager`);
+    const { live, managers } = planOf(name, args.members);
     adviseOnManagerCount(managers.length, this);
     const outlook = quorumGuard(args.members, managers, args.probe);
     this.departed = outlook.apply((o) => o.departed);
@@ -146,6 +144,16 @@ export class Swarm extends pulumi.ComponentResource {
     }
 
     this.registerOutputs({ swarmId: this.swarmId, nodeIds: this.nodeIds });
+  }
+}
+
+/** The cluster plan of the members: the live ones and the live managers, in name order. */
+function planOf(name: string, members: SwarmMemberArgs[]) {
+  try {
+    return planCluster(members.map((m) => ({ ...m, name: m.hostName, gone: !!m.gone })));
+  } catch (err) {
+    if (err instanceof PlanError) throw new Error(`${name}: ${err.problem}`);
+    throw err;
   }
 }
 
@@ -279,6 +287,7 @@ type MemberContext = { peers: SwarmMemberArgs[] } | { swarmId: pulumi.Output<str
 function memberParams(host: SwarmMemberArgs, { tlsFolder }: SwarmArgs) {
   return {
     HOST: host.hostName,
+    LABEL: memberLabel,
     ADVERTISE: host.advertiseAddress,
     LISTEN_ADDR: pulumi.output(host.advertiseAddress).apply((address) => hostPort(address, swarmPort)),
     ...(tlsFolder && { ENGINE_TLS: tlsFolder }),

@@ -15,7 +15,7 @@ import {
   CONFIG_KEY, HOST_KEY, HostClaims, HostRead, ROLES,
   addressProblem, configKeyProblem, advertiseNeeded, advertiseProblem, checkHostList, hostKeyProblem, impliedAdvertise, isIpAddress, keyFile, nameProblem, valid,
 } from "./host-checks";
-import type { HostSpec, PrivateKeySource } from "./inventory";
+import type { HostSpec, PrivateKeySource } from "./host-spec";
 import { InventoryError, YamlFile, parseYamlFile, throwFirstProblem } from "./inventory-files";
 import { Checker, Fields, Value, describe, readBoolean, readChoice, readMatching, readPort, readString } from "./yaml-fields";
 

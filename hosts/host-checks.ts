@@ -6,14 +6,14 @@
 import { readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import type { Node } from "yaml";
-import type { HostSpec, PathKey } from "./inventory";
+import type { HostSpec, PathKey } from "./host-spec";
 import { Checker, Value } from "./yaml-fields";
 
-import { canonicalAddress, impliedAdvertiseProblem, ipFamily } from "../components/host-rules";
+import { canonicalAddress, impliedAdvertiseProblem, ipFamily } from "../components/cluster/host-rules";
 
 export {
   HOST_KEY, ROLES, addressProblem, advertiseNeeded, advertiseProblem, hostKeyProblem, isIpAddress, nameProblem,
-} from "../components/host-rules";
+} from "../components/cluster/host-rules";
 
 // Secrets are read from the clipper-swarm namespace, so a ":" would be a mistake.
 export const CONFIG_KEY = /^[A-Za-z0-9_.-]+$/;

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 command -v shellcheck >/dev/null || { echo "lint: shellcheck is required (apt-get install shellcheck)" >&2; exit 1; }
 # The remote scripts read common.sh from their own folder.
-(cd components/scripts && shellcheck -x ./*.sh)
+(cd components/remote/scripts && shellcheck -x ./*.sh)
 shellcheck -x --source-path=SCRIPTDIR .ci/run bench/procedure.sh lab/*.sh scripts/*.sh tools/*.sh
 bash scripts/npm-packages.sh
 npx tsc --noEmit -p .

@@ -12,10 +12,11 @@ out="$root/build/package"
 rm -rf "$out"
 mkdir -p "$out"
 cd "$root/components"
-cp ./*.ts tsconfig.json PulumiPlugin.yaml pulumi-resource-clipper-swarm "$out/"
+cp -r ./. "$out/"
+rm -rf "$out/remote/scripts"
 node "$root/build/bin/package-manifest.js" >"$out/package.json"
 cd "$out"
 "$root/node_modules/.bin/tsc" -p tsconfig.json
-cp -r "$root/components/scripts" dist/scripts
+cp -r "$root/components/remote/scripts" dist/remote/scripts
 npm pack --silent --pack-destination "$root/build" >/dev/null
 echo "package: $(ls "$root"/build/clipper-swarm-*.tgz)"

@@ -62,7 +62,7 @@ describe("the library as users adopt it", { skip: missingPlugins() }, () => {
   it("packs the compiled JavaScript, its types, the remote scripts and the provider, with no inventory reader", () => {
     const tarball = path.join(root, "build", readdirSync(path.join(root, "build")).find((f) => /^clipper-swarm-.*\.tgz$/.test(f))!);
     const files = run("tar", ["-tzf", tarball]).stdout.split("\n");
-    for (const file of ["dist/index.js", "dist/index.d.ts", "dist/clipper-swarm.d.ts", "dist/scripts/common.sh", "dist/provider.js", "pulumi-resource-clipper-swarm", "clipper-swarm.ts", "tsconfig.json", "PulumiPlugin.yaml"]) {
+    for (const file of ["dist/index.js", "dist/index.d.ts", "dist/clipper-swarm.d.ts", "dist/remote/scripts/common.sh", "dist/provider.js", "pulumi-resource-clipper-swarm", "clipper-swarm.ts", "tsconfig.json", "PulumiPlugin.yaml"]) {
       assert.ok(files.includes(`package/${file}`), `${file} is packed`);
     }
     assert.deepEqual(files.filter((f) => /inventory|hosts\//.test(f)), [], "the inventory reader is the repository's stack's, not the library's");

@@ -5,11 +5,12 @@
 import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
 import { labHosts, ssh, dockerAt, run, Run, swarmMembers } from "../support/cli";
-import { renderScript } from "../../components/remote-script";
+import { renderScript } from "../../components/remote/remote-script";
 import { dropInPath, hostPort, probeAddress, tcpSocketPath } from "../../components/daemon-endpoint";
 import { swarmPort } from "../../components/swarm";
+import { memberLabel } from "../../components/cluster/swarm-quorum";
 import { checkOverlay } from "../../bin/overlay-check";
-import { asConfigured, observationOf, Observation } from "../../components/host-probe";
+import { asConfigured, observationOf, Observation } from "../../components/remote/host-probe";
 import type { HostSpec } from "../../hosts/inventory";
 
 const port = 2375;
@@ -44,6 +45,7 @@ const peers = (h: HostSpec) => hosts.filter((p) => p !== h).map(url).join(" ");
  */
 const member = (h: HostSpec, role = "manager") => ({
   ROLE: role,
+  LABEL: memberLabel,
   ADVERTISE: h.address,
   LISTEN_ADDR: hostPort(h.address, swarmPort),
   PEERS: peers(h),
@@ -51,10 +53,11 @@ const member = (h: HostSpec, role = "manager") => ({
 });
 const memberRun = (h: HostSpec) => `${GENERATION} swarm=${h === first ? "new" : swarmId}`;
 /** The swarm-member parameters of host `h` as a worker: no peers to call, the swarm a manager joins it to. */
-const asWorker = (h: HostSpec) => ({ ROLE: "worker", ADVERTISE: h.address, LISTEN_ADDR: hostPort(h.address, swarmPort), SWARM: swarmId, GENERATION: memberRun(h) });
+const asWorker = (h: HostSpec) => ({ ROLE: "worker", LABEL: memberLabel, ADVERTISE: h.address, LISTEN_ADDR: hostPort(h.address, swarmPort), SWARM: swarmId, GENERATION: memberRun(h) });
 /** The swarm-admit parameters with which the first host, a manager, brings worker `h` in. */
 const admission = (h: HostSpec) => ({
   HOST: h.name,
+  LABEL: memberLabel,
   TARGET: url(h),
   ADVERTISE: h.address,
   LISTEN_ADDR: hostPort(h.address, swarmPort),
@@ -86,7 +89,7 @@ const allManagers = () => hosts.map((h) => `${h.name} Ready manager`).sort();
 
 function tearDown() {
   // The others leave one by one through a manager; the last one dissolves the swarm.
-  for (const h of [...[...others].reverse(), first]) script(h, "swarm-member-delete", { ROLE: "manager", PEERS: peers(h) });
+  for (const h of [...[...others].reverse(), first]) script(h, "swarm-member-delete", { ROLE: "manager", LABEL: memberLabel, PEERS: peers(h) });
   for (const h of hosts) script(h, "endpoint-delete", endpointFiles);
 }
 
@@ -294,7 +297,7 @@ describe("remote scripts on the lab hosts", () => {
       assert.notEqual(dockerAt(url(h), ["version"]).status, 0, `${h.name} no longer answers on TCP`);
       assert.equal(networks(h), networksBefore.get(h.name), `${h.name} has the networks it had before`);
     }
-    const again = script(first, "swarm-member-delete", { ROLE: "manager", PEERS: peers(first) });
+    const again = script(first, "swarm-member-delete", { ROLE: "manager", LABEL: memberLabel, PEERS: peers(first) });
     assert.match(again.stderr, /not in a swarm that clipper-swarm joined; nothing to do/);
   });
 

@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { labHosts, missingPlugins, pulumiBin, root, run, ssh, sshAs } from "../support/cli";
 import { labStack } from "../support/lab-stack";
 import { SshAgent, startSshAgent } from "../support/ssh-agent";
-import { providerClientFolder } from "../../components/engine-client";
+import { providerClientFolder } from "../../components/tls/engine-client";
 import { asLocalUser, keySecret, readableLeaks, Secret, secretsIn, wholeSecret } from "../support/secret-scan";
 import type { HostSpec } from "../../hosts/inventory";
 

@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { failureText, labHosts, leftovers, missingPlugins, run, ssh } from "../support/cli";
 import { labStack } from "../support/lab-stack";
-import { providerClientFolder } from "../../components/engine-client";
+import { providerClientFolder } from "../../components/tls/engine-client";
 import { engineTlsFolder } from "../../components/daemon-endpoint";
 
 describe("mutual TLS on the lab: only clients with the stack's certificate reach an engine", { skip: missingPlugins() }, () => {

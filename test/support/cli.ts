@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadInventory, HostSpec } from "../../hosts/inventory";
 import { dropInPath, engineTlsFolder, tcpSocketPath } from "../../components/daemon-endpoint";
-import { shellQuote } from "../../components/remote-script";
+import { shellQuote } from "../../components/remote/remote-script";
 
 /** The repository's root (tests run from build/test/...). */
 export const root = path.resolve(__dirname, "..", "..", "..");

@@ -9,7 +9,7 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { providerClientFolder } from "../../components/engine-client";
+import { providerClientFolder } from "../../components/tls/engine-client";
 import { failureText, root, Run, testInventory } from "./cli";
 import { scratchStack, ScratchStack } from "./scratch-stack";
 

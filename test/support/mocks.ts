@@ -5,8 +5,8 @@
  */
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { HostProbe, probeTransport } from "../../components/host-probe";
-import { RestartOrder } from "../../components/restart-order";
+import { HostProbe, probeTransport } from "../../components/remote/host-probe";
+import { RestartOrder } from "../../components/cluster/restart-order";
 import { certificateRequest } from "./tls-keys";
 
 /** A resource as the program registered it. */

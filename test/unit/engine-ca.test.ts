@@ -5,8 +5,8 @@ import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createPublicKey, generateKeyPairSync, X509Certificate } from "node:crypto";
 import { certificateRequest, ecKey } from "../support/tls-keys";
-import { subjectAltNames } from "../../components/engine-ca";
-import { caCertificate, clientCertificate, engineCertificate, managerCertificate, terms, validity } from "../../components/engine-certificates";
+import { subjectAltNames } from "../../components/tls/engine-ca";
+import { caCertificate, clientCertificate, engineCertificate, managerCertificate, terms, validity } from "../../components/tls/engine-certificates";
 
 const day = 24 * 3600 * 1000;
 

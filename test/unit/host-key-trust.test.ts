@@ -2,8 +2,8 @@ import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { createHmac, randomBytes } from "node:crypto";
 import * as sshpk from "sshpk";
-import { knownKeysFor, namesHost, parseKnownHosts } from "../../components/known-hosts";
-import { judgeHostKey, HostKeyEvidence } from "../../components/host-key-trust";
+import { knownKeysFor, namesHost, parseKnownHosts } from "../../components/host-keys/known-hosts";
+import { judgeHostKey, HostKeyEvidence } from "../../components/host-keys/host-key-trust";
 
 const newKey = () => sshpk.generatePrivateKey("ed25519");
 const line = (key: sshpk.PrivateKey) => key.toPublic().toString("ssh").split(" ").slice(0, 2).join(" ");

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { probed, valueOf } from "../support/mocks";
-import type { SshSession } from "../../components/ssh-exec";
-import { batchScript, parseBatch, probeHost, HostProbe, probeTransport, observationOf, asConfigured } from "../../components/host-probe";
+import type { SshSession } from "../../components/remote/ssh-exec";
+import { batchScript, parseBatch, probeHost, HostProbe, probeTransport, observationOf, asConfigured } from "../../components/remote/host-probe";
 
 const target = (hostName: string, host: string) => ({ hostName, connection: { host, user: "root" } });
 

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { errorOf } from "../support/inventory-error";
 import { InventoryError, loadInventory } from "../../hosts/inventory";
-import { isIpAddress } from "../../components/host-rules";
+import { isIpAddress } from "../../components/cluster/host-rules";
 import type { HostSpec } from "../../hosts/inventory";
 
 // Compiled to build/test/unit; fixtures stay in the source tree.

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
 import { matrix } from "../../bin/overlay-check";
-import { hostList, testCommand } from "../../components/clipper-admin";
+import { hostList, testCommand } from "../../components/cluster/clipper-admin";
 
 describe("verify's matrix", () => {
   it("has a row per source host and marks each pair", () => {

@@ -3,9 +3,9 @@ import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { renderScript, renderSteps, withoutComments } from "../../components/remote-script";
+import { renderScript, renderSteps, withoutComments } from "../../components/remote/remote-script";
 
-const scriptsDir = path.join(__dirname, "../../components/scripts");
+const scriptsDir = path.join(__dirname, "../../components/remote/scripts");
 /** A remote script's file as it is, comments and all. */
 const scriptFile = (file: string) => fs.readFileSync(path.join(scriptsDir, file), "utf8");
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { StackSettingsError, readStackSettings } from "../../hosts/stack-settings";
-import { isWildcardAddress } from "../../components/host-rules";
+import { StackSettingsError, readStackSettings } from "../../stack/settings";
+import { isWildcardAddress } from "../../components/cluster/host-rules";
 
 /**
  * A stand-in for pulumi.Config holding the given keys (without namespace), and
@@ -23,16 +23,13 @@ function errorOf(values: Record<string, string | undefined>, stack = "dev"): Sta
 }
 
 describe("readStackSettings", () => {
-  test("defaults when only the TLS choice is set: port 2375 for plain TCP, 2376 for TLS", () => {
+  test("leaves every setting but the TLS choice to the component's defaults when unset", () => {
     assert.deepEqual(readStackSettings(config({}), "dev"), {
       inventoryFile: "hosts/dev.yaml",
       daemonTls: false,
-      daemonPort: 2375,
-      networkName: "clipper_network",
-      testImage: "busybox:latest",
       networkEncrypted: false,
     });
-    assert.equal(readStackSettings(config({ daemonTls: "true" }), "dev").daemonPort, 2376);
+    assert.equal(readStackSettings(config({ daemonTls: "true" }), "dev").daemonPort, undefined, "the component's default, for the mode");
   });
 
   test("the TLS choice unset offers both values; anything else than true or false is refused", () => {

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { splitFrom, swarmWord, takeCensus, SwarmSighting } from "../../components/swarm-census";
+import { splitFrom, swarmWord, takeCensus, SwarmSighting } from "../../components/cluster/swarm-census";
 
 const seen = (hostName: string, swarmId?: string, marked = swarmId, role: SwarmSighting["role"] = "manager"): SwarmSighting => ({
   hostName,

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { ApiNode, departedNodes, quorumLoss, WantedMember } from "../../components/swarm-quorum";
+import { ApiNode, departedNodes, quorumLoss, WantedMember } from "../../components/cluster/swarm-quorum";
 
 /** A node as the engine API lists it: `m` a manager (`m!` down and unreachable), `w` a worker (`w!` down). */
 function node(hostname: string, address: string, kind: "m" | "m!" | "w" | "w!", ours = true): ApiNode {

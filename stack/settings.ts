@@ -3,7 +3,7 @@
  * Validated here, with the stack file and key in every message, so a typo in
  * Pulumi.<stack>.yaml fails before anything is planned.
  */
-import { bindProblem } from "../components/host-rules";
+import { bindProblem } from "../components/cluster/host-rules";
 
 /** The one method of pulumi.Config used here, so tests need no Pulumi runtime. */
 export interface ConfigSource {
@@ -22,14 +22,14 @@ export interface StackSettings {
    * or any client at all (plain TCP); the operator must choose (config `daemonTls`).
    */
   daemonTls: boolean;
-  /** TCP port each host's Docker daemon listens on: 2376 with TLS, else 2375 unless set (config `daemonPort`). */
-  daemonPort: number;
-  /** Name of the overlay network Clipper's containers join (config `networkName`). */
-  networkName: string;
+  /** TCP port each host's Docker daemon listens on; undefined: the component's default (config `daemonPort`). */
+  daemonPort?: number;
+  /** Name of the overlay network Clipper's containers join; undefined: the component's default (config `networkName`). */
+  networkName?: string;
   /** Address every daemon binds; undefined: each host binds its advertise address (config `bindAddress`). */
   bindAddress?: string;
-  /** Image of the seed's test container (config `testImage`). */
-  testImage: string;
+  /** Image of the seed's test container; undefined: the component's default (config `testImage`). */
+  testImage?: string;
   /** Inventory name of the host the test command targets; undefined: the first host (config `testHost`). */
   testHost?: string;
   /**
@@ -95,13 +95,13 @@ export function readStackSettings(config: ConfigSource, stack: string): StackSet
         )
       : flag("daemonTls", tls);
 
-  const port = config.get("daemonPort") ?? (daemonTls ? "2376" : "2375");
+  const port = config.get("daemonPort");
   // Number() alone would accept "", " 1", "1e3" and "0x10".
-  const daemonPort = /^[0-9]+$/.test(port) ? Number(port) : NaN;
-  if (!(daemonPort >= 1 && daemonPort <= 65535)) fail("daemonPort", `"${port}" is not a port number (1-65535)`);
+  const daemonPort = port === undefined ? undefined : /^[0-9]+$/.test(port) ? Number(port) : NaN;
+  if (daemonPort !== undefined && !(daemonPort >= 1 && daemonPort <= 65535)) fail("daemonPort", `"${port}" is not a port number (1-65535)`);
 
-  const networkName = config.get("networkName") ?? "clipper_network";
-  if (!NETWORK_NAME.test(networkName)) {
+  const networkName = config.get("networkName");
+  if (networkName !== undefined && !NETWORK_NAME.test(networkName)) {
     fail("networkName", `"${networkName}" is not a Docker network name (a letter or digit, then letters, digits, "_", "." or "-")`);
   }
 
@@ -109,8 +109,8 @@ export function readStackSettings(config: ConfigSource, stack: string): StackSet
   const bindMistake = bindAddress === undefined ? undefined : bindProblem(bindAddress);
   if (bindMistake) fail("bindAddress", bindMistake);
 
-  const testImage = config.get("testImage") ?? "busybox:latest";
-  if (!IMAGE_REFERENCE.test(testImage)) fail("testImage", `"${testImage}" is not an image reference`);
+  const testImage = config.get("testImage");
+  if (testImage !== undefined && !IMAGE_REFERENCE.test(testImage)) fail("testImage", `"${testImage}" is not an image reference`);
 
   const testHost = config.get("testHost");
 
@@ -127,10 +127,10 @@ export function readStackSettings(config: ConfigSource, stack: string): StackSet
   return {
     inventoryFile,
     daemonTls,
-    daemonPort,
-    networkName,
-    testImage,
     networkEncrypted,
+    ...(daemonPort !== undefined && { daemonPort }),
+    ...(networkName !== undefined && { networkName }),
+    ...(testImage !== undefined && { testImage }),
     ...(inventoryGroup !== undefined && { inventoryGroup }),
     ...(bindAddress !== undefined && { bindAddress }),
     ...(testHost !== undefined && { testHost }),

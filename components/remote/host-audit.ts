@@ -46,8 +46,6 @@ export function auditedRun(args: HostAuditArgs, reporter: pulumi.Resource): pulu
 export interface Audit {
   /** The run that the command doing the work must have as its `GENERATION` input. */
   run: pulumi.Output<string>;
-  /** `as configured`, or the check's lines joined by `; `. */
-  found: pulumi.Output<string>;
   /** What the probe found; unknown where the host's address is (see HostProbe). */
   observation: pulumi.Output<Observation>;
 }
@@ -58,7 +56,6 @@ export function audit(args: HostAuditArgs, reporter: pulumi.Resource): Audit {
   const run = observed.apply((o) => runFor(o, o.found === asConfigured ? undefined : o.found, `${args.hostName}: ${args.concern}`, reporter));
   return {
     run,
-    found: observed.apply(({ found }) => found),
     observation: observed,
   };
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { SwarmRole } from "./host-probe";
+import type { SwarmRole } from "../remote/host-probe";
 
 /**
  * The order of a run's engine restarts. The engines of a live swarm's

@@ -12,7 +12,7 @@ import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { local } from "@pulumi/command";
 import { writeClientFiles } from "./engine-client";
-import { shellQuote } from "./remote-script";
+import { shellQuote } from "../remote/remote-script";
 
 /** The module that makes the certificates, loaded on first use. */
 const certificates = () => import("./engine-certificates");

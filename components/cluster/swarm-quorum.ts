@@ -27,8 +27,8 @@ export interface WantedMember {
   gone?: boolean;
 }
 
-/** The label this tool puts on every node it adds, with the host's inventory name (see common.sh). */
-const memberLabel = "clipper-swarm.member";
+/** The label this tool puts on every node it adds, with the host's inventory name; the swarm steps get it as LABEL. */
+export const memberLabel = "clipper-swarm.member";
 
 /** A node of a host that left the inventory while its node was down: it is retired as `gone: true` retires a host. */
 export interface DepartedNode {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { types } from "@pulumi/command";
 import { HostKeyMismatch, openSsh, scanHostCertificate, scanHostKey, SshLogin, SshSession } from "./ssh-exec";
-import { failRun } from "./run-failure";
+import { failRun } from "../outputs/run-failure";
 
 /** What a check reports when the host is as the stack configured it. */
 export const asConfigured = "as configured";
@@ -21,6 +21,8 @@ export interface Observation {
   swarmId?: string;
   /** The swarm this tool recorded on the host, where the check reports it (a `marked: ID` line). */
   marked?: string;
+  /** The host's engine does not answer on TCP, where the check reports it (an `engine: silent` line). */
+  engineSilent?: boolean;
 }
 
 /** A manager's place in its swarm's raft. */
@@ -185,10 +187,13 @@ export async function probeHost(
 /** How a check reports a fact about the host rather than a drift, by the Observation field it fills. */
 const factPrefixes = { lastRun: "last-run: ", swarmId: "swarm-id: ", marked: "marked: " } as const;
 
+/** How a check reports that the host's engine does not answer on TCP. */
+const silentLine = "engine: silent";
+
 /** What a check's lines say: its drift, the run its host records, and the host's place in a swarm. */
 export function observationOf(lines: string[]): Observation {
   const prefixes = Object.values(factPrefixes);
-  const drift = lines.filter((l) => !prefixes.some((p) => l.startsWith(p)) && !swarmRoleLines.has(l));
+  const drift = lines.filter((l) => !prefixes.some((p) => l.startsWith(p)) && !swarmRoleLines.has(l) && l !== silentLine);
   const facts: Partial<Record<keyof typeof factPrefixes, string>> = {};
   for (const [field, prefix] of Object.entries(factPrefixes) as [keyof typeof factPrefixes, string][]) {
     const value = lines.find((l) => l.startsWith(prefix))?.slice(prefix.length);
@@ -199,5 +204,6 @@ export function observationOf(lines: string[]): Observation {
     found: drift.length ? drift.join("; ") : asConfigured,
     ...facts,
     ...(swarmRole && { swarmRole }),
+    ...(lines.includes(silentLine) && { engineSilent: true }),
   };
 }

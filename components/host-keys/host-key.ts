@@ -3,9 +3,9 @@ import { local } from "@pulumi/command";
 import { describeKey, judgeHostKey } from "./host-key-trust";
 import type { KnownHostEntry } from "./known-hosts";
 import { knownKeysFor } from "./known-hosts";
-import { knownValue } from "./known-value";
-import { probeTransport } from "./host-probe";
-import { failRun } from "./run-failure";
+import { knownValue } from "../outputs/known-value";
+import { probeTransport } from "../remote/host-probe";
+import { failRun } from "../outputs/run-failure";
 
 /** A host whose SSH host key is checked, and how to reach it. */
 export interface HostKeyTarget {

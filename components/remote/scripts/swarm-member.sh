@@ -10,7 +10,7 @@
 # found: the stack's swarm ID; `new`, where this host may start it (no
 # inventory host is in a swarm or records one); or nothing (join any swarm
 # this tool made). Prints the swarm ID, and a manager's node ID.
-# Parameters: HOST ROLE ADVERTISE LISTEN_ADDR GENERATION, and PEERS
+# Parameters: HOST ROLE LABEL ADVERTISE LISTEN_ADDR GENERATION, and PEERS
 # (managers' engine URLs) for a manager, SWARM for a worker
 set -eu
 # shellcheck source=common.sh

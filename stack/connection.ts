@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClipperHost } from "../components/clipper-swarm";
-import type { HostSpec } from "./inventory";
+import type { HostSpec } from "../hosts/inventory";
 
 /** The one method of pulumi.Config used here. */
 export interface SecretConfig {

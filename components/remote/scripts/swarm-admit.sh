@@ -6,7 +6,7 @@
 # manager; a worker that was a manager is seen Ready in its new role. The entry
 # it left behind goes, and its node is labelled with its name. (A manager
 # joins through its peers on its own: swarm-member.) Prints the swarm and node IDs.
-# Parameters: HOST TARGET ADVERTISE LISTEN_ADDR ADMITTER GENERATION
+# Parameters: HOST LABEL TARGET ADVERTISE LISTEN_ADDR ADMITTER GENERATION
 set -eu
 # shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"

@@ -253,10 +253,10 @@ marked_swarm() { cat "$MARKER" 2>/dev/null || true; }
 mark_swarm() { mkdir -p "${MARKER%/*}" && printf '%s\n' "$1" >"$MARKER"; }
 # Forgets the swarm and its record.
 unmark_swarm() { rm -f "$MARKER" && forget_run swarm; }
-# Every node this tool adds carries this label, in the swarm's own records,
-# with the host's inventory name: a host rejoining through a peer joins only a
-# swarm this tool made, and the program tells a former member from a stranger.
-LABEL=clipper-swarm.member
+# Every node this tool adds carries the label LABEL (a parameter of the swarm
+# steps), in the swarm's own records, with the host's inventory name: a host
+# rejoining through a peer joins only a swarm this tool made, and the program
+# tells a former member from a stranger.
 # Node changes go through a manager: engine $1, a live one, when there is one
 # (a manager that just joined may still be catching up), else this host.
 label_self() {

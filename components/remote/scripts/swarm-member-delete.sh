@@ -6,7 +6,7 @@
 # leaves, and removes its node entry through a live manager among PEERS; the
 # last manager dissolves the swarm. (Destroy skips this step: each host's
 # endpoint leaves the swarm then.)
-# Parameters: HOST ROLE, and PEERS for a manager
+# Parameters: HOST ROLE LABEL, and PEERS for a manager
 set -eu
 # shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"

@@ -111,7 +111,7 @@ export function stepCommand(connection: types.input.remote.ConnectionArgs, step:
  * scripts come on standard input (stored with the command, so its delete runs
  * the delete script of the same version). A failure then quotes
  * `sh -s -- create` and the script's own messages, not the whole script; the
- * script stays in `components/scripts/` and in `--debug` logs.
+ * script stays in `components/remote/scripts/` and in `--debug` logs.
  *
  * A changed input, or a drift an audit found (through its generation, one of
  * the parameters), re-runs the idempotent create script in place: never

@@ -2,7 +2,8 @@
 # Prints how the engine endpoint differs from what endpoint-create makes, one
 # line per difference, and nothing when it is as configured; where a
 # difference is there and the engine manages a swarm, `swarm: manager` or
-# `swarm: leader`; then the run that last made it. Changes nothing.
+# `swarm: leader`; `engine: silent` where it does not answer on TCP; then the
+# run that last made it. Changes nothing.
 # Parameters: HOST LISTEN PROBE DROPIN TCP_SOCKET, and with TLS: ENGINE_TLS,
 # TLS_CA (the stack's CA certificate), TLS_NOT_BEFORE (when this period's
 # certificates start, in seconds since 1970) and TLS_CLIENT (yes for a
@@ -52,13 +53,15 @@ elif ! [ -s "$ENGINE_TLS/client.pem" ]; then
 else
   of_this_period "$ENGINE_TLS/client.pem"
 fi
-# daemon-endpoint.ts reads these two lines: a preview leaves a silent engine's provider unconfigured.
+# `engine: silent`: a preview leaves a silent engine's provider unconfigured (daemon-endpoint.ts).
 if ! systemctl is-active --quiet docker; then
   differs "docker is not running"
+  echo "engine: silent"
 else
   state='' manager=''
   if ! answers_on_tcp; then
     differs "docker does not answer on tcp://$PROBE${ENGINE_TLS:+ with mutual TLS}"
+    echo "engine: silent"
   fi
   if [ -n "$drift" ] && has_swarm_state; then swarm_state 5 || true; fi
   # A swarm manager's engine that the change restarts waits its turn, and the
