@@ -128,6 +128,7 @@ create_host() {
     --cgroupns=host "${cgroup_mounts[@]}" \
     --tmpfs /run:exec,mode=755 --tmpfs /run/lock \
     -v "$ctr-docker:/var/lib/docker" \
+    --memory "$LAB_HOST_MEMORY" --memory-swap "$LAB_HOST_MEMORY" \
     --stop-timeout 30 \
     "$(host_image "$release")" >/dev/null
   restore_host_keys "$h"
@@ -307,10 +308,9 @@ lab_down() {
 lab_ssh() {
   local h=$1 addr; shift
   case $h in
-    host[1-9] | host10) addr=$(host_addr "$h") ;;
-    "$LAB_PREFIX"host[1-9] | "$LAB_PREFIX"host10) addr=$(host_addr "${h#"$LAB_PREFIX"}") ;;
     10.231.0.*) addr=$h ;;
-    *) die "ssh: unknown host '$h' (use host1, host2, ...)" ;;
+    *) is_lab_host "${h#"$LAB_PREFIX"}" || die "ssh: unknown host '$h' (use host1, host2, ...)"
+      addr=$(host_addr "${h#"$LAB_PREFIX"}") ;;
   esac
   [ -f "$LAB_KEY" ] || die "no lab key at $LAB_KEY; run: bash lab/lab.sh up"
   exec ssh "${SSH_OPTS[@]}" "root@$addr" "$@"

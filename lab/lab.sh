@@ -24,7 +24,7 @@ usage() {
   cat <<USAGE
 usage: bash lab/lab.sh COMMAND
   up [N] [--debian SPEC]
-                    create/start N lab hosts (default 3, 1..10) and wait until ready;
+                    create/start N lab hosts (default 3, 1..28) and wait until ready;
                     their names (hostN.clipper-lab.test) go into /etc/hosts.
                     SPEC: the Debian release (12, 13) of every host (R) or of one
                     (hostN=R), comma-separated: 13, or host7=13,host8=13. A host on
@@ -47,7 +47,7 @@ case "$cmd" in
   up)
     n=3
     if [ $# -gt 0 ] && [[ $1 != --* ]]; then n=$1; shift; fi
-    [[ "$n" =~ ^([1-9]|10)$ ]] || die "up: N must be 1..10 (got '$n')"
+    is_lab_host "host$n" || die "up: N must be 1..$LAB_MAX_HOSTS (got '$n')"
     case "${1:-}" in
       "") ;;
       --debian) [ $# -eq 2 ] || die "up: --debian takes one SPEC (e.g. 13, or host7=13,host8=13)"
@@ -58,11 +58,11 @@ case "$cmd" in
     ;;
   status) lab_status ;;
   reset)
-    [[ ${1:-} =~ ^host[1-9][0-9]*$ ]] || die "reset: which host? (host1, host2, ...)"
+    is_lab_host "${1:-}" || die "reset: which host? (host1, host2, ...)"
     lab_reset "$1"
     ;;
   stop | start)
-    [[ ${1:-} =~ ^host[1-9][0-9]*$ ]] || die "$cmd: which host? (host1, host2, ...)"
+    is_lab_host "${1:-}" || die "$cmd: which host? (host1, host2, ...)"
     "lab_$cmd" "$1"
     ;;
   down)
