@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { matrix } from "../../bin/overlay-check";
+import { matrix, pairsToCheck } from "../../bin/overlay-check";
 import { hostList, testCommand } from "../../components/cluster/clipper-admin";
 
 describe("verify's matrix", () => {
@@ -15,6 +15,26 @@ describe("verify's matrix", () => {
       ["host1", "-", "ok"],
       ["host2", "FAIL", "-"],
     ]);
+  });
+});
+
+describe("verify's pairs", () => {
+  it("checks every ordered pair of a few hosts", () => {
+    assert.equal(pairsToCheck([...Array(10).keys()]).length, 90);
+  });
+
+  it("samples 25 hosts: each sends to three others and receives from three, near and far", () => {
+    const hosts = [...Array(25).keys()];
+    const pairs = pairsToCheck(hosts);
+    assert.equal(pairs.length, 75, "75 of the 600");
+    assert.equal(new Set(pairs.map((p) => `${p.from}>${p.to}`)).size, 75, "no pair twice");
+    for (const h of hosts) {
+      assert.equal(pairs.filter((p) => p.from === h).length, 3);
+      assert.equal(pairs.filter((p) => p.to === h).length, 3);
+      assert.ok(pairs.every((p) => p.from !== p.to));
+    }
+    const distances = new Set(pairs.map((p) => (p.to - p.from + 25) % 25));
+    assert.deepEqual([...distances].sort((x, y) => x - y), [1, 8, 16], "to the next host, and a third and two thirds of the way round");
   });
 });
 
