@@ -116,10 +116,9 @@ export class Swarm extends pulumi.ComponentResource {
       }),
     );
     // The other managers join the first one all at once: swarmkit adds them to
-    // raft one at a time on its own (6 concurrent joins settled in 16 of 16
-    // trials on Docker 20.10 and 26.1). Workers wait for every manager, as
-    // the quorum guard's reasoning takes demotions after joins; the first
-    // manager brings them in (admit).
+    // raft one at a time on its own. Workers wait for every manager, as the
+    // quorum guard takes demotions after joins; the first manager brings them
+    // in (admit).
     let swarmId: pulumi.Output<string> | undefined;
     for (const host of [...managers, ...live.filter((h) => h.role === "worker")]) {
       const after = host.role === "manager" ? joinedManagers.slice(0, 1) : joinedManagers;
