@@ -28,10 +28,8 @@ export interface PairResult {
 }
 
 /**
- * How long pairs that fail are checked again. After a join, a host's overlay
- * can take up to a minute to learn its peers: on the lab's Docker 20.10 hosts,
- * 3 of 6 cold ups of 7 hosts had one to three pairs failing at once, and every
- * pair worked within 60 s, with all joins at once and one at a time alike.
+ * How long pairs that fail are checked again: after a join, a host's overlay
+ * can take up to a minute to learn its peers.
  */
 const convergeSeconds = 90;
 const retrySeconds = 5;

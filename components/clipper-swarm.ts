@@ -370,9 +370,9 @@ function sshConnection(host: ClipperHost, at: string): types.input.remote.Connec
     host: host.address,
     port: host.port ?? 22,
     user: host.user ?? "root",
-    // A host that is restarting sshd or rebooting answers a little later, so a
-    // refused connection is retried for about 15 s; a dead address costs at
-    // most 6 attempts of 5 s, so a run fails within a minute, naming the host.
+    // A host that is restarting sshd or rebooting answers a little later, so
+    // refused dials are retried; a dead address still fails the run within a
+    // minute, naming the host.
     dialErrorLimit: 6,
     perDialTimeout: 5,
     ...(host.hostKey !== undefined && { hostKey: host.hostKey }),

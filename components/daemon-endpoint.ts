@@ -149,9 +149,9 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
 /**
  * The host of the engine's Docker provider: the endpoint, known once the
  * engine answers there. So the provider's plugin starts while the other
- * hosts' engines restart: the engine starts each provider's plugin while it
- * registers it, one at a time, and registered after the swarm's first step,
- * they held up the joins' start by 0.4-0.6 s with 7 hosts.
+ * hosts' engines restart: Pulumi starts each provider's plugin while it
+ * registers it, one at a time, which would hold up the joins' start if it
+ * came after the swarm's first step.
  *
  * Docker's provider calls its host as soon as it is configured, and a
  * preview configures a provider whenever its host is known, as it is from the

@@ -116,10 +116,9 @@ export class Swarm extends pulumi.ComponentResource {
       }),
     );
     // The other managers join the first one all at once: swarmkit adds them to
-    // raft one at a time on its own (6 concurrent joins settled in 16 of 16
-    // trials on Docker 20.10 and 26.1). Workers wait for every manager, as
-    // the quorum guard's reasoning takes demotions after joins; the first
-    // manager brings them in (admit).
+    // raft one at a time on its own. Workers wait for every manager, as the
+    // quorum guard takes demotions after joins; the first manager brings them
+    // in (admit).
     let swarmId: pulumi.Output<string> | undefined;
     for (const host of [...managers, ...live.filter((h) => h.role === "worker")]) {
       const after = host.role === "manager" ? joinedManagers.slice(0, 1) : joinedManagers;
@@ -181,12 +180,11 @@ function adviseOnManagerCount(count: number, reporter: pulumi.Resource): void {
 
 /**
  * What a member's command waits for: `own` (its endpoint, the retirements,
- * the members before it), and, where the audit found a swarm, every peer's
- * endpoint too, as a peer whose engine restarts in this run may be the live
- * manager to join through, or for the first manager the reason not to start
- * a swarm. Where no manager was in a swarm (new hosts), none can be: the first
- * manager starts the swarm once its own engine answers, while the others'
- * still restart, and the others join through it as theirs answer.
+ * the members before it) and, where the audit found a swarm, every peer's
+ * endpoint, as a peer whose engine restarts in this run may be the manager to
+ * join through, or the first manager's reason not to start a swarm. New hosts
+ * wait for no peer: the first manager starts the swarm once its own engine
+ * answers, and the others join through it as theirs answer.
  */
 function memberWaitsFor(
   own: pulumi.Resource[],
@@ -208,9 +206,9 @@ interface SwarmOutlook {
 /**
  * Settles once the swarm, as its first answering manager lists it, keeps its
  * quorum through the run's membership changes, with its former members to
- * retire (see departedNodes); fails the run before any of them otherwise. Every member's command
- * waits for it (memberWaitsFor). Unknown in a preview of a host whose
- * address another resource gives: that host's steps are new ones then.
+ * retire (see departedNodes); otherwise fails the run before any change.
+ * Every member's command waits for it (memberWaitsFor). Unknown in a preview
+ * of a host whose address another resource gives: its steps are new ones then.
  */
 function quorumGuard(members: SwarmMemberArgs[], managers: SwarmMemberArgs[], probe: HostProbe): pulumi.Output<SwarmOutlook> {
   const lists = managers.map((host) =>

@@ -2,11 +2,9 @@
  * Reading YAML maps field by field while keeping where each value came from, so
  * that every problem can be reported as FILE:LINE: FIELD, earliest first.
  *
- * Not a schema library: zod and valibot check a map all or nothing, so the
- * checks that must see a host's valid fields in spite of its other problems
- * (a duplicate name, a key missing unless defaults further down has one) had
- * to read the raw data a second time beside the schema, and problems within a
- * host no longer came earliest first.
+ * Not a schema library: zod and valibot check a map all or nothing, and some
+ * checks must see a host's valid fields in spite of its other problems (a
+ * duplicate name, a key missing unless defaults further down has one).
  */
 import { isAlias, isMap, isScalar, isSeq } from "yaml";
 import type { LineCounter, Node, YAMLMap } from "yaml";

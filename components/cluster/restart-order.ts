@@ -6,12 +6,8 @@ import type { SwarmRole } from "../remote/host-probe";
  * managers restart one at a time, each once the managers' before it are back
  * in the swarm's raft (endpoint-create.sh waits for that), so that the swarm
  * keeps its quorum; the leader's restarts last, so that the swarm elects a
- * new leader once, not once per restart. Measured on three lab managers:
- * restarted all at once, they had no leader for 13 s, and every engine's
- * start waited that long; one at a time in the order they came, each leader's
- * restart took 9-15 s (the others need an election timeout to replace it),
- * each other manager's 2-3 s.
- * The engines of hosts in no swarm, a cold `up`'s, restart all at once.
+ * new leader once, not once per restart. The engines of hosts in no swarm, a
+ * cold `up`'s, restart all at once.
  *
  * Only the restarts that a run makes are ordered: an order recorded in the
  * state would also make destroy, which takes the engines back one step each,

@@ -12,10 +12,10 @@ import * as pulumi from "@pulumi/pulumi";
 export function failRun(message: string): Promise<never> {
   const err = new pulumi.RunError(message);
   // The report never shows a RunError's stack, but it still formats it once,
-  // through the source maps of every frame: seconds of CPU. There is no stack to show.
+  // through the source maps of every frame, at a great cost in CPU.
   err.stack = message;
-  // Thrown on a tick of its own, not as an unhandled rejection: reporting one
-  // held this program's event loop for over a minute.
+  // Thrown on a tick of its own: an unhandled rejection's report can hold the
+  // program's event loop for a long time.
   process.nextTick(() => {
     throw err;
   });

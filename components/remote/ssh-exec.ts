@@ -185,10 +185,9 @@ function connect(login: SshLogin): Promise<SshSession> {
 }
 
 /**
- * The shell a remote step runs in, as root: `sh -s` for a root login, and
- * `sudo -n sh -s` for any other user, which must have passwordless sudo (the
- * probe says so, naming the host, before anything changes). A root login's
- * command lines stay as they always were, so its clusters see no change.
+ * The shell a remote step runs in, as root: `sh -s` for a root login, which
+ * needs no sudo, and `sudo -n sh -s` for any other user, which must have
+ * passwordless sudo (the probe says so, naming the host, before anything changes).
  */
 export function rootShell(user: string | undefined): string {
   return user === undefined || user === "root" ? "sh -s" : "sudo -n sh -s";

@@ -2,12 +2,12 @@
 //
 // The CA and client keys are secrets of the stack's config. They are read
 // here and never become a resource's input: Pulumi's -v=9 trace prints the
-// value inside every secret that crosses its RPC, in every release up to
-// 3.274.1, so a key handed to a provider would show there. Certificates are
-// public, and they go to the hosts as the endpoint's inputs.
+// value inside every secret that crosses its RPC, so a key handed to a
+// provider would show there. Certificates are public, and they go to the
+// hosts as the endpoint's inputs.
 //
 // The certificates come from engine-certificates.ts, loaded when the first
-// one is made: a plain-TCP run never loads X.509 (0.1 s of every run).
+// one is made, so that a plain-TCP run never pays for loading X.509.
 import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { local } from "@pulumi/command";

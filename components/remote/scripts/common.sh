@@ -4,9 +4,8 @@ set -eu
 say() { printf '%s: %s\n' "$HOST" "$*" >&2; }
 fail() { printf '%s: error: %s\n' "$HOST" "$*" >&2; exit 1; }
 # Waits, at most $1 seconds, until the command in the remaining arguments
-# succeeds. It asks again after 0.1 s, then 0.2 and 0.5, then every second:
-# what it waits for mostly settles within a second (a node's new role after a
-# promotion), and a longer wait costs the host little.
+# succeeds, asking often at first, as what it waits for mostly settles soon (a
+# node's new role after a promotion), then every second.
 wait_for() {
   deadline=$(($(date +%s) + $1)); shift
   pause=0.1
@@ -29,7 +28,6 @@ docker_within() {
   return "$status"
 }
 docker() { docker_within "$DOCKER_SECONDS" "$@"; }
-# The bound of the swarm's long steps.
 SWARM_STEP_SECONDS=60
 
 # With mutual TLS (ENGINE_TLS: the folder of this host's CA, certificate and
@@ -60,12 +58,11 @@ engine() {
   esac
   docker -H "$at" "$@"
 }
-# The first engine among $PEERS (in their order) for which the command $1
-# succeeds when given the engine, or nothing. The first peer is asked alone:
-# mostly the first manager, it answers. The others are asked at once: one
-# after the other, each cost a call's round trip on the first manager's path
-# (its audit, its swarm init), some 0.1 s under load. Peers that refuse
-# connections, as a fresh cluster's do, are passed over without a docker call.
+# The first engine among $PEERS, in order, for which `$1 ENGINE` succeeds, or
+# nothing. The first peer (mostly the first manager, which answers) is asked
+# alone; the others at once, as asking each in turn adds a round trip to the
+# first manager's path (its audit, its swarm init). Peers that refuse
+# connections, as a fresh cluster's do, cost no docker call.
 first_peer() {
   ask=$1
   # shellcheck disable=SC2086  # PEERS is a word list of URLs
@@ -95,10 +92,10 @@ first_peer() {
 }
 # Whether peer engine $1 takes connections and the command $ask succeeds on it.
 peer_answers() { listening "$1" && "$ask" "$1"; }
-# Whether engine $1 (tcp://ADDRESS:PORT) takes connections, asked with curl
-# (some 5 ms of CPU; a docker call costs some 25): not when the address
-# refuses them (curl's exit 7) or leaves them unanswered for 5 s (a host that
-# is down). A TLS endpoint answers plain HTTP too (400); one that takes the
+# Whether engine $1 (tcp://ADDRESS:PORT) takes connections, asked with curl,
+# which costs a fraction of a docker call's CPU: not when the address refuses
+# them (curl's exit 7) or leaves them unanswered for 5 s (a host that is
+# down). A TLS endpoint answers plain HTTP too (400); one that takes the
 # connection and says nothing within 5 s is left to docker to ask.
 listening() {
   connected=$(curl -gs -o /dev/null -w '%{time_connect}' --connect-timeout 5 -m 5 "http://${1#tcp://}/_ping") && return 0
@@ -118,10 +115,9 @@ report_run() { if [ -s "$STATE_DIR/$1-run" ]; then echo "last-run: $(cat "$STATE
 forget_run() { rm -f "$STATE_DIR/$1-run" && { rmdir "$STATE_DIR" 2>/dev/null || true; }; }
 
 # --- the engine endpoint ---
-# Starts or restarts ($1) docker for a change of this tool's. The packaged unit
-# allows 3 starts a minute (StartLimitBurst), against an engine that keeps
-# crashing: an up, a destroy and an up again within a minute would hit that and
-# leave docker stopped. So the count is reset first.
+# Starts or restarts ($1) docker for a change of this tool's. The start count
+# is reset first: the packaged unit's StartLimitBurst (3 starts a minute) would
+# leave docker stopped after an up, a destroy and an up within a minute.
 # A stop that dockerd does not heed (a wedged engine) would hold systemctl for
 # the unit's whole stop timeout: it gets 60 s.
 docker_service() {
@@ -129,16 +125,15 @@ docker_service() {
   timeout 60 systemctl "$1" docker || fail "docker did not $1 within 60 s; see systemctl status docker and journalctl -u docker"
 }
 
-# Sets want (the drop-in that exposes dockerd on tcp://$LISTEN) and
-# want_socket (the socket unit at $TCP_SOCKET that it names; empty where
-# none). The packaged ExecStart is kept as it is on the host now.
+# Sets want (the drop-in that exposes dockerd on tcp://$LISTEN, over the
+# packaged ExecStart as the host has it) and want_socket (the socket unit at
+# $TCP_SOCKET that it names; empty where none).
 # In plain mode, where the packaged ExecStart takes its sockets from systemd
 # (-H fd://, which serves every socket systemd passes), systemd opens the TCP
-# socket too: dockerd given -H tcp:// without --tlsverify sleeps 1 s before it
-# serves (Docker 23 and later; a restart took 1.7 s on a lab host, against
-# 0.65 s through the socket). Elsewhere the drop-in gives -H tcp://: with TLS,
-# dockerd would serve its packaged unix socket with TLS too if it came from
-# systemd, and it does not sleep with --tlsverify.
+# socket too: dockerd given -H tcp:// without --tlsverify sleeps before it
+# serves (Docker 23 and later). Elsewhere the drop-in gives -H tcp://: with
+# TLS, dockerd would serve its packaged unix socket with TLS too if it came
+# from systemd, and it does not sleep with --tlsverify.
 wanted_dropin() {
   command -v systemctl >/dev/null || fail "systemd is required: systemctl not found"
   fragment=$(systemctl show -p FragmentPath --value docker.service)
@@ -151,10 +146,7 @@ wanted_dropin() {
   if [ -n "${ENGINE_TLS:-}" ]; then
     flags=$(tls_flags)
   else
-    # --tls=false said explicitly: dockerd otherwise stalls its start 15 s on
-    # plain TCP. Docker 20.10 (Debian 12), 26.1 (Debian 13) and the releases up
-    # to 28 alike; from 26 on, dockerd also logs a deprecation notice for any
-    # TCP listener without TLS, --tls=false or not.
+    # Said explicitly: without --tls=false, dockerd stalls its start on plain TCP.
     flags=--tls=false
   fi
   want=$(printf '# Written by clipper-swarm: dockerd on tcp://%s beside its packaged listeners.\n[Service]\nExecStart=\nExecStart=%s -H tcp://%s %s' "$LISTEN" "$packaged" "$LISTEN" "$flags")
@@ -219,7 +211,7 @@ certificates_differ() {
 # --- the swarm ---
 # Sets state (inactive, active, pending, ...), manager (true/false), node (this
 # host's node ID, none outside a swarm) and cluster (the swarm's ID, known to
-# managers only), from one docker info: each call costs ~40 ms of CPU.
+# managers only), from one docker info, as each call costs CPU.
 # swarm_state fails when docker does not answer; read_swarm stops the script then.
 # With $1, docker info gets that many seconds, after which all four are unknown.
 swarm_state() {
@@ -263,8 +255,7 @@ label_self() {
   api=${1:-unix:///var/run/docker.sock}
   # The node's record changes while it joins (its status, its role), and an
   # update made from an older read of it is refused ("update out of
-  # sequence"; 2 of some 20 cold ups with joins at once): made again, from a
-  # new read, and the last try says why it failed.
+  # sequence"): made again, from a new read; the last try says why it failed.
   wait_for 15 engine "$api" node update --label-add "$LABEL=$HOST" "$node" ||
     engine "$api" node update --label-add "$LABEL=$HOST" "$node" >/dev/null
 }
@@ -317,11 +308,10 @@ certified_swarm() {
 # Leaves, with --force, the swarm this tool created or joined on this host, if
 # it is in it; a swarm it did not make is left alone. For a swarm being taken
 # down as a whole, where no node needs to stay. The node's certificate tells
-# which swarm it is in: asked with docker info, a manager whose peers have just
-# left answers after 20 s, and its leave waits as long behind that question
-# (measured on the lab). Without a certificate where Docker keeps it, docker
-# info is asked, for 3 s: a host that records this tool's swarm and cannot say
-# more by then leaves it.
+# which swarm it is in: docker info, on a manager whose peers have just left,
+# answers late, and the leave would wait behind it. Without a certificate,
+# docker info is asked, for 3 s: a host that records this tool's swarm and
+# cannot say more by then leaves it.
 leave_marked_swarm() {
   marked=$(marked_swarm)
   if [ -z "$marked" ]; then
@@ -402,10 +392,9 @@ join_through() {
   done
   say "joining the swarm as a $ROLE through $1"
   engine "$1" swarm join-token -q "$ROLE" | join_body "$remotes" | post_join --unix-socket /var/run/docker.sock http://localhost/swarm/join
-  # The node and swarm IDs come with the certificate that the join brought.
-  # Asked with docker info, a manager that joined beside another answered
-  # after 1.04 s in 4 of 5 cold ups of 3 lab hosts, against 0.03 s for the
-  # certificate; docker info answers where it cannot be read.
+  # The node and swarm IDs, from the certificate the join brought: docker info
+  # is slow on a manager that has just joined beside another, and the
+  # certificate answers at once. docker info answers where it cannot be read.
   if read_node_certificate; then
     node=$cert_node cluster=$cert_swarm
   else

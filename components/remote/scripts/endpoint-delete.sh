@@ -5,8 +5,7 @@
 # it skips the members' own steps (they go with the whole swarm); a host
 # removed alone has left it already.
 # The host leaves before its engine restarts: managers that restart together
-# while still in the swarm each wait for a quorum that is restarting too
-# (13 to 23 s each on the lab, against 2 s for a leave and then a restart).
+# while still in the swarm each wait for a quorum that is restarting too.
 # Parameters: HOST DROPIN TCP_SOCKET
 set -eu
 # shellcheck source=common.sh
