@@ -10,13 +10,15 @@
 // so a dev cluster on hosts 1-3 stays. Writes bench-results/latest.json and
 // latest.svg, and prints the table; the cold up and the no-op preview are
 // traced, and where the time of the round at the median cold up went is
-// printed and written to bench-results/breakdown.json.
+// printed and written to bench-results/breakdown.json. With --scale, the
+// cost model against the host count instead (bench/scale.ts).
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { busyCpuSeconds } from "./cpu";
 import { benchStack, cpuSince, firstHost, fresh, labHosts, must, prepareLab, progress, root, took, Took } from "./lab-runs";
 import { BenchRun, chart, median, middleItem, perExtraHost, pulumiFigures, resultsJson, table } from "./results";
+import { scaleMain } from "./scale";
 import { Part, partsTable, previewParts, readSpans, upParts } from "./trace";
 
 /** Where a cold up's and a no-op preview's time went, in one run. */
@@ -39,7 +41,7 @@ interface StackRound {
 /** The stack's figures on fresh `hosts`, and where the time of its cold up and no-op preview went. */
 async function stackRun(hosts: string[], tls: boolean): Promise<StackRound> {
   await fresh(hosts);
-  const stack = benchStack(hosts, tls);
+  const stack = benchStack(hosts, { tls });
   const mode = tls ? "TLS" : "plain";
   try {
     stack.warm(`${hosts.length} hosts, ${mode}: untimed preview (warm caches)`);
@@ -68,7 +70,7 @@ async function procedure(mode: "seed" | "floor", hosts: string[]): Promise<Took>
   return took({ seconds, cpu: cpuSince(cpu) });
 }
 
-const usage = "usage: npm run bench [-- --hosts N]... [--rounds R]   (N from 1 to 7, R from 1 to 9)";
+const usage = "usage: npm run bench [-- --hosts N]... [--rounds R]   (N from 1 to 7, R from 1 to 9), or npm run bench -- --scale [--rounds R]";
 
 function optionsFrom(args: string[]): { sizes: number[]; rounds: number } {
   const sizes: number[] = [];
@@ -88,7 +90,9 @@ function medianFigures(rounds: StackRound[]): StackRound["figures"] {
 }
 
 async function main(): Promise<void> {
-  const { sizes, rounds } = optionsFrom(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  if (args[0] === "--scale") return scaleMain(args.slice(1));
+  const { sizes, rounds } = optionsFrom(args);
   prepareLab(firstHost + Math.max(...sizes) - 1);
   const runs: BenchRun[] = [];
   const breakdowns: Breakdown[] = [];

@@ -92,25 +92,42 @@ export async function fresh(hosts: string[]): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000));
 }
 
+/** The bench's stack: its name, in the CLI's arguments and in its backend's files. */
+export const benchStackName = "bench";
+
+/** How the bench's stack runs: TLS mode or plain TCP, and how many of its first hosts are managers (all unless said). */
+export interface StackOptions {
+  tls: boolean;
+  managers?: number;
+}
+
+/** The inventory of `hosts` with the lab's key, the first `managers` of them managers, the others workers. */
+function inventoryText(hosts: string[], managers: number): string {
+  const host = (h: string, i: number) => `  - name: ${h}\n    address: 10.231.0.${10 + Number(h.slice(4))}\n` + (i < managers ? "" : "    role: worker\n");
+  return `defaults:\n  user: clipper\n  privateKey:\n    path: ${root}/.lab/id_ed25519\nhosts:\n` + hosts.map(host).join("");
+}
+
 /** A stack of the program on `hosts`, with a backend of its own. */
-export function benchStack(hosts: string[], tls: boolean) {
+export function benchStack(hosts: string[], { tls, managers = hosts.length }: StackOptions) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-bench-"));
-  const env = { ...process.env, PULUMI_BACKEND_URL: `file://${dir}`, PULUMI_CONFIG_PASSPHRASE: "bench", PULUMI_STACK: "bench" };
+  const env = { ...process.env, PULUMI_BACKEND_URL: `file://${dir}`, PULUMI_CONFIG_PASSPHRASE: "bench", PULUMI_STACK: benchStackName };
   const inventory = path.join(dir, "hosts.yaml");
-  writeFileSync(
-    inventory,
-    `defaults:\n  user: clipper\n  privateKey:\n    path: ${root}/.lab/id_ed25519\nhosts:\n` +
-      hosts.map((h) => `  - name: ${h}\n    address: 10.231.0.${10 + Number(h.slice(4))}\n`).join(""),
-  );
-  const configFile = path.join(dir, "Pulumi.bench.yaml");
+  writeFileSync(inventory, inventoryText(hosts, managers));
+  const configFile = path.join(dir, `Pulumi.${benchStackName}.yaml`);
   writeFileSync(
     configFile,
     `config:\n  clipper-swarm:inventory: ${inventory}\n  clipper-swarm:daemonTls: ${tls}\n  clipper-swarm:testImage: clipper-lab/probe:latest\n`,
   );
-  const cli = (args: string[]) => [...args, "--stack", "bench", "--config-file", configFile];
-  must(pulumiBin, ["stack", "init", "bench"], env);
+  const cli = (args: string[]) => [...args, "--stack", benchStackName, "--config-file", configFile];
+  must(pulumiBin, ["stack", "init", benchStackName], env);
   if (tls) must("node", ["build/bin/tls.js", "keys", "--config-file", configFile], env);
   return {
+    /** The file backend's folder. */
+    backend: dir,
+    /** The environment that points the CLI at the stack's backend. */
+    env,
+    /** The CLI's arguments for `pulumi ARGS` on this stack. */
+    cli,
     /** Times `pulumi ARGS`; `background`: started as a script starts a command with `&`, SIGINT ignored. */
     time: (label: string, args: string[], { background = false } = {}) => {
       progress(label);
@@ -139,8 +156,11 @@ export function benchStack(hosts: string[], tls: boolean) {
     dispose: () => {
       rmSync(dir, { recursive: true, force: true });
       // `stack init` wrote the stack's encryption salt beside the program.
-      rmSync(path.join(root, "Pulumi.bench.yaml"), { force: true });
-      rmSync(providerClientFolder("clipper-swarm", "bench", "cluster"), { recursive: true, force: true });
+      rmSync(path.join(root, `Pulumi.${benchStackName}.yaml`), { force: true });
+      rmSync(providerClientFolder("clipper-swarm", benchStackName, "cluster"), { recursive: true, force: true });
     },
   };
 }
+
+/** A stack that `benchStack` made. */
+export type BenchStack = ReturnType<typeof benchStack>;
