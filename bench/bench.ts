@@ -10,132 +10,16 @@
 // so a dev cluster on hosts 1-3 stays. Writes bench-results/latest.json and
 // latest.svg, and prints the table; the cold up and the no-op preview are
 // traced, and where the time of the round at the median cold up went is
-// printed and written to bench-results/breakdown.json.
-import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// printed and written to bench-results/breakdown.json. With --scale, the
+// cost model against the host count instead (bench/scale.ts).
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { providerClientFolder } from "../components/tls/engine-client";
 import { busyCpuSeconds } from "./cpu";
+import { benchStack, cpuSince, firstHost, fresh, labHosts, must, prepareLab, progress, root, took, Took } from "./lab-runs";
 import { BenchRun, chart, median, middleItem, perExtraHost, pulumiFigures, resultsJson, table } from "./results";
+import { scaleMain } from "./scale";
 import { Part, partsTable, previewParts, readSpans, upParts } from "./trace";
-
-const root = path.resolve(__dirname, "..", "..");
-const pulumiBin = path.join(root, ".tools", "bin", "pulumi");
-const firstHost = 4;
-const release = 13;
-
-/** Prints what the bench is doing now. */
-function progress(text: string): void {
-  process.stderr.write(`bench: ${text}\n`);
-}
-
-/** Runs a command to completion; a failure stops the bench, as its time would mean nothing. */
-function must(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
-  const r = spawnSync(file, args, { cwd: root, env, encoding: "utf8", maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${file} ${args.join(" ")} failed:\n${(r.stdout + r.stderr).slice(-3000)}`);
-  return r.stdout;
-}
-
-/** What a step took: seconds of wall time, and of the machine's CPU over all its cores. */
-interface Took {
-  seconds: number;
-  cpu: number;
-}
-
-/** What `file args` takes, also printed after the progress line of what ran. */
-function timed(file: string, args: string[], env?: NodeJS.ProcessEnv): Took {
-  const cpu = busyCpuSeconds();
-  const start = process.hrtime.bigint();
-  must(file, args, env);
-  return took({ seconds: Number(process.hrtime.bigint() - start) / 1e9, cpu: cpuSince(cpu) });
-}
-
-/** The machine's CPU seconds since `busyCpuSeconds()` gave `start`, to its clock's tick. */
-function cpuSince(start: number): number {
-  return Math.round((busyCpuSeconds() - start) * 100) / 100;
-}
-
-/** Prints what a step took, under its progress line, and gives it back. */
-function took(step: Took): Took {
-  progress(`  ${step.seconds.toFixed(1)} s, ${step.cpu.toFixed(1)} s of CPU`);
-  return step;
-}
-
-/**
- * Seconds a freshly reset host is left before a step is timed: it answers
- * over SSH while its first boot may still be starting services, which would
- * share the lab's 2 cores with the step.
- */
-const settleSeconds = 15;
-
-/** Resets `hosts` to fresh systems, all at once, and lets them settle. */
-async function fresh(hosts: string[]): Promise<void> {
-  progress(`resetting ${hosts[0]}..${hosts[hosts.length - 1]} to fresh systems`);
-  await Promise.all(
-    hosts.map(
-      (h) =>
-        new Promise<void>((resolve, reject) => {
-          const child = spawn("bash", ["lab/lab.sh", "reset", h], { cwd: root, stdio: "ignore" });
-          child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`lab reset ${h} failed`))));
-        }),
-    ),
-  );
-  await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000));
-}
-
-/** A stack of the program on `hosts`, with a backend of its own. */
-function benchStack(hosts: string[], tls: boolean) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-bench-"));
-  const env = { ...process.env, PULUMI_BACKEND_URL: `file://${dir}`, PULUMI_CONFIG_PASSPHRASE: "bench", PULUMI_STACK: "bench" };
-  const inventory = path.join(dir, "hosts.yaml");
-  writeFileSync(
-    inventory,
-    `defaults:\n  user: clipper\n  privateKey:\n    path: ${root}/.lab/id_ed25519\nhosts:\n` +
-      hosts.map((h) => `  - name: ${h}\n    address: 10.231.0.${10 + Number(h.slice(4))}\n`).join(""),
-  );
-  const configFile = path.join(dir, "Pulumi.bench.yaml");
-  writeFileSync(
-    configFile,
-    `config:\n  clipper-swarm:inventory: ${inventory}\n  clipper-swarm:daemonTls: ${tls}\n  clipper-swarm:testImage: clipper-lab/probe:latest\n`,
-  );
-  const cli = (args: string[]) => [...args, "--stack", "bench", "--config-file", configFile];
-  must(pulumiBin, ["stack", "init", "bench"], env);
-  if (tls) must("node", ["build/bin/tls.js", "keys", "--config-file", configFile], env);
-  return {
-    /** Times `pulumi ARGS`; `background`: started as a script starts a command with `&`, SIGINT ignored. */
-    time: (label: string, args: string[], { background = false } = {}) => {
-      progress(label);
-      return background ? timed("bash", ["-c", '"$0" "$@" & wait $!', pulumiBin, ...cli(args)], env) : timed(pulumiBin, cli(args), env);
-    },
-    /** Like time, with the run's OpenTelemetry trace, which the breakdown reads. */
-    traced: (label: string, args: string[], parts: (file: string) => Part[]) => {
-      progress(label);
-      const trace = path.join(dir, "trace.json");
-      const step = timed(pulumiBin, cli([...args, "--otel-traces", `file://${trace}`]), env);
-      // The trace holds the run's requests, inputs included: only its timings are kept.
-      const found = parts(trace);
-      rmSync(trace);
-      return { ...step, parts: found };
-    },
-    /**
-     * An untimed preview of the fresh hosts, which change nothing: the CLI,
-     * node, the SDK and the plugins are then read from memory, not from the
-     * disk that the hosts' reset went through, as the floor's tools are by its turn.
-     */
-    warm: (label: string) => {
-      progress(label);
-      must(pulumiBin, cli(["preview"]), env);
-    },
-    verify: () => must("node", ["build/bin/verify.js"], env),
-    dispose: () => {
-      rmSync(dir, { recursive: true, force: true });
-      // `stack init` wrote the stack's encryption salt beside the program.
-      rmSync(path.join(root, "Pulumi.bench.yaml"), { force: true });
-      rmSync(providerClientFolder("clipper-swarm", "bench", "cluster"), { recursive: true, force: true });
-    },
-  };
-}
 
 /** Where a cold up's and a no-op preview's time went, in one run. */
 interface Breakdown {
@@ -157,7 +41,7 @@ interface StackRound {
 /** The stack's figures on fresh `hosts`, and where the time of its cold up and no-op preview went. */
 async function stackRun(hosts: string[], tls: boolean): Promise<StackRound> {
   await fresh(hosts);
-  const stack = benchStack(hosts, tls);
+  const stack = benchStack(hosts, { tls });
   const mode = tls ? "TLS" : "plain";
   try {
     stack.warm(`${hosts.length} hosts, ${mode}: untimed preview (warm caches)`);
@@ -186,7 +70,7 @@ async function procedure(mode: "seed" | "floor", hosts: string[]): Promise<Took>
   return took({ seconds, cpu: cpuSince(cpu) });
 }
 
-const usage = "usage: npm run bench [-- --hosts N]... [--rounds R]   (N from 1 to 7, R from 1 to 9)";
+const usage = "usage: npm run bench [-- --hosts N]... [--rounds R]   (N from 1 to 7, R from 1 to 9), or npm run bench -- --scale [--rounds R]";
 
 function optionsFrom(args: string[]): { sizes: number[]; rounds: number } {
   const sizes: number[] = [];
@@ -206,16 +90,14 @@ function medianFigures(rounds: StackRound[]): StackRound["figures"] {
 }
 
 async function main(): Promise<void> {
-  const { sizes, rounds } = optionsFrom(process.argv.slice(2));
-  const lastHost = firstHost + Math.max(...sizes) - 1;
-  progress(`preparing the toolchain and lab hosts ${firstHost}..${lastHost} on Debian ${release}`);
-  must("bash", ["tools/setup.sh"]);
-  const spec = Array.from({ length: lastHost - firstHost + 1 }, (_, i) => `host${firstHost + i}=${release}`).join(",");
-  must("bash", ["lab/lab.sh", "up", String(Math.max(lastHost, 3)), "--debian", spec]);
+  const args = process.argv.slice(2);
+  if (args[0] === "--scale") return scaleMain(args.slice(1));
+  const { sizes, rounds } = optionsFrom(args);
+  prepareLab(firstHost + Math.max(...sizes) - 1);
   const runs: BenchRun[] = [];
   const breakdowns: Breakdown[] = [];
   for (const n of sizes) {
-    const hosts = Array.from({ length: n }, (_, i) => `host${firstHost + i}`);
+    const hosts = labHosts(n);
     const seed_s = (await procedure("seed", hosts)).seconds;
     const modes = n === Math.min(...sizes) ? [false, true] : [false];
     const floors: Took[] = [];
