@@ -15,9 +15,18 @@ HOST_CAPS=(CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID
 HOSTS_FILE=$LAB_STATE/hosts   # how many hosts the last `up` asked for
 
 # lab_up N: hosts 1..N up, each on the release wanted_release gives it.
+# Each host's systemd and dockerd hold inotify instances of root's, counted
+# for the whole machine: the kernel's default runs out before the lab's
+# largest size has booted, and a host's systemd then exits at once.
+raise_inotify_limit() {
+  local want=8192
+  [ "$(sysctl -n fs.inotify.max_user_instances)" -ge "$want" ] || sysctl -qw fs.inotify.max_user_instances="$want"
+}
+
 lab_up() {
   local n=$1 i
   ensure_packages
+  raise_inotify_limit
   engine_start
   ensure_probe_image
   ensure_key
