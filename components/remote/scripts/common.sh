@@ -238,6 +238,13 @@ has_landed() { swarm_state && ! in_flight; }
 read_swarm() { settled_swarm_state || fail "docker does not answer on its socket; see journalctl -u docker"; }
 # Whether this node's manager role is $1 (true or false), for wait_for.
 control_available() { [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" = "$1" ]; }
+# Demotes this manager's node (after read_swarm), and waits until it is no
+# longer a manager: swarmkit refuses it where the swarm would lose its quorum.
+demote_self() {
+  docker_within "$SWARM_STEP_SECONDS" node demote "$node" >/dev/null ||
+    fail "could not demote node $node, which the swarm needs for its quorum; bring its other managers back first"
+  wait_for 30 control_available false || fail "still a manager 30 s after demotion"
+}
 # The swarm this tool created or joined on this host, recorded so that destroy
 # leaves alone a swarm it did not make and create refuses to adopt one.
 MARKER=$STATE_DIR/swarm-id

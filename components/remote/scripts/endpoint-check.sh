@@ -35,23 +35,21 @@ elif ! dropin_in_place; then
     differs "socket unit $TCP_SOCKET is not tcp://$LISTEN"
   fi
 fi
-if [ -z "${ENGINE_TLS:-}" ]; then
-  :
-elif ! [ -s "$ENGINE_TLS/ca.pem" ] || ! [ -s "$ENGINE_TLS/cert.pem" ]; then
-  differs "certificates in $ENGINE_TLS are missing"
-elif [ "$(cat "$ENGINE_TLS/ca.pem")" != "$(printf '%s\n' "$TLS_CA")" ]; then
-  differs "$ENGINE_TLS/ca.pem is not the stack's CA certificate"
-else
-  of_this_period "$ENGINE_TLS/cert.pem"
-fi
-if [ -z "${ENGINE_TLS:-}" ]; then
-  :
-elif [ "$TLS_CLIENT" = no ]; then
-  [ ! -e "$ENGINE_TLS/client.pem" ] || differs "$ENGINE_TLS/client.pem is there, and only a manager holds a client certificate"
-elif ! [ -s "$ENGINE_TLS/client.pem" ]; then
-  differs "the manager's client certificate $ENGINE_TLS/client.pem is missing"
-else
-  of_this_period "$ENGINE_TLS/client.pem"
+if [ -n "${ENGINE_TLS:-}" ]; then
+  if ! [ -s "$ENGINE_TLS/ca.pem" ] || ! [ -s "$ENGINE_TLS/cert.pem" ]; then
+    differs "certificates in $ENGINE_TLS are missing"
+  elif [ "$(cat "$ENGINE_TLS/ca.pem")" != "$(printf '%s\n' "$TLS_CA")" ]; then
+    differs "$ENGINE_TLS/ca.pem is not the stack's CA certificate"
+  else
+    of_this_period "$ENGINE_TLS/cert.pem"
+  fi
+  if [ "$TLS_CLIENT" = no ]; then
+    [ ! -e "$ENGINE_TLS/client.pem" ] || differs "$ENGINE_TLS/client.pem is there, and only a manager holds a client certificate"
+  elif ! [ -s "$ENGINE_TLS/client.pem" ]; then
+    differs "the manager's client certificate $ENGINE_TLS/client.pem is missing"
+  else
+    of_this_period "$ENGINE_TLS/client.pem"
+  fi
 fi
 # `engine: silent`: a preview leaves a silent engine's provider unconfigured (daemon-endpoint.ts).
 if ! systemctl is-active --quiet docker; then

@@ -32,12 +32,7 @@ if [ -z "$peer" ]; then
   leave_marked_swarm
   exit 0
 fi
-if [ "$manager" = true ]; then
-  docker_within "$SWARM_STEP_SECONDS" node demote "$node" >/dev/null ||
-    fail "could not demote node $node, which the swarm needs for its quorum; bring its other managers back first"
-  wait_for 30 control_available false ||
-    fail "still a manager 30 s after demotion"
-fi
+if [ "$manager" = true ]; then demote_self; fi
 docker_within "$SWARM_STEP_SECONDS" swarm leave >/dev/null
 drop_gwbridge
 engine "$peer" node rm --force "$node" >/dev/null 2>&1 ||

@@ -57,9 +57,7 @@ if [ "$ROLE" = worker ]; then
       [ -n "$(marked_swarm)" ] ||
         fail "already in a swarm that clipper-swarm did not create or join; leave it first with: docker swarm leave --force"
       if [ "$manager" = true ]; then
-        docker_within "$SWARM_STEP_SECONDS" node demote "$node" >/dev/null ||
-          fail "could not demote node $node, which the swarm needs for its quorum; bring its other managers back first"
-        wait_for 30 control_available false || fail "still a manager 30 s after demotion"
+        demote_self
         say "demoted to worker"
       fi
       in_swarm=$(own_swarm)
