@@ -389,14 +389,20 @@ post_join() {
   code=$(printf '%s\n' "$reply" | tail -n 1)
   [ "$code" = 200 ] || fail "join refused ($code): $(printf '%s\n' "$reply" | sed '$d')"
 }
-# Joins this host in its ROLE through engine $1. Sets cluster.
-join_through() {
-  command -v curl >/dev/null || fail "curl is required to join without putting the token on a command line"
-  # Every manager but this host's own old entry, should one be left.
+# The managers that a host joining through manager engine $1 may dial, for
+# join_body: every one but the joining host's own old entry (LISTEN_ADDR),
+# should one be left, which nothing answers.
+join_remotes() {
   remotes=
   for addr in $(engine "$1" info --format '{{range .Swarm.RemoteManagers}}{{.Addr}} {{end}}'); do
     [ "$addr" = "$LISTEN_ADDR" ] || remotes="${remotes:+$remotes,}\"$addr\""
   done
+  printf '%s\n' "$remotes"
+}
+# Joins this host in its ROLE through engine $1. Sets cluster.
+join_through() {
+  command -v curl >/dev/null || fail "curl is required to join without putting the token on a command line"
+  remotes=$(join_remotes "$1")
   say "joining the swarm as a $ROLE through $1"
   engine "$1" swarm join-token -q "$ROLE" | join_body "$remotes" | post_join --unix-socket /var/run/docker.sock http://localhost/swarm/join
   # The node and swarm IDs, from the certificate the join brought: docker info

@@ -33,7 +33,7 @@ if [ "$t_state" = pending ] || [ "$t_state" = error ] || { [ "$t_state" = active
 fi
 if [ "$t_state" = inactive ]; then
   command -v curl >/dev/null || fail "curl is required on $ADMITTER to join without putting the token on a command line"
-  remotes=$(docker info --format '{{range .Swarm.RemoteManagers}}"{{.Addr}}",{{end}}')
+  remotes=$(join_remotes unix:///var/run/docker.sock)
   say "joining the swarm as a worker through $ADMITTER"
   if [ -n "${ENGINE_TLS:-}" ]; then
     client_flags >/dev/null
@@ -41,7 +41,7 @@ if [ "$t_state" = inactive ]; then
   else
     set -- "http://${TARGET#tcp://}/swarm/join"
   fi
-  docker_within "$SWARM_STEP_SECONDS" swarm join-token -q worker | join_body "${remotes%,}" | post_join "$@"
+  docker_within "$SWARM_STEP_SECONDS" swarm join-token -q worker | join_body "$remotes" | post_join "$@"
   target_state
   known || fail "joined, but $ADMITTER does not list node $t_node"
 fi
