@@ -10,10 +10,11 @@
 set -eu
 # shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
-read_swarm
-if [ "$manager" != true ] || [ -z "$cluster" ]; then
+# Right after a manager has left, its peers' docker info waits on raft for a
+# while: this manager's own state is asked again, within a swarm step's bound.
+manages_swarm() { swarm_state && [ "$manager" = true ] && [ -n "$cluster" ]; }
+wait_for "$SWARM_STEP_SECONDS" manages_swarm ||
   fail "$ADMITTER is not a manager of a swarm with a leader, so it cannot admit $HOST"
-fi
 # The target's state, node and manager role, as its engine tells them.
 target_state() {
   found=$(engine "$TARGET" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}') ||
