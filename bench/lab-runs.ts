@@ -7,6 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import pLimit from "p-limit";
 import { providerClientFolder } from "../components/tls/engine-client";
 import { busyCpuSeconds } from "./cpu";
 import { Part } from "./trace";
@@ -77,19 +78,28 @@ export function prepareLab(lastHost: number): void {
  */
 const settleSeconds = 15;
 
-/** Resets `hosts` to fresh systems, all at once, and lets them settle. */
+/**
+ * Hosts reset at once: each reset waits for every lab host to boot, and 25
+ * booting at once on the lab's cores left one degraded.
+ */
+const resetsAtOnce = 5;
+
+/** Resets `hosts` to fresh systems, a few at once, and lets them settle. */
 export async function fresh(hosts: string[]): Promise<void> {
   progress(`resetting ${hosts[0]}..${hosts[hosts.length - 1]} to fresh systems`);
-  await Promise.all(
-    hosts.map(
-      (h) =>
-        new Promise<void>((resolve, reject) => {
-          const child = spawn("bash", ["lab/lab.sh", "reset", h], { cwd: root, stdio: "ignore" });
-          child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`lab reset ${h} failed`))));
-        }),
-    ),
-  );
+  const limit = pLimit(resetsAtOnce);
+  await Promise.all(hosts.map((h) => limit(() => resetHost(h))));
   await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000));
+}
+
+/** Resets host `h`; a failure quotes the lab's last lines. */
+function resetHost(h: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn("bash", ["lab/lab.sh", "reset", h], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+    let said = "";
+    child.stderr.on("data", (chunk: Buffer) => (said = (said + chunk.toString()).slice(-2000)));
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`lab reset ${h} failed:\n${said.trim()}`))));
+  });
 }
 
 /** The bench's stack: its name, in the CLI's arguments and in its backend's files. */
