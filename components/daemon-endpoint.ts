@@ -98,7 +98,8 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       TCP_SOCKET: tcpSocketPath,
       ...(args.tls && { ENGINE_TLS: engineTlsFolder }),
     };
-    const certificates = args.tls && engineCertificates(name, args, args.tls, bind, this);
+    const scripts = args.probe.scripts({ hostName: args.hostName, connection: args.connection });
+    const certificates = args.tls && engineCertificates(name, args, args.tls, bind, scripts, this);
     const { run, observation } = audit(
       {
         hostName: args.hostName,
@@ -120,7 +121,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
       (after) =>
         new remote.Command(
           `${name}-dropin`,
-          remoteSteps(args.connection, { create: "endpoint-create", delete: "endpoint-delete" }, { ...params, ...certificates, GENERATION: run }),
+          remoteSteps(args.connection, { create: "endpoint-create", delete: "endpoint-delete" }, { ...params, ...certificates, GENERATION: run }, scripts),
           { parent: this, dependsOn: args.waitFor ? pulumi.all([after, args.waitFor]).apply(([steps]) => steps) : after },
         ),
     );
@@ -171,7 +172,14 @@ function providerHost(url: pulumi.Output<string>, dropIn: remote.Command, observ
  * as a server's, and for a manager as a client's too. Gives the parameters
  * that put them in place.
  */
-function engineCertificates(name: string, args: DaemonEndpointArgs, ca: EngineCa, bind: pulumi.Input<string>, parent: pulumi.Resource) {
+function engineCertificates(
+  name: string,
+  args: DaemonEndpointArgs,
+  ca: EngineCa,
+  bind: pulumi.Input<string>,
+  scripts: pulumi.Output<string>,
+  parent: pulumi.Resource,
+) {
   const keyParams = { HOST: args.hostName, ENGINE_TLS: engineTlsFolder };
   const run = auditedRun(
     { hostName: args.hostName, concern: "engine key", connection: args.connection, check: remoteScript("tls-key-check", keyParams), probe: args.probe },
@@ -185,7 +193,7 @@ function engineCertificates(name: string, args: DaemonEndpointArgs, ca: EngineCa
   const key = new remote.Command(
     `${name}-tls-key`,
     {
-      ...remoteSteps(args.connection, { create: "tls-key-create", delete: "tls-key-delete" }, { ...keyParams, SUBJECT_ALT_NAMES: altNames.apply(subjectAltNames), GENERATION: run }),
+      ...remoteSteps(args.connection, { create: "tls-key-create", delete: "tls-key-delete" }, { ...keyParams, SUBJECT_ALT_NAMES: altNames.apply(subjectAltNames), GENERATION: run }, scripts),
       // Its output is the certificate request, for the CA, not for people.
       logging: "stderr",
     },

@@ -106,7 +106,12 @@ function madeNetwork(name: string, args: OverlayNetworkArgs, params: ScriptParam
   return new remote.Command(
     name,
     {
-      ...remoteSteps(args.auditConnection, { create: "network-create", delete: "network-delete" }, params),
+      ...remoteSteps(
+        args.auditConnection,
+        { create: "network-create", delete: "network-delete" },
+        params,
+        args.probe.scripts({ hostName: args.auditHostName, connection: args.auditConnection }),
+      ),
       triggers: [args.networkName],
     },
     // It waits for the owner gate, which may refuse it; in a preview of a host

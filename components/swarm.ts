@@ -4,7 +4,7 @@ import { hostPort } from "./daemon-endpoint";
 import { runFor } from "./remote/host-audit";
 import { asConfigured, HostProbe, Observation } from "./remote/host-probe";
 import { knownValue } from "./outputs/known-value";
-import { keepAsRecorded, remoteScript, remoteSteps, ScriptParams, stepCommand } from "./remote/remote-script";
+import { keepAsRecorded, remoteScript, remoteSteps, ScriptParams } from "./remote/remote-script";
 import { ApiNode, DepartedNode, departedNodes, memberLabel, quorumLoss } from "./cluster/swarm-quorum";
 import { failRun } from "./outputs/run-failure";
 import { planCluster, PlanError } from "./cluster/cluster-plan";
@@ -89,10 +89,12 @@ export class Swarm extends pulumi.ComponentResource {
     // which a drifted or dead host breaks; so destroy skips the members' own
     // steps, and each host's endpoint leaves the swarm on its own.
     const memberOpts = { parent: this, deletedWith: this };
+    // The first manager retires, admits and rotates, from the scripts it keeps.
+    const viaScripts = args.probe.scripts(managers[0]);
     // Gone hosts' nodes go first: a dead manager still counts in the quorum.
     const retired = args.members
       .filter((host) => host.gone)
-      .map((host) => retire(`${name}-retire-${host.hostName}`, { hostName: host.hostName, address: host.advertiseAddress }, managers[0], memberOpts));
+      .map((host) => retire(`${name}-retire-${host.hostName}`, { hostName: host.hostName, address: host.advertiseAddress }, managers[0], viaScripts, memberOpts));
     const joinedManagers: remote.Command[] = [];
     // By host name, so that reordering the inventory renames nothing.
     const memberName = (hostName: string) => `${name}-member-${hostName}`;
@@ -112,7 +114,7 @@ export class Swarm extends pulumi.ComponentResource {
           this,
         );
         keepRecords(d.hostName, d.role, { host: d.address });
-        return retire(`${name}-retire-${d.hostName}`, d, managers[0], memberOpts);
+        return retire(`${name}-retire-${d.hostName}`, d, managers[0], viaScripts, memberOpts);
       }),
     );
     // The other managers join the first one all at once: swarmkit adds them to
@@ -139,7 +141,7 @@ export class Swarm extends pulumi.ComponentResource {
     this.founded = joinedManagers[0];
     this.swarmId = swarmId!;
     if (args.tokenRotation !== undefined) {
-      rotateTokens(`${name}-tokens`, managers[0], args.tokenRotation, { parent: this, deletedWith: this, dependsOn: joinedManagers });
+      rotateTokens(`${name}-tokens`, managers[0], args.tokenRotation, viaScripts, { parent: this, deletedWith: this, dependsOn: joinedManagers });
     }
 
     this.registerOutputs({ swarmId: this.swarmId, nodeIds: this.nodeIds });
@@ -303,7 +305,8 @@ function swarmMember(
 ): remote.Command {
   const steps = { create: "swarm-member", delete: "swarm-member-delete" };
   const known: ScriptParams = "peers" in context ? { PEERS: context.peers.map((p) => p.endpointUrl) } : { SWARM: context.swarmId };
-  return new remote.Command(name, remoteSteps(host.connection, steps, { ...memberParams(host, args), ROLE: host.role, ...known, GENERATION: run }), opts);
+  const params = { ...memberParams(host, args), ROLE: host.role, ...known, GENERATION: run };
+  return new remote.Command(name, remoteSteps(host.connection, steps, params, args.probe.scripts(host)), opts);
 }
 
 /**
@@ -324,7 +327,7 @@ function admit(
 ): remote.Command {
   const steps = { create: "swarm-admit", delete: "swarm-admit-delete" };
   const params = { ...memberParams(host, args), TARGET: host.endpointUrl, ADMITTER: via.hostName, GENERATION: run };
-  return new remote.Command(name, remoteSteps(via.connection, steps, params), opts);
+  return new remote.Command(name, remoteSteps(via.connection, steps, params, args.probe.scripts(via)), opts);
 }
 
 /**
@@ -332,25 +335,26 @@ function admit(
  * (a new value replaces the command, which runs again); nothing to undo. No
  * token is kept anywhere: a joining host asks a manager for the current one.
  */
-function rotateTokens(name: string, via: SwarmMemberArgs, rotation: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): remote.Command {
+function rotateTokens(
+  name: string,
+  via: SwarmMemberArgs,
+  rotation: pulumi.Input<string>,
+  scripts: pulumi.Output<string>,
+  opts: pulumi.CustomResourceOptions,
+): remote.Command {
   return new remote.Command(
     name,
-    {
-      connection: via.connection,
-      create: stepCommand(via.connection, ""),
-      stdin: remoteScript("swarm-rotate-tokens", { HOST: via.hostName, ROTATION: rotation }),
-      triggers: [rotation],
-      addPreviousOutputInEnv: false,
-    },
+    { ...remoteSteps(via.connection, { create: "swarm-rotate-tokens" }, { HOST: via.hostName, ROTATION: rotation }, scripts), triggers: [rotation] },
     opts,
   );
 }
 
-/** Removes the node of host `gone` through the live manager `via`; there is nothing to undo. */
+/** Removes the node of host `gone` through the live manager `via`, which keeps its scripts in `scripts`; there is nothing to undo. */
 function retire(
   name: string,
   gone: { hostName: string; address: pulumi.Input<string> },
   via: SwarmMemberArgs,
+  scripts: pulumi.Output<string>,
   opts: pulumi.CustomResourceOptions,
 ): remote.Command {
   return new remote.Command(
@@ -359,6 +363,7 @@ function retire(
       via.connection,
       { create: "swarm-retire", delete: "swarm-retire-delete" },
       { HOST: via.hostName, GONE: gone.hostName, GONE_ADDR: gone.address },
+      scripts,
     ),
     opts,
   );

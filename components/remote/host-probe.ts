@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { types } from "@pulumi/command";
+import { scriptsCheck, scriptsInstall, scriptsLine, scriptsMissingLine, scriptsPlacedLine } from "./installed-scripts";
 import { HostKeyMismatch, openSsh, scanHostCertificate, scanHostKey, SshLogin, SshSession } from "./ssh-exec";
 import { failRun } from "../outputs/run-failure";
 
@@ -70,6 +71,24 @@ interface HostBatch {
  */
 export class HostProbe {
   private readonly batches = new Map<string, HostBatch>();
+  private readonly folders = new Map<string, pulumi.Output<string>>();
+
+  /**
+   * The folder of this version's scripts on the host, once they are in place
+   * there: an update puts them there before any step, in the host's first
+   * batch; a preview only looks, and warns where a host that this tool has
+   * worked on lacks them. Every command that runs them waits for this.
+   */
+  scripts(target: ProbeTarget): pulumi.Output<string> {
+    let folder = this.folders.get(target.hostName);
+    if (!folder) {
+      const dryRun = pulumi.runtime.isDryRun();
+      const lines = this.read(target, "scripts", dryRun ? scriptsCheck() : scriptsInstall());
+      folder = lines.apply((found) => scriptsFound(target.hostName, found));
+      this.folders.set(target.hostName, folder);
+    }
+    return folder;
+  }
 
   /** What `check` finds on the host. */
   observe(target: ProbeTarget, concern: string, check: pulumi.Input<string>): pulumi.Output<Observation> {
@@ -110,6 +129,17 @@ export class HostProbe {
     }
     return batch;
   }
+}
+
+/** The scripts' folder that a host's `scripts` check printed, after saying what it found. */
+function scriptsFound(hostName: string, lines: string[]): Promise<string> {
+  const folder = lines.find((l) => l.startsWith(scriptsLine) && l !== scriptsMissingLine && l !== scriptsPlacedLine)?.slice(scriptsLine.length);
+  if (!folder) return failRun(`${hostName}: cannot tell where clipper-swarm's scripts are: ${lines.join("; ") || "the check printed nothing"}`);
+  if (lines.includes(scriptsMissingLine)) {
+    pulumi.log.warn(`${hostName}: this version of clipper-swarm's scripts is not on the host: the next up puts it in ${folder}, before any step`);
+  }
+  if (lines.includes(scriptsPlacedLine)) pulumi.log.info(`${hostName}: put this version of clipper-swarm's scripts in ${folder}`);
+  return Promise.resolve(folder);
 }
 
 /** How a check reports that the host's engine manages a swarm, and whether as its leader. */

@@ -7,7 +7,7 @@ import { rootShell } from "./ssh-exec";
 // The remote steps are plain POSIX shell files beside this module, so they can be
 // read, linted and run by hand; values reach them as assignments at the top,
 // because sshd drops environment variables that it does not AcceptEnv.
-const scriptsDir = path.join(__dirname, "scripts");
+export const scriptsDir = path.join(__dirname, "scripts");
 
 /** A value a remote script expects: a list becomes one space-separated word list. */
 export type ScriptValue = string | number | string[];
@@ -75,24 +75,25 @@ export function remoteScript(name: string, params: ScriptParams): pulumi.Output<
 export interface ScriptSteps {
   /** The script that makes (or repairs) what the command stands for. */
   create: string;
-  /** The script that takes it away. */
-  delete: string;
+  /** The script that takes it away; without one, a delete does nothing. */
+  delete?: string;
 }
 
-/** The last line of `renderSteps`' text: it runs the step that its first argument names. */
-const stepDispatch = 'case "${1:-}" in create | update) step_create ;; delete) step_delete ;; *) fail "unknown step \'${1:-}\'" ;; esac';
-
 /**
- * One text holding both steps' scripts, which runs the step named by its first
- * argument: `sh -s -- create` with this text on standard input.
+ * The standard input of a command whose steps are scripts kept on the host in
+ * `folder` (see scriptsInstall): the values, exported for the script, then
+ * the script of the step that the first argument names. A delete whose
+ * version the host no longer holds runs the version it holds.
  */
-export function renderSteps(steps: ScriptSteps, values: Record<string, ScriptValue>): string {
+export function stepsInput(steps: ScriptSteps, values: Record<string, ScriptValue>, folder: string): string {
   return [
     assignments(values),
-    readScript("common"),
-    `step_create() {\n${readScript(steps.create)}\n}`,
-    `step_delete() {\n${readScript(steps.delete)}\n}`,
-    stepDispatch,
+    `export ${Object.keys(values).join(" ")}`,
+    `scripts=${shellQuote(folder)}`,
+    `case "\${1:-}" in create | update) step=${steps.create} ;;${steps.delete ? ` delete) step=${steps.delete} ;;` : ""} *) echo "unknown step '\${1:-}'" >&2; exit 2 ;; esac`,
+    `if [ "\${1:-}" = delete ] && [ ! -d "$scripts" ]; then for held in "\${scripts%/*}"/*/; do scripts=\${held%/}; done; fi`,
+    `[ -r "$scripts/$step.sh" ] || { echo "clipper-swarm's scripts are not in $scripts; run pulumi up, which puts them there, then try again" >&2; exit 1; }`,
+    'exec sh "$scripts/$step.sh"',
   ].join("\n");
 }
 
@@ -107,11 +108,11 @@ export function stepCommand(connection: types.input.remote.ConnectionArgs, step:
 
 /**
  * The inputs of a `remote.Command` whose steps are remote scripts, on the host
- * that `connection` reaches. The command line only names the step, and the
- * scripts come on standard input (stored with the command, so its delete runs
- * the delete script of the same version). A failure then quotes
- * `sh -s -- create` and the script's own messages, not the whole script; the
- * script stays in `components/remote/scripts/` and in `--debug` logs.
+ * that `connection` reaches, which keeps them in `folder` (the probe's answer,
+ * see HostProbe.scripts). The command line only names the step; the values
+ * come on standard input, stored with the command, so its delete runs with the
+ * values it was made with. A failure then quotes `sh -s -- create` and the
+ * script's own messages.
  *
  * A changed input, or a drift an audit found (through its generation, one of
  * the parameters), re-runs the idempotent create script in place: never
@@ -121,13 +122,14 @@ export function remoteSteps(
   connection: types.input.remote.ConnectionArgs,
   steps: ScriptSteps,
   params: ScriptParams,
+  folder: pulumi.Input<string>,
 ) {
   return {
     connection,
     create: stepCommand(connection, "create"),
     update: stepCommand(connection, "update"),
-    delete: stepCommand(connection, "delete"),
-    stdin: pulumi.output(params).apply((values) => renderSteps(steps, values as Record<string, ScriptValue>)),
+    ...(steps.delete && { delete: stepCommand(connection, "delete") }),
+    stdin: pulumi.all([params, folder]).apply(([values, f]) => stepsInput(steps, values as Record<string, ScriptValue>, f)),
     // The scripts do not read the previous output; setting it is refused by most sshd configurations.
     addPreviousOutputInEnv: false,
   };

@@ -7,6 +7,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { HostProbe, probeTransport } from "../../components/remote/host-probe";
 import { RestartOrder } from "../../components/cluster/restart-order";
+import { renderScript } from "../../components/remote/remote-script";
 import { certificateRequest } from "./tls-keys";
 
 /** A resource as the program registered it. */
@@ -21,6 +22,8 @@ export interface Registered {
   opts: pulumi.CustomResourceOptions;
   /** Inputs as given, secrets still wrapped, to check what is secret. */
   props: Record<string, unknown>;
+  /** For a command that runs a host's scripts, what the host runs to create it: its values, then the script its input names; else its input. */
+  script?: any;
 }
 
 /** Every resource registered since the last reset, by name (components only through `record`). */
@@ -36,21 +39,26 @@ const stdoutFor: [RegExp, (script: string) => string][] = [
   [/'network-id=%s\\n'/, () => "network-id=net0000\n"],
 ];
 
-/** The last script a probe ran on each address, under the mocks. */
+/** The checks the last probe ran on each address, under the mocks, after the scripts' own. */
 export const probed = new Map<string, string>();
 
 /** What a check prints under the mocks, by host address and a fragment of the check; nothing otherwise. */
 export const checkAnswers: { address: string; check: RegExp; lines: string[] }[] = [];
 
+/** How the scripts' own check prints their folder. */
+const scriptsFolderLine = /^echo '(scripts: \/[^']*)'$/m;
+
 // No host answers under the mocks: a check prints what checkAnswers says, and
 // finds its host as configured otherwise.
 probeTransport.open = async (login) => ({
   async run(script) {
-    probed.set(login.host, script);
     const checks = [...script.matchAll(/\{ \(\n([\s\S]*?)\n\) >"\$out\/(\d+)" 2>&1;/g)];
+    probed.set(login.host, checks.map(([, check]) => check).filter((check) => !scriptsFolderLine.test(check)).join("\n"));
     const stdout = checks.map(([, check, i]) => {
       const answer = checkAnswers.find((a) => a.address === login.host && a.check.test(check));
-      return [...(answer?.lines ?? []), `@@clipper-swarm-check ${i} 0`].join("\n") + "\n";
+      // The host keeps this version's scripts: their check prints the folder.
+      const scripts = scriptsFolderLine.exec(check)?.[1];
+      return [...(scripts ? [scripts] : (answer?.lines ?? [])), `@@clipper-swarm-check ${i} 0`].join("\n") + "\n";
     });
     return { code: 0, stdout: stdout.join(""), stderr: "" };
   },
@@ -81,14 +89,26 @@ export const restartOrder = new RestartOrder();
 /** Hosts (by name) met for the first time: a preview only plans their key's record, so it has no output. */
 export const firstContact = new Set<string>();
 
+/**
+ * What a host runs to create a command whose input names a script it keeps
+ * (see stepsInput): the values the input sets, then that script as the host
+ * reads it, common.sh first. Any other input as it is.
+ */
+function createScript(stdin: string): string {
+  const name = /create \| update\) step=([\w-]+) ;;/.exec(stdin)?.[1];
+  return name ? `${stdin.slice(0, stdin.indexOf("\nexport "))}\n${renderScript(name, {})}` : stdin;
+}
+
 /** Pulumi's mocks as these tests use them. */
 const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
-    const script = String(args.inputs.stdin ?? "");
-    const stdout = stdoutFor.find(([pattern]) => pattern.test(script))?.[1](script) ?? "";
+    // A preview's unknown input stays as the mocks see it.
+    const script = typeof args.inputs.stdin === "string" ? createScript(args.inputs.stdin) : args.inputs.stdin;
+    const text = String(script ?? "");
+    const stdout = stdoutFor.find(([pattern]) => pattern.test(text))?.[1](text) ?? "";
     // Resources without the recording transformation are kept too, with what the mocks see.
     const entry = registered.get(args.name) ?? { name: args.name, opts: {}, props: {} };
-    registered.set(args.name, { ...entry, type: args.type, inputs: args.inputs });
+    registered.set(args.name, { ...entry, type: args.type, inputs: args.inputs, script });
     // A command whose script is unknown (a preview's) has an unknown output too;
     // a host key's record gives the key, as one made by an earlier run does.
     const environment = args.inputs.environment ?? {};

@@ -47,9 +47,9 @@ describe("ClipperSwarm", () => {
     assert.equal(c.engineTls, undefined, "no certificates over plain TCP");
     await settled();
     for (const child of ["c-h1", "c-h2", "c-h10", "c-swarm", "c-overlay"]) assert.equal(registered.get(child)?.opts.parent, c, `${child} is a child`);
-    assert.match(registered.get("c-swarm-member-h1")?.inputs.stdin, mayStart, "h1 starts the swarm: the first manager by name");
-    assert.match(registered.get("c-swarm-member-h10")?.inputs.stdin, joinsAny);
-    assert.match(registered.get("c-overlay-network")?.inputs.stdin, /^HOST='h1'$/m);
+    assert.match(registered.get("c-swarm-member-h1")?.script, mayStart, "h1 starts the swarm: the first manager by name");
+    assert.match(registered.get("c-swarm-member-h10")?.script, joinsAny);
+    assert.match(registered.get("c-overlay-network")?.script, /^HOST='h1'$/m);
   });
 
   it("starts no Docker provider unless asked, and one per live host when asked", async () => {
@@ -152,8 +152,9 @@ describe("ClipperSwarm", () => {
       const c = cluster(`rot-${stage}`, ["r"], { daemonTls: true, tlsClientKey: pulumi.secret(ecKey()), ...keys });
       // The certificates are made once their module is loaded.
       const client = await valueOf(c.engineTls!);
-      await settled();
-      const engineCa = /^TLS_CA='([^']*)'$/m.exec(registered.get(`rot-${stage}-r-dropin`)!.inputs.stdin)?.[1] ?? "";
+      const dropIn = `rot-${stage}-r-dropin`;
+      for (let i = 0; i < 100 && typeof registered.get(dropIn)?.script !== "string"; i++) await settled();
+      const engineCa = /^TLS_CA='([^']*)'$/m.exec(registered.get(dropIn)!.script)?.[1] ?? "";
       const signer = (cert: string) => signers(cert)[0];
       if (stage === "first") {
         assert.deepEqual(signers(engineCa), [0, 1], "the first pass: engines trust the old CA and the new");

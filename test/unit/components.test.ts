@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { registered, record, valueOf, isSecret, settled, probe, restartOrder, probed, checkAnswers, engineRequest, runFailure, newHosts, mayStart, joinsAny } from "../support/mocks";
+import { renderScript } from "../../components/remote/remote-script";
 import { ecKey } from "../support/tls-keys";
 import { DaemonEndpoint, dropInPath, engineTlsFolder, plainTcpWarning, tcpSocketPath } from "../../components/daemon-endpoint";
 import { EngineCa } from "../../components/tls/engine-ca";
@@ -62,7 +63,7 @@ describe("DaemonEndpoint", () => {
     assert.equal(dropIn.inputs.create, "sh -s -- create", "a failure quotes a short command line, not the script");
     assert.equal(dropIn.inputs.update, "sh -s -- update");
     assert.equal(dropIn.inputs.delete, "sh -s -- delete");
-    const create: string = dropIn.inputs.stdin;
+    const create: string = dropIn.script;
     assert.match(create, /^HOST='host1'$/m);
     assert.match(create, /^LISTEN='10\.0\.0\.1:2375'$/m);
     assert.match(create, /^PROBE='10\.0\.0\.1:2375'$/m);
@@ -77,9 +78,9 @@ describe("DaemonEndpoint", () => {
     const check = probed.get("10.0.0.1") ?? "";
     assert.match(check, /^LISTEN='10\.0\.0\.1:2375'$/m);
     assert.match(check, /drop-in \$DROPIN is missing/);
-    assert.match(create, /rm -f "\$DROPIN"/, "the delete script comes with it");
-    assert.match(create, /step_delete\(\) \{[\s\S]*leave_marked_swarm\n[\s\S]*docker_service restart[\s\S]*\}/, "it leaves the swarm, which destroy takes down host by host, before its engine restarts");
-    assert.match(create, /create \| update\) step_create ;; delete\) step_delete/);
+    assert.match(dropIn.inputs.stdin, /delete\) step=endpoint-delete ;;/, "its input names the delete script too");
+    assert.doesNotMatch(dropIn.inputs.stdin, /record_run/, "which the host keeps: the state stores no script");
+    assert.match(renderScript("endpoint-delete", {}), /leave_marked_swarm\n[\s\S]*docker_service restart/, "it leaves the swarm, which destroy takes down host by host, before its engine restarts");
 
     const provider = get("host1-docker");
     assert.equal(provider.type, "pulumi:providers:docker");
@@ -109,11 +110,11 @@ describe("DaemonEndpoint", () => {
     const key = get("t1-tls-key");
     assert.equal(key.opts.parent, ep);
     assert.equal(key.inputs.logging, "stderr", "the request is for the CA, not for the progress display");
-    assert.match(key.inputs.stdin, /^SUBJECT_ALT_NAMES='DNS:t1,IP:192\.0\.2\.9,IP:10\.0\.0\.1,IP:127\.0\.0\.1'$/m);
-    assert.match(key.inputs.stdin, new RegExp(`^ENGINE_TLS='${engineTlsFolder}'$`, "m"));
+    assert.match(key.script, /^SUBJECT_ALT_NAMES='DNS:t1,IP:192\.0\.2\.9,IP:10\.0\.0\.1,IP:127\.0\.0\.1'$/m);
+    assert.match(key.script, new RegExp(`^ENGINE_TLS='${engineTlsFolder}'$`, "m"));
     assert.match(probed.get("192.0.2.9") ?? "", /engine key \$ENGINE_TLS\/key\.pem is missing/, "the key is audited");
 
-    const create: string = get("t1-dropin").inputs.stdin;
+    const create: string = get("t1-dropin").script;
     const param = (name: string) => new X509Certificate(new RegExp(`^${name}='([^']*)'$`, "m").exec(create)?.[1] ?? "");
     const caCert = param("TLS_CA");
     const cert = param("TLS_CERT");
@@ -144,8 +145,8 @@ describe("DaemonEndpoint", () => {
         { transformations: [record] });
     }
     // The steps are registered once the CA has signed, after its module loads.
-    for (let i = 0; i < 100 && !["tm-dropin", "tw-dropin"].every((r) => registered.get(r)?.inputs?.stdin); i++) await settled();
-    const param = (resource: string, name: string) => new RegExp(`^${name}='([^']*)'$`, "m").exec(get(resource).inputs.stdin)?.[1];
+    for (let i = 0; i < 100 && !["tm-dropin", "tw-dropin"].every((r) => registered.get(r)?.script); i++) await settled();
+    const param = (resource: string, name: string) => new RegExp(`^${name}='([^']*)'$`, "m").exec(get(resource).script)?.[1];
     const engine = new X509Certificate(param("tm-dropin", "TLS_CERT") ?? "");
     const client = new X509Certificate(param("tm-dropin", "TLS_CLIENT_CERT") ?? "");
     assert.deepEqual(engine.keyUsage, ["1.3.6.1.5.5.7.3.1"], "the engine's certificate serves, and is no client's");
@@ -176,8 +177,8 @@ describe("DaemonEndpoint", () => {
         { transformations: [record] });
     }
     await settled();
-    assert.match(get("r1-dropin").inputs.stdin, /^GENERATION='repair-kept'$/m, "nothing changes on a host as configured");
-    assert.match(get("r2-dropin").inputs.stdin, repairRun, "a drifted host's script runs again");
+    assert.match(get("r1-dropin").script, /^GENERATION='repair-kept'$/m, "nothing changes on a host as configured");
+    assert.match(get("r2-dropin").script, repairRun, "a drifted host's script runs again");
   });
 
   it("restarts a live swarm's managers one at a time and its leader last, and every other engine at once", async () => {
@@ -212,7 +213,7 @@ describe("DaemonEndpoint", () => {
     }, { transformations: [record] });
     assert.equal(await valueOf(ep.url), "tcp://10.0.0.1:2400");
     await settled();
-    const create: string = get("h-dropin").inputs.stdin;
+    const create: string = get("h-dropin").script;
     assert.match(create, /^LISTEN='0\.0\.0\.0:2400'$/m);
     assert.match(create, /^PROBE='127\.0\.0\.1:2400'$/m);
   });
@@ -265,11 +266,11 @@ describe("Swarm", () => {
     assert.equal(await valueOf(swarm.nodeIds.host3), "node-host3");
     await settled();
     const init = get("swarm-member-host1");
-    assert.match(init.inputs.stdin, /^ADVERTISE='10\.0\.0\.1'$/m);
-    assert.match(init.inputs.stdin, mayStart, "no host is in a swarm or records one: the first may start it");
-    assert.match(init.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.0\.2:2375 tcp:\/\/10\.0\.0\.3:2375'$/m);
+    assert.match(init.script, /^ADVERTISE='10\.0\.0\.1'$/m);
+    assert.match(init.script, mayStart, "no host is in a swarm or records one: the first may start it");
+    assert.match(init.script, /^PEERS='tcp:\/\/10\.0\.0\.2:2375 tcp:\/\/10\.0\.0\.3:2375'$/m);
     assert.equal(init.inputs.update, "sh -s -- update", "an input change reruns the idempotent script in place");
-    assert.match(init.inputs.stdin, /docker swarm leave --force/);
+    assert.match(init.script, /docker swarm leave --force/);
     assert.deepEqual([...registered.keys()].filter((n) => n.startsWith("swarm-member-")),
       ["swarm-member-host1", "swarm-member-host2", "swarm-member-host3"], "named by host, not by position");
   });
@@ -284,13 +285,13 @@ describe("Swarm", () => {
     assert.deepEqual(await namesOf(join2.opts.dependsOn), ["host2-endpoint", "swarm-member-host1"]);
     assert.deepEqual(await namesOf(join3.opts.dependsOn), ["host3-endpoint", "swarm-member-host1"],
       "a host joins once its endpoint is up, and leaves before its endpoint goes; raft orders concurrent joins itself");
-    assert.doesNotMatch(join3.inputs.stdin, /swarm=new/, "only the first host may start a swarm");
-    assert.match(join3.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
-    assert.match(join3.inputs.stdin, /docker_within "\$SWARM_STEP_SECONDS" node demote/);
+    assert.doesNotMatch(join3.script, /swarm=new/, "only the first host may start a swarm");
+    assert.match(join3.script, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
+    assert.match(join3.script, /docker_within "\$SWARM_STEP_SECONDS" node demote/);
     for (const member of [get("swarm-member-host1"), join2, join3]) {
       assert.equal((member.opts.deletedWith as pulumi.Resource | undefined)?.constructor, Swarm, "destroy skips node-by-node leaves");
     }
-    assert.match(join3.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
+    assert.match(join3.script, /^PEERS='tcp:\/\/10\.0\.0\.1:2375 tcp:\/\/10\.0\.0\.2:2375'$/m);
   });
 
   it("waits for every peer's engine where a swarm exists, as a peer restarting in the run may be the one to join through", async () => {
@@ -316,10 +317,10 @@ describe("Swarm", () => {
     for (const host of ["host1", "host2", "host3"]) {
       assert.match(probed.get(`10.0.0.${host.slice(-1)}`) ?? "", /^if ! settled_swarm_state; then$/m);
     }
-    assert.match(get("swarm-member-host1").inputs.stdin, /^GENERATION='0'$/m);
-    assert.match(get("swarm-member-host2").inputs.stdin, repairRun);
-    assert.match(get("swarm-member-host3").inputs.stdin, /^GENERATION='0'$/m);
-    assert.match(get("swarm-member-host3").inputs.stdin, /record_run swarm/);
+    assert.match(get("swarm-member-host1").script, /^GENERATION='0'$/m);
+    assert.match(get("swarm-member-host2").script, repairRun);
+    assert.match(get("swarm-member-host3").script, /^GENERATION='0'$/m);
+    assert.match(get("swarm-member-host3").script, /record_run swarm/);
   });
 
   it("passes no join token through Pulumi: hosts fetch it from a peer's engine", async () => {
@@ -328,7 +329,7 @@ describe("Swarm", () => {
     for (const r of registered.values()) {
       assert.doesNotMatch(JSON.stringify(r.inputs), /SWMTKN/, `${r.name} carries no token`);
     }
-    assert.match(get("swarm-member-host2").inputs.stdin, /swarm join-token -q "\$ROLE" \|/, "the token goes through a pipe");
+    assert.match(get("swarm-member-host2").script, /swarm join-token -q "\$ROLE" \|/, "the token goes through a pipe");
   });
 
   it("refuses a host list without a live manager", () => {
@@ -344,18 +345,18 @@ describe("Swarm", () => {
     }, { transformations: [record] });
     await settled();
     const [w1, m1, m2, w2] = ["w1", "m1", "m2", "w2"].map((h) => get(`mixed-member-${h}`));
-    assert.match(m1.inputs.stdin, mayStart, "the first manager starts the swarm, even after a worker in the list");
-    assert.match(w1.inputs.stdin, joinsAny);
-    assert.match(w1.inputs.stdin, /^ROLE='worker'$/m);
-    assert.match(m2.inputs.stdin, /^ROLE='manager'$/m);
-    assert.doesNotMatch(w1.inputs.stdin, /^PEERS=/m, "a worker calls no other engine");
-    assert.match(w1.inputs.stdin, /^SWARM=/m, "it records the swarm that a manager joins it to");
-    assert.match(m2.inputs.stdin, /^PEERS='tcp:\/\/10\.0\.2\.2:2375'$/m);
+    assert.match(m1.script, mayStart, "the first manager starts the swarm, even after a worker in the list");
+    assert.match(w1.script, joinsAny);
+    assert.match(w1.script, /^ROLE='worker'$/m);
+    assert.match(m2.script, /^ROLE='manager'$/m);
+    assert.doesNotMatch(w1.script, /^PEERS=/m, "a worker calls no other engine");
+    assert.match(w1.script, /^SWARM=/m, "it records the swarm that a manager joins it to");
+    assert.match(m2.script, /^PEERS='tcp:\/\/10\.0\.2\.2:2375'$/m);
     for (const [host, address] of [["w1", "10.0.2.1"], ["w2", "10.0.2.4"]]) {
       const admitted = get(`mixed-admit-${host}`);
       assert.match(JSON.stringify(admitted.inputs.connection), /"host":"10\.0\.2\.2"/, `the first manager admits ${host}`);
-      assert.match(admitted.inputs.stdin, new RegExp(`^TARGET='tcp://${address.replace(/\./g, "\\.")}:2375'$`, "m"), "through the worker's engine");
-      assert.match(admitted.inputs.stdin, /swarm join-token -q worker \|/, "with the worker token, through a pipe");
+      assert.match(admitted.script, new RegExp(`^TARGET='tcp://${address.replace(/\./g, "\\.")}:2375'$`, "m"), "through the worker's engine");
+      assert.match(admitted.script, /swarm join-token -q worker \|/, "with the worker token, through a pipe");
       assert.deepEqual(await namesOf(admitted.opts.dependsOn), [`mixed-member-${host}`]);
     }
     assert.equal(registered.has("mixed-admit-m2"), false, "a manager joins on its own");
@@ -372,7 +373,7 @@ describe("Swarm", () => {
     newHosts("10.0.5.10", "10.0.5.9");
     new Swarm("byname", { members: [member("node10", "10.0.5.10"), member("node9", "10.0.5.9")], probe }, { transformations: [record] });
     await settled();
-    assert.match(get("byname-member-node9").inputs.stdin, mayStart, "node9 comes before node10");
+    assert.match(get("byname-member-node9").script, mayStart, "node9 comes before node10");
     assert.deepEqual(await namesOf(get("byname-member-node10").opts.dependsOn), ["node10-endpoint", "byname-member-node9"]);
   });
 
@@ -380,7 +381,7 @@ describe("Swarm", () => {
     const gone = { ...member("g", "10.0.3.9"), gone: true };
     new Swarm("g", { members: [member("m", "10.0.3.1"), gone, member("n", "10.0.3.2")], probe }, { transformations: [record] });
     await settled();
-    assert.match(get("g-retire-g").inputs.stdin, /^GONE_ADDR='10\.0\.3\.9'$/m);
+    assert.match(get("g-retire-g").script, /^GONE_ADDR='10\.0\.3\.9'$/m);
     assert.deepEqual(await namesOf(get("g-member-n").opts.dependsOn), ["n-endpoint", "g-retire-g", "g-member-m"]);
   });
 
@@ -422,8 +423,8 @@ describe("Swarm", () => {
     await settled();
     const rotation = get("rot-tokens");
     assert.deepEqual(rotation.inputs.triggers, ["2026-11-26"], "a new value runs it again");
-    assert.match(rotation.inputs.stdin, /^HOST='r1'$/m);
-    assert.match(rotation.inputs.stdin, /docker_within "\$SWARM_STEP_SECONDS" swarm join-token --rotate -q "\$role" >\/dev\/null/, "the new tokens are never printed");
+    assert.match(rotation.script, /^HOST='r1'$/m);
+    assert.match(rotation.script, /docker_within "\$SWARM_STEP_SECONDS" swarm join-token --rotate -q "\$role" >\/dev\/null/, "the new tokens are never printed");
     assert.deepEqual(await namesOf(rotation.opts.dependsOn), ["rot-member-r1", "rot-member-r2"]);
     assert.ok(![...registered.keys()].some((n) => n.startsWith("norot-tokens")), "nothing to rotate unless asked");
   });
@@ -449,7 +450,7 @@ describe("Swarm", () => {
   it("brackets IPv6 swarm addresses", async () => {
     new Swarm("v6", { members: [member("a", "fd00::1")], probe }, { transformations: [record] });
     await settled();
-    assert.match(get("v6-member-a").inputs.stdin, /^LISTEN_ADDR='\[fd00::1\]:2377'$/m);
+    assert.match(get("v6-member-a").script, /^LISTEN_ADDR='\[fd00::1\]:2377'$/m);
   });
 });
 
@@ -484,16 +485,16 @@ describe("OverlayNetwork", () => {
     await settled();
     const network = get("overlay-network");
     assert.equal(network.type, "command:remote:Command");
-    assert.match(network.inputs.stdin, /^HOST='n1'$/m, "on the audit host, a manager");
-    assert.match(network.inputs.stdin, /^NETWORK='clipper_network'$/m);
-    assert.match(network.inputs.stdin, /^ENCRYPTED='no'$/m);
-    assert.match(network.inputs.stdin, /^GENERATION='0'$/m, "a network as configured that records no run keeps that");
-    assert.match(network.inputs.stdin, /docker network create "\$@" "\$NETWORK"/);
+    assert.match(network.script, /^HOST='n1'$/m, "on the audit host, a manager");
+    assert.match(network.script, /^NETWORK='clipper_network'$/m);
+    assert.match(network.script, /^ENCRYPTED='no'$/m);
+    assert.match(network.script, /^GENERATION='0'$/m, "a network as configured that records no run keeps that");
+    assert.match(network.script, /docker network create "\$@" "\$NETWORK"/);
     assert.deepEqual(network.inputs.triggers, ["clipper_network"], "a new name makes a new network, then removes the old");
     assert.deepEqual(await valueOf(network.opts.dependsOn), [swarm.founded], "made while the other hosts join");
-    assert.match(network.inputs.stdin, /^STACK='clipper-swarm\/unit'$/m);
-    assert.match(network.inputs.stdin, /--label "clipper-swarm\.stack=\$STACK"/, "labelled with the stack that made it");
-    assert.match(network.inputs.stdin, /refuse_foreign_network/, "another's network of the name is never removed");
+    assert.match(network.script, /^STACK='clipper-swarm\/unit'$/m);
+    assert.match(network.script, /--label "clipper-swarm\.stack=\$STACK"/, "labelled with the stack that made it");
+    assert.match(network.script, /refuse_foreign_network/, "another's network of the name is never removed");
     assert.equal(network.opts.deletedWith, swarm, "destroy takes the network down with the swarm, through no engine");
 
     const check = probed.get("10.0.0.1") ?? "";
@@ -516,7 +517,7 @@ describe("OverlayNetwork", () => {
     const build = (name: string, address: string) => oneHostNetwork(name, address, { encrypted: true });
     build("e", "10.0.7.1");
     await settled();
-    assert.match(get("e-overlay-network").inputs.stdin, /^ENCRYPTED='yes'$/m);
+    assert.match(get("e-overlay-network").script, /^ENCRYPTED='yes'$/m);
     assert.match(probed.get("10.0.7.1") ?? "", /^ENCRYPTED='yes'$/m);
     assert.match(probed.get("10.0.7.1") ?? "", /CONFIG_INET_ESP/);
 
@@ -535,8 +536,8 @@ describe("OverlayNetwork", () => {
     oneHostNetwork("k", "10.0.1.1");
     oneHostNetwork("m", "10.0.1.2");
     await settled();
-    assert.match(get("k-overlay-network").inputs.stdin, /^GENERATION='repair-kept'$/m);
-    assert.match(get("m-overlay-network").inputs.stdin, /^GENERATION='repair-[0-9a-z]+'$/m, "a new run makes it again");
-    assert.doesNotMatch(get("m-overlay-network").inputs.stdin, /^GENERATION='repair-kept'$/m);
+    assert.match(get("k-overlay-network").script, /^GENERATION='repair-kept'$/m);
+    assert.match(get("m-overlay-network").script, /^GENERATION='repair-[0-9a-z]+'$/m, "a new run makes it again");
+    assert.doesNotMatch(get("m-overlay-network").script, /^GENERATION='repair-kept'$/m);
   });
 });

@@ -50,7 +50,7 @@ describe("the program", () => {
       ["cluster-beta-docker", "tcp://192.0.2.2:2375"],
       ["cluster-gamma-docker", "tcp://192.0.2.3:2375"],
     ]);
-    assert.match(registered.get("cluster-overlay-network")?.inputs.stdin, /^NETWORK='clipper_network'$/m);
+    assert.match(registered.get("cluster-overlay-network")?.script, /^NETWORK='clipper_network'$/m);
   });
 
   it("connects over SSH with each host's port and user, the connection as a secret", () => {

@@ -1,9 +1,10 @@
 import { describe, it } from "node:test";
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { renderScript, renderSteps, withoutComments } from "../../components/remote/remote-script";
+import { renderScript, stepsInput, withoutComments } from "../../components/remote/remote-script";
 
 const scriptsDir = path.join(__dirname, "../../components/remote/scripts");
 /** A remote script's file as it is, comments and all. */
@@ -61,13 +62,53 @@ describe("remote scripts run by a person, and as they travel", () => {
       execFileSync("sh", ["-n"], { input: rendered });
     });
   }
+});
 
-  it("renders a command's two steps with common.sh once, and a dispatch by step", () => {
-    const rendered = renderSteps({ create: "swarm-member", delete: "swarm-member-delete" }, { HOST: "h" });
-    assert.ok(!rendered.includes(readsCommon));
-    assert.equal(rendered.split("\nfail() {").length, 2, "common.sh once");
-    assert.match(rendered, /^step_create\(\) \{$/m);
-    assert.match(rendered, /^step_delete\(\) \{$/m);
-    execFileSync("sh", ["-n"], { input: rendered });
+/** Runs `stdin` as a command's host runs it: `sh -s -- STEP`. */
+function runStep(stdin: string, step: string) {
+  return spawnSync("sh", ["-s", "--", step], { input: stdin, encoding: "utf8" });
+}
+
+describe("a command's input, which runs the scripts a host keeps", () => {
+  /** A folder of two versions' scripts; each prints its name, version and the values it was given. */
+  function keptScripts(): { home: string; folder: string } {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "kept-scripts-"));
+    for (const version of ["v1", "v2"]) {
+      fs.mkdirSync(path.join(home, version));
+      for (const name of ["make", "unmake"]) {
+        fs.writeFileSync(path.join(home, version, `${name}.sh`), `echo "${name} ${version} HOST=$HOST PEERS=$PEERS"\n`);
+      }
+    }
+    return { home, folder: path.join(home, "v2") };
+  }
+  const steps = { create: "make", delete: "unmake" };
+  const values = { HOST: "h1", PEERS: ["tcp://a:2375", "tcp://b:2375"] };
+
+  it("runs the step its first argument names, with the values exported", () => {
+    const { folder } = keptScripts();
+    const stdin = stepsInput(steps, values, folder);
+    for (const step of ["create", "update"]) assert.equal(runStep(stdin, step).stdout, "make v2 HOST=h1 PEERS=tcp://a:2375 tcp://b:2375\n");
+    assert.equal(runStep(stdin, "delete").stdout, "unmake v2 HOST=h1 PEERS=tcp://a:2375 tcp://b:2375\n");
+    const unknown = runStep(stdin, "refresh");
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unknown step 'refresh'/);
+  });
+
+  it("deletes with the version the host holds once its own is gone, and creates with none but its own", () => {
+    const { home, folder } = keptScripts();
+    const stdin = stepsInput(steps, values, path.join(home, "v0"));
+    assert.equal(runStep(stdin, "delete").stdout, "unmake v2 HOST=h1 PEERS=tcp://a:2375 tcp://b:2375\n");
+    const create = runStep(stdin, "create");
+    assert.equal(create.status, 1);
+    assert.match(create.stderr, /^clipper-swarm's scripts are not in .*\/v0; run pulumi up, which puts them there, then try again$/m);
+    fs.rmSync(path.dirname(folder), { recursive: true });
+    assert.match(runStep(stdin, "delete").stderr, /clipper-swarm's scripts are not in .*; run pulumi up/, "a host that holds none says so");
+  });
+
+  it("stores values and the folder, not the scripts", () => {
+    const stdin = stepsInput({ create: "swarm-member", delete: "swarm-member-delete" }, { HOST: "h" }, "/var/lib/clipper-swarm/scripts/0123456789ab");
+    assert.ok(stdin.length < 1000, `${stdin.length} characters`);
+    assert.doesNotMatch(stdin, /^fail\(\) \{/m, "none of common.sh");
+    execFileSync("sh", ["-n"], { input: stdin });
   });
 });

@@ -29,11 +29,11 @@ describe("a preview with hosts the stack has not met yet", () => {
     assert.ok(probed.has("198.51.100.1") && probed.has("198.51.100.3"), "the known hosts are looked at");
     assert.ok(!probed.has("198.51.100.2"), "the new host is not");
     for (const name of ["u-known-dropin", "u-known2-dropin", "u-swarm-member-known", "u-swarm-member-known2", "u-overlay-network"]) {
-      const stdin = registered.get(name)?.inputs.stdin;
+      const stdin = registered.get(name)?.script;
       assert.equal(typeof stdin, "string", `${name} is planned with known inputs`);
       assert.match(stdin, /^GENERATION='0'$/m, `${name}: as configured, as the probe found it`);
     }
-    assert.equal(typeof registered.get("u-new-dropin")?.inputs.stdin, "object", "the new host's step is planned, its script unknown");
+    assert.equal(typeof registered.get("u-new-dropin")?.script, "object", "the new host's step is planned, its script unknown");
   });
 
   it("looks at a host met for the first time, with the key it shows, though its record is only planned", async () => {

@@ -110,9 +110,13 @@ STATE_DIR=/var/lib/clipper-swarm
 # no change, and a drifted one for a new run.
 record_run() { mkdir -p "$STATE_DIR" && printf '%s\n' "$GENERATION" >"$STATE_DIR/$1-run"; }
 report_run() { if [ -s "$STATE_DIR/$1-run" ]; then echo "last-run: $(cat "$STATE_DIR/$1-run")"; fi; }
-# Forgets a concern's record, and the folder too when nothing else is in it: a
-# host is left as it was before this tool came.
-forget_run() { rm -f "$STATE_DIR/$1-run" && { rmdir "$STATE_DIR" 2>/dev/null || true; }; }
+# Forgets a concern's record; with the last record, the scripts that the
+# commands run (scripts/) and the folder go too: a host is left as it was
+# before this tool came.
+forget_run() {
+  rm -f "$STATE_DIR/$1-run"
+  if ! find "$STATE_DIR" -mindepth 1 -maxdepth 1 ! -name scripts 2>/dev/null | grep -q .; then rm -rf "$STATE_DIR"; fi
+}
 
 # --- the engine endpoint ---
 # Starts or restarts ($1) docker for a change of this tool's. The start count

@@ -1,0 +1,102 @@
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { scriptsDir } from "./remote-script";
+
+/**
+ * Where a host keeps the remote scripts, a folder per version. Each command
+ * runs its steps from there, so the state, which the file backend writes
+ * whole after every step, stores only a command's values, not its scripts.
+ */
+export const scriptsHome = "/var/lib/clipper-swarm/scripts";
+
+/** What the probe prints of a host's scripts: the folder they are in, after this prefix. */
+export const scriptsLine = "scripts: ";
+
+/** What the probe prints where a host that this tool has worked on lacks this version's scripts. */
+export const scriptsMissingLine = "scripts: missing";
+
+/** What the probe prints where it put them in place on such a host. */
+export const scriptsPlacedLine = "scripts: put in place";
+
+/** The scripts as a host keeps them: each file's name and text, and the version they make together. */
+interface ScriptSet {
+  version: string;
+  files: { name: string; text: string; sha256: string }[];
+}
+
+let scriptSet: ScriptSet | undefined;
+
+/** This package's scripts, read once per run; the version is a digest of them all. */
+function scripts(): ScriptSet {
+  if (!scriptSet) {
+    const names = fs.readdirSync(scriptsDir).filter((f) => f.endsWith(".sh")).sort();
+    // A here-document ends its text with a newline, so each file gets one.
+    const files = names.map((name) => {
+      const raw = fs.readFileSync(path.join(scriptsDir, name), "utf8");
+      const text = raw.endsWith("\n") ? raw : `${raw}\n`;
+      return { name, text, sha256: createHash("sha256").update(text).digest("hex") };
+    });
+    const digest = createHash("sha256");
+    for (const f of files) digest.update(`${f.name}\0${f.sha256}\0`);
+    scriptSet = { version: digest.digest("hex").slice(0, 12), files };
+  }
+  return scriptSet;
+}
+
+/** The folder of this version's scripts on a host. */
+export function scriptsFolder(): string {
+  return `${scriptsHome}/${scripts().version}`;
+}
+
+/** Ends each file's here-document; no script holds this line. */
+const endOfFile = "CLIPPER_SWARM_END_OF_FILE";
+
+/** Shell that succeeds where this version's scripts are in place, whole. */
+function inPlace(folder: string): string {
+  return `(cd '${folder}' 2>/dev/null && sha256sum -c --status SHA256SUMS 2>/dev/null)`;
+}
+
+/** Shell that succeeds where the host holds a record of this tool's besides the scripts. */
+const worked = `find '${path.dirname(scriptsHome)}' -mindepth 1 -maxdepth 1 ! -name '${path.basename(scriptsHome)}' 2>/dev/null | grep -q .`;
+
+/**
+ * What the probe runs on a host in a preview, which changes nothing: prints
+ * the scripts' folder, and `scripts: missing` where a host that this tool has
+ * worked on lacks them.
+ */
+export function scriptsCheck(): string {
+  const folder = scriptsFolder();
+  return [`if ! ${inPlace(folder)} && ${worked}; then echo '${scriptsMissingLine}'; fi`, `echo '${scriptsLine}${folder}'`].join("\n");
+}
+
+/**
+ * What the probe runs on a host in an update, before any step: puts this
+ * version's scripts in place where they are not (whole, or not at all), and
+ * removes other versions; a delete whose own version is gone runs this one's.
+ * Prints the folder, after `scripts: put in place` where it put them on a
+ * host that this tool has worked on.
+ */
+export function scriptsInstall(): string {
+  const { files } = scripts();
+  const folder = scriptsFolder();
+  const writes = files.flatMap((f) => [`cat >"$new/${f.name}" <<'${endOfFile}'`, f.text + endOfFile]);
+  const sums = files.map((f) => `${f.sha256}  ${f.name}`).join("\n");
+  return [
+    `if ! ${inPlace(folder)}; then`,
+    `had=; if ${worked}; then had=yes; fi`,
+    `mkdir -p '${scriptsHome}'`,
+    `new=$(mktemp -d '${scriptsHome}/.new-XXXXXX')`,
+    ...writes,
+    `printf '%s\\n' '${sums.replace(/\n/g, "' '")}' >"$new/SHA256SUMS"`,
+    `chmod 755 "$new"`,
+    `rm -rf '${folder}'`,
+    `mv "$new" '${folder}'`,
+    `if [ -n "$had" ]; then echo '${scriptsPlacedLine}'; fi`,
+    "fi",
+    `for old in '${scriptsHome}'/*; do`,
+    `  if [ -e "$old" ] && [ "$old" != '${folder}' ]; then rm -rf "$old"; fi`,
+    "done",
+    `echo '${scriptsLine}${folder}'`,
+  ].join("\n");
+}
