@@ -13,6 +13,13 @@ import { splitFrom, SwarmCensus, swarmWord, takeCensus } from "./cluster/swarm-c
 /** Swarm managers talk raft on this port. */
 export const swarmPort = 2377;
 
+/**
+ * Workers that the first manager admits at once, each over an SSH login of
+ * its own: sshd refuses some of the logins beyond 10 that have yet to
+ * authenticate (its default MaxStartups 10:30:100).
+ */
+export const admissionLanes = 8;
+
 /** A host that becomes a member of the swarm. */
 export interface SwarmMemberArgs {
   /** The host's name in the inventory; it names the host in every message. */
@@ -122,6 +129,7 @@ export class Swarm extends pulumi.ComponentResource {
     // quorum guard takes demotions after joins; the first manager brings them
     // in (admit).
     let swarmId: pulumi.Output<string> | undefined;
+    const admitted: remote.Command[] = [];
     for (const host of [...managers, ...live.filter((h) => h.role === "worker")]) {
       const after = host.role === "manager" ? joinedManagers.slice(0, 1) : joinedManagers;
       const peers = managers.filter((m) => m !== host);
@@ -134,7 +142,8 @@ export class Swarm extends pulumi.ComponentResource {
       const [step, stepName] =
         host.role === "manager"
           ? [member, memberName(host.hostName)]
-          : [admit(admitName(host.hostName), host, managers[0], run, args, { ...memberOpts, dependsOn: [member] }), admitName(host.hostName)];
+          : [admit(admitName(host.hostName), host, managers[0], run, args, { ...memberOpts, dependsOn: [member, ...laneBefore(admitted)] }), admitName(host.hostName)];
+      if (host.role === "worker") admitted.push(step);
       this.nodeIds[host.hostName] = step.stdout.apply((out) => field(out, "node-id", stepName));
       if (host.role === "manager") joinedManagers.push(member);
     }
@@ -146,6 +155,11 @@ export class Swarm extends pulumi.ComponentResource {
 
     this.registerOutputs({ swarmId: this.swarmId, nodeIds: this.nodeIds });
   }
+}
+
+/** What the next admission waits for: the one `admissionLanes` before it, so that no more run at once. */
+function laneBefore(admitted: remote.Command[]): remote.Command[] {
+  return admitted.length >= admissionLanes ? [admitted[admitted.length - admissionLanes]] : [];
 }
 
 /** The cluster plan of the members: the live ones and the live managers, in name order. */

@@ -12,7 +12,7 @@ import { renderScript } from "../../components/remote/remote-script";
 import { ecKey } from "../support/tls-keys";
 import { DaemonEndpoint, dropInPath, engineTlsFolder, plainTcpWarning, tcpSocketPath } from "../../components/daemon-endpoint";
 import { EngineCa } from "../../components/tls/engine-ca";
-import { Swarm, SwarmMemberArgs } from "../../components/swarm";
+import { admissionLanes, Swarm, SwarmMemberArgs } from "../../components/swarm";
 import { OverlayNetwork, ownerGate } from "../../components/overlay-network";
 import { RestartOrder } from "../../components/cluster/restart-order";
 
@@ -367,6 +367,17 @@ describe("Swarm", () => {
     assert.match(probed.get("10.0.2.1") ?? "", /^ROLE='worker'$/m, "the audit knows the role it checks");
     assert.doesNotMatch(probed.get("10.0.2.1") ?? "", /\/nodes/, "only managers list the swarm's nodes");
     assert.match(probed.get("10.0.2.2") ?? "", /http:\/\/localhost\/nodes/);
+  });
+
+  it("admits at most admissionLanes workers at once through the first manager", async () => {
+    const workers = Array.from({ length: admissionLanes + 2 }, (_, i) => member(`lw${String(i).padStart(2, "0")}`, `10.0.5.${i + 10}`, "worker"));
+    newHosts("10.0.5.1", ...workers.map((w) => String(w.advertiseAddress)));
+    new Swarm("lanes", { members: [member("lm", "10.0.5.1"), ...workers], probe }, { transformations: [record] });
+    await settled();
+    const waits = await Promise.all(workers.map((w) => namesOf(get(`lanes-admit-${w.hostName}`).opts.dependsOn)));
+    assert.deepEqual(waits[admissionLanes - 1], [`lanes-member-lw0${admissionLanes - 1}`], "the first lanes start at once");
+    assert.deepEqual(waits[admissionLanes], [`lanes-member-lw0${admissionLanes}`, "lanes-admit-lw00"], "the next waits for the first");
+    assert.deepEqual(waits[admissionLanes + 1], [`lanes-member-lw0${admissionLanes + 1}`, "lanes-admit-lw01"]);
   });
 
   it("picks the managers by name, not by their place in the inventory", async () => {
