@@ -7,6 +7,7 @@ import { audit, auditedRun } from "./remote/host-audit";
 import { asConfigured, HostProbe, Observation } from "./remote/host-probe";
 import type { RestartOrder } from "./cluster/restart-order";
 import { EngineCa, subjectAltNames } from "./tls/engine-ca";
+import { scriptsFolder } from "./remote/installed-scripts";
 import { keepAsRecorded, remoteScript, remoteSteps } from "./remote/remote-script";
 
 /** Where the drop-in lives: beside the packaged unit, never an edit of it. */
@@ -108,6 +109,7 @@ export class DaemonEndpoint extends pulumi.ComponentResource {
         // With TLS, what the host's certificates must be: the stack's CA's, of this run's period.
         check: remoteScript("endpoint-check", {
           ...params,
+          SCRIPTS: scriptsFolder(),
           ...(args.tls && { TLS_CA: args.tls.caCert, TLS_NOT_BEFORE: args.tls.engineNotBefore, TLS_CLIENT: args.manager ? "yes" : "no" }),
         }),
         probe: args.probe,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { types } from "@pulumi/command";
-import { scriptsCheck, scriptsInstall, scriptsLine, scriptsMissingLine, scriptsPlacedLine } from "./installed-scripts";
+import { scriptsCheck, scriptsInstall, scriptsLine, scriptsPlacedLine } from "./installed-scripts";
 import { HostKeyMismatch, openSsh, scanHostCertificate, scanHostKey, SshLogin, SshSession } from "./ssh-exec";
 import { failRun } from "../outputs/run-failure";
 
@@ -76,8 +76,8 @@ export class HostProbe {
   /**
    * The folder of this version's scripts on the host, once they are in place
    * there: an update puts them there before any step, in the host's first
-   * batch; a preview only looks, and warns where a host that this tool has
-   * worked on lacks them. Every command that runs them waits for this.
+   * batch (the endpoint's check tells a preview where they are missing).
+   * Every command that runs them waits for this.
    */
   scripts(target: ProbeTarget): pulumi.Output<string> {
     let folder = this.folders.get(target.hostName);
@@ -133,11 +133,8 @@ export class HostProbe {
 
 /** The scripts' folder that a host's `scripts` check printed, after saying what it found. */
 function scriptsFound(hostName: string, lines: string[]): Promise<string> {
-  const folder = lines.find((l) => l.startsWith(scriptsLine) && l !== scriptsMissingLine && l !== scriptsPlacedLine)?.slice(scriptsLine.length);
+  const folder = lines.find((l) => l.startsWith(scriptsLine) && l !== scriptsPlacedLine)?.slice(scriptsLine.length);
   if (!folder) return failRun(`${hostName}: cannot tell where clipper-swarm's scripts are: ${lines.join("; ") || "the check printed nothing"}`);
-  if (lines.includes(scriptsMissingLine)) {
-    pulumi.log.warn(`${hostName}: this version of clipper-swarm's scripts is not on the host: the next up puts it in ${folder}, before any step`);
-  }
   if (lines.includes(scriptsPlacedLine)) pulumi.log.info(`${hostName}: put this version of clipper-swarm's scripts in ${folder}`);
   return Promise.resolve(folder);
 }

@@ -13,9 +13,6 @@ export const scriptsHome = "/var/lib/clipper-swarm/scripts";
 /** What the probe prints of a host's scripts: the folder they are in, after this prefix. */
 export const scriptsLine = "scripts: ";
 
-/** What the probe prints where a host that this tool has worked on lacks this version's scripts. */
-export const scriptsMissingLine = "scripts: missing";
-
 /** What the probe prints where it put them in place on such a host. */
 export const scriptsPlacedLine = "scripts: put in place";
 
@@ -52,8 +49,8 @@ export function scriptsFolder(): string {
 /** Ends each file's here-document; no script holds this line. */
 const endOfFile = "CLIPPER_SWARM_END_OF_FILE";
 
-/** Shell that succeeds where this version's scripts are in place, whole. */
-function inPlace(folder: string): string {
+/** Shell that succeeds where the scripts of `folder` are in place, whole. */
+function scriptsInPlace(folder: string): string {
   return `(cd '${folder}' 2>/dev/null && sha256sum -c --status SHA256SUMS 2>/dev/null)`;
 }
 
@@ -62,12 +59,11 @@ const worked = `find '${path.dirname(scriptsHome)}' -mindepth 1 -maxdepth 1 ! -n
 
 /**
  * What the probe runs on a host in a preview, which changes nothing: prints
- * the scripts' folder, and `scripts: missing` where a host that this tool has
- * worked on lacks them.
+ * the scripts' folder. Whether they are there is for the endpoint's check to
+ * say (endpoint-check.sh), so that a plan shows it as a change to make.
  */
 export function scriptsCheck(): string {
-  const folder = scriptsFolder();
-  return [`if ! ${inPlace(folder)} && ${worked}; then echo '${scriptsMissingLine}'; fi`, `echo '${scriptsLine}${folder}'`].join("\n");
+  return `echo '${scriptsLine}${scriptsFolder()}'`;
 }
 
 /**
@@ -83,7 +79,7 @@ export function scriptsInstall(): string {
   const writes = files.flatMap((f) => [`cat >"$new/${f.name}" <<'${endOfFile}'`, f.text + endOfFile]);
   const sums = files.map((f) => `${f.sha256}  ${f.name}`).join("\n");
   return [
-    `if ! ${inPlace(folder)}; then`,
+    `if ! ${scriptsInPlace(folder)}; then`,
     `had=; if ${worked}; then had=yes; fi`,
     `mkdir -p '${scriptsHome}'`,
     `new=$(mktemp -d '${scriptsHome}/.new-XXXXXX')`,

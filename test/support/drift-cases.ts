@@ -3,6 +3,7 @@
  * lab host rebuilt, on a converged cluster.
  */
 import { dropInPath, tcpSocketPath } from "../../components/daemon-endpoint";
+import { scriptsHome } from "../../components/remote/installed-scripts";
 
 export interface DriftCase {
   /** What is done by hand. */
@@ -31,5 +32,6 @@ export const driftCases: DriftCase[] = [
   { name: "(g) the host rebuilt: a fresh system at the same address", host: 1, drift: "reset", finds: rebuilt },
   { name: "(g) the first host rebuilt", host: 0, drift: "reset", finds: rebuilt },
   { name: "(i) the drop-in edited to hand docker no socket of ours, and docker restarted", host: 1, drift: `printf '[Service]\\n' >${dropInPath}; systemctl daemon-reload; systemctl stop docker.service clipper-swarm-tcp.socket; systemctl start docker`, finds: /engine endpoint: drop-in \S+ is not tcp:\/\/\S+:2375 over the packaged ExecStart; docker does not answer/ },
+  { name: "(j) the scripts that the commands run removed", host: 1, drift: `rm -rf ${scriptsHome}`, finds: /engine endpoint: clipper-swarm's scripts \S+ are missing/ },
 ];
 

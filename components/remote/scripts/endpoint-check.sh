@@ -4,7 +4,8 @@
 # difference is there and the engine manages a swarm, `swarm: manager` or
 # `swarm: leader`; `engine: silent` where it does not answer on TCP; then the
 # run that last made it. Changes nothing.
-# Parameters: HOST LISTEN PROBE DROPIN TCP_SOCKET, and with TLS: ENGINE_TLS,
+# Parameters: HOST LISTEN PROBE DROPIN TCP_SOCKET SCRIPTS (the folder of the
+# scripts the commands run), and with TLS: ENGINE_TLS,
 # TLS_CA (the stack's CA certificate), TLS_NOT_BEFORE (when this period's
 # certificates start, in seconds since 1970) and TLS_CLIENT (yes for a
 # manager, which holds a client certificate). The host's own certificate is an
@@ -50,6 +51,11 @@ if [ -n "${ENGINE_TLS:-}" ]; then
   else
     of_this_period "$ENGINE_TLS/client.pem"
   fi
+fi
+# The scripts that the commands run, on a host where this tool made the
+# endpoint: an update puts them back before any step, and runs it again.
+if [ -s "$STATE_DIR/endpoint-run" ] && ! (cd "$SCRIPTS" 2>/dev/null && sha256sum -c --status SHA256SUMS 2>/dev/null); then
+  differs "clipper-swarm's scripts $SCRIPTS are missing"
 fi
 # `engine: silent`: a preview leaves a silent engine's provider unconfigured (daemon-endpoint.ts).
 if ! systemctl is-active --quiet docker; then
