@@ -53,7 +53,7 @@ const cluster = new ClipperSwarm("cluster", {
   joinTokenRotation: settings.joinTokenRotation,
   ...tls,
   ...(settings.knownHosts !== undefined && { knownHostsFiles: [settings.knownHosts] }),
-  dockerProviders: true,
+  dockerProviders: settings.dockerProviders,
 });
 
 export const dockerHosts = cluster.dockerHosts;

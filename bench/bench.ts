@@ -70,7 +70,7 @@ async function procedure(mode: "seed" | "floor", hosts: string[]): Promise<Took>
   return took({ seconds, cpu: cpuSince(cpu) });
 }
 
-const usage = "usage: npm run bench [-- --hosts N]... [--rounds R]   (N from 1 to 7, R from 1 to 9), or npm run bench -- --scale [--rounds R]";
+const usage = "usage: npm run bench [-- --hosts N]... [--rounds R]   (N from 1 to 7, R from 1 to 9), or npm run bench -- --scale [--rounds R] [--docker-providers on|off]";
 
 function optionsFrom(args: string[]): { sizes: number[]; rounds: number } {
   const sizes: number[] = [];

@@ -109,6 +109,8 @@ export const benchStackName = "bench";
 export interface StackOptions {
   tls: boolean;
   managers?: number;
+  /** Each host gets a Docker provider, and Pulumi a Docker plugin for it (`clipper-swarm:dockerProviders`); true unless said, as the stack's default. */
+  dockerProviders?: boolean;
 }
 
 /** The inventory of `hosts` with the lab's key, the first `managers` of them managers, the others workers. */
@@ -118,7 +120,7 @@ function inventoryText(hosts: string[], managers: number): string {
 }
 
 /** A stack of the program on `hosts`, with a backend of its own. */
-export function benchStack(hosts: string[], { tls, managers = hosts.length }: StackOptions) {
+export function benchStack(hosts: string[], { tls, managers = hosts.length, dockerProviders = true }: StackOptions) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-bench-"));
   const env = { ...process.env, PULUMI_BACKEND_URL: `file://${dir}`, PULUMI_CONFIG_PASSPHRASE: "bench", PULUMI_STACK: benchStackName };
   const inventory = path.join(dir, "hosts.yaml");
@@ -126,7 +128,8 @@ export function benchStack(hosts: string[], { tls, managers = hosts.length }: St
   const configFile = path.join(dir, `Pulumi.${benchStackName}.yaml`);
   writeFileSync(
     configFile,
-    `config:\n  clipper-swarm:inventory: ${inventory}\n  clipper-swarm:daemonTls: ${tls}\n  clipper-swarm:testImage: clipper-lab/probe:latest\n`,
+    `config:\n  clipper-swarm:inventory: ${inventory}\n  clipper-swarm:daemonTls: ${tls}\n  clipper-swarm:testImage: clipper-lab/probe:latest\n` +
+      `  clipper-swarm:dockerProviders: ${dockerProviders}\n`,
   );
   const cli = (args: string[]) => [...args, "--stack", benchStackName, "--config-file", configFile];
   must(pulumiBin, ["stack", "init", benchStackName], env);

@@ -178,8 +178,8 @@ export function checksSummary(checks: MachineCheck[], machine: Machine): string 
   return `${head}${failed.length} of ${checks.length} figures would not fit\n` + failed.map((c) => `  ${c.text}\n`).join("");
 }
 
-/** The scale bench's results as `bench-results/scale.json` holds them. */
-export function scaleJson(runs: ScaleRun[], fits: ScaleFit[], machine: Machine, checks: MachineCheck[]): string {
+/** The scale bench's results as `bench-results/scale.json` holds them; `dockerProviders`: the stack gave each host a Docker provider. */
+export function scaleJson(runs: ScaleRun[], fits: ScaleFit[], machine: Machine, checks: MachineCheck[], dockerProviders: boolean): string {
   const models = fits.map(({ step, figure, model }) => ({
     step,
     figure,
@@ -192,7 +192,15 @@ export function scaleJson(runs: ScaleRun[], fits: ScaleFit[], machine: Machine, 
   }));
   return (
     JSON.stringify(
-      { machine: { cores: machine.cores, memory_bytes: machine.memoryBytes }, sizes: runs.map((r) => r.hosts), rule: growthRule, runs, fits: models, checks },
+      {
+        machine: { cores: machine.cores, memory_bytes: machine.memoryBytes },
+        docker_providers: dockerProviders,
+        sizes: runs.map((r) => r.hosts),
+        rule: growthRule,
+        runs,
+        fits: models,
+        checks,
+      },
       null,
       2,
     ) + "\n"
@@ -229,11 +237,13 @@ function growthCell(model: FigureModel): string {
 }
 
 /**
- * The results as a table for people: each step's figures at each size, what
- * each extra host adds (the line's slope), the verdict with the ratio of the
- * slopes it compares, and the extrapolations (line / parabola).
+ * The results as a table for people, under a heading that says whether the
+ * stack gave each host a Docker provider (`dockerProviders`), as the plugins
+ * and memory depend on it: each step's figures at each size, what each extra
+ * host adds (the line's slope), the verdict with the ratio of the slopes it
+ * compares, and the extrapolations (line / parabola).
  */
-export function scaleTable(runs: ScaleRun[], fits: ScaleFit[]): string {
+export function scaleTable(runs: ScaleRun[], fits: ScaleFit[], dockerProviders: boolean): string {
   const head = ["step", "figure", ...runs.map((r) => `${r.hosts} hosts`), "per host", "growth", ...extrapolatedSizes.map((n) => `at ${n}`)];
   const rows = fits.map(({ step, figure, model }) => {
     const unit = figureInfo[figure].unit;
@@ -249,7 +259,8 @@ export function scaleTable(runs: ScaleRun[], fits: ScaleFit[]): string {
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  return [line(head), ...rows.map(line)].join("\n") + `\n(at ${extrapolatedSizes.join(" and ")}: line / parabola where ${growthRule})\n`;
+  const heading = `Docker providers ${dockerProviders ? "on" : "off"} (clipper-swarm:dockerProviders: ${dockerProviders})`;
+  return [heading, line(head), ...rows.map(line)].join("\n") + `\n(at ${extrapolatedSizes.join(" and ")}: line / parabola where ${growthRule})\n`;
 }
 
 const stepColors: Record<ScaleStep, string> = { up: "#1f77b4", preview: "#ff7f0e", destroy: "#d62728" };

@@ -1,13 +1,14 @@
-// `npm run bench -- --scale [--rounds R]`: what Pulumi's runs cost against
-// the number of hosts, and what that would come to at 50 and 100 hosts. At
-// 3, 7, 15 and 25 lab hosts (host4 and up, on Debian 13; 3 managers, the
-// others workers), on freshly reset hosts, after an untimed preview, in R
-// rounds (1 unless --rounds says; each figure the median): cold up, no-op
-// preview and destroy, each with its wall time, the CPU of Pulumi's processes
-// and of the machine, their peak memory, their plugins, the state's size and
-// the CLI's writes. Fits each figure against the host count (bench/fit.ts),
-// checks the fits at 100 hosts against this machine, prints the table and
-// the check, and writes bench-results/scale.json and scale.svg.
+// `npm run bench -- --scale [--rounds R] [--docker-providers on|off]`: what
+// Pulumi's runs cost against the number of hosts, and what that would come to
+// at 50 and 100 hosts. At 3, 7, 15 and 25 lab hosts (host4 and up, on Debian
+// 13; 3 managers, the others workers), on freshly reset hosts, after an
+// untimed preview, in R rounds (1 unless --rounds says; each figure the
+// median), with a Docker provider per host unless --docker-providers is off:
+// cold up, no-op preview and destroy, each with its wall time, the CPU of
+// Pulumi's processes and of the machine, their peak memory, their plugins, the
+// state's size and the CLI's writes. Fits each figure against the host count
+// (bench/fit.ts), checks the fits at 100 hosts against this machine, prints
+// the table and the check, and writes bench-results/scale.json and scale.svg.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -80,9 +81,9 @@ async function measuredStep(stack: BenchStack, label: string, args: string[]): P
 }
 
 /** One round at one size: fresh hosts, an untimed preview, then each step measured. */
-async function scaleRound(hosts: string[]): Promise<Record<ScaleStep, StepFigures>> {
+async function scaleRound(hosts: string[], dockerProviders: boolean): Promise<Record<ScaleStep, StepFigures>> {
   await fresh(hosts);
-  const stack = benchStack(hosts, { tls: false, managers });
+  const stack = benchStack(hosts, { tls: false, managers, dockerProviders });
   const at = `${hosts.length} hosts`;
   try {
     stack.warm(`${at}: untimed preview (warm caches)`);
@@ -95,14 +96,30 @@ async function scaleRound(hosts: string[]): Promise<Record<ScaleStep, StepFigure
   }
 }
 
-const usage = "usage: npm run bench -- --scale [--rounds R]   (R from 1 to 9)";
+/** How `--scale`'s other arguments say to run. */
+export const scaleUsage = "usage: npm run bench -- --scale [--rounds R] [--docker-providers on|off]   (R from 1 to 9, 1 unless said; providers on unless said)";
 
-/** The rounds that `--scale`'s other arguments ask for. */
-function roundsFrom(args: string[]): number {
-  if (args.length === 0) return 1;
-  const n = Number(args[1]);
-  if (args.length === 2 && args[0] === "--rounds" && Number.isInteger(n) && n >= 1 && n <= 9) return n;
-  throw new Error(usage);
+/** What `--scale`'s other arguments ask for. */
+export interface ScaleOptions {
+  /** Rounds at each size; each figure is their median. */
+  rounds: number;
+  /** The stack gives each host a Docker provider, and so Pulumi a Docker plugin per host (`clipper-swarm:dockerProviders`). */
+  dockerProviders: boolean;
+}
+
+/** The options that `--scale`'s other arguments ask for, in any order, each at most once; anything else throws the usage. */
+export function scaleOptions(args: string[]): ScaleOptions {
+  let rounds: number | undefined;
+  let dockerProviders: boolean | undefined;
+  for (let i = 0; i < args.length; i += 2) {
+    const [name, value] = [args[i], args[i + 1]];
+    const n = Number(value);
+    if (name === "--rounds" && rounds === undefined && Number.isInteger(n) && n >= 1 && n <= 9) rounds = n;
+    else if (name === "--docker-providers" && dockerProviders === undefined && (value === "on" || value === "off")) dockerProviders = value === "on";
+    else throw new Error(scaleUsage);
+  }
+  // Providers on: the stack's own default, as the runs before the option measured it.
+  return { rounds: rounds ?? 1, dockerProviders: dockerProviders ?? true };
 }
 
 /** The machine that runs Pulumi: its cores and its memory. */
@@ -112,14 +129,14 @@ function thisMachine() {
 
 /** Runs the scale bench with `args`, the arguments after `--scale`. */
 export async function scaleMain(args: string[]): Promise<void> {
-  const rounds = roundsFrom(args);
+  const { rounds, dockerProviders } = scaleOptions(args);
   prepareLab(firstHost + Math.max(...scaleSizes) - 1);
   const runs: ScaleRun[] = [];
   for (const n of scaleSizes) {
     const measured: Record<ScaleStep, StepFigures>[] = [];
     for (let round = 1; round <= rounds; round++) {
       progress(`${n} hosts: round ${round} of ${rounds}`);
-      measured.push(await scaleRound(labHosts(n)));
+      measured.push(await scaleRound(labHosts(n), dockerProviders));
     }
     runs.push({ hosts: n, managers: Math.min(n, managers), rounds, steps: medianSteps(measured) });
   }
@@ -128,9 +145,9 @@ export async function scaleMain(args: string[]): Promise<void> {
   const checks = machineChecks(fits, machine);
   const out = path.join(root, "bench-results");
   mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, "scale.json"), scaleJson(runs, fits, machine, checks));
+  writeFileSync(path.join(out, "scale.json"), scaleJson(runs, fits, machine, checks, dockerProviders));
   writeFileSync(path.join(out, "scale.svg"), scaleChart(runs, fits));
-  process.stdout.write(scaleTable(runs, fits));
+  process.stdout.write(scaleTable(runs, fits, dockerProviders));
   process.stdout.write(checksSummary(checks, machine));
   progress("wrote bench-results/scale.json and scale.svg");
 }

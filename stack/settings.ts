@@ -41,6 +41,11 @@ export interface StackSettings {
   networkEncrypted: boolean;
   /** The known_hosts file that vouches for hosts' SSH keys; undefined: OpenSSH's (config `knownHosts`). */
   knownHosts?: string;
+  /**
+   * Give each live host a Docker provider, to place containers there; each
+   * starts a Docker plugin process (config `dockerProviders`).
+   */
+  dockerProviders: boolean;
 }
 
 /** A bad config value; the message reads `Pulumi.STACK.yaml: clipper-swarm:KEY: problem`. */
@@ -120,6 +125,8 @@ export function readStackSettings(config: ConfigSource, stack: string): StackSet
   }
 
   const networkEncrypted = flag("networkEncrypted", config.get("networkEncrypted") ?? "false");
+  // On unless said: the stack gave each host a provider before this setting existed.
+  const dockerProviders = flag("dockerProviders", config.get("dockerProviders") ?? "true");
 
   const knownHosts = config.get("knownHosts");
   if (knownHosts !== undefined && knownHosts.trim() === "") fail("knownHosts", "must name a known_hosts file, not be empty");
@@ -128,6 +135,7 @@ export function readStackSettings(config: ConfigSource, stack: string): StackSet
     inventoryFile,
     daemonTls,
     networkEncrypted,
+    dockerProviders,
     ...(daemonPort !== undefined && { daemonPort }),
     ...(networkName !== undefined && { networkName }),
     ...(testImage !== undefined && { testImage }),

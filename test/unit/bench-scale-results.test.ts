@@ -89,11 +89,12 @@ describe("bench scale results", () => {
     assert.match(summary, /\n {2}no-op preview at 100 hosts: Pulumi's processes' 61\.0 s of CPU do not fit in what 1 core give in the 27\.5 s/);
   });
 
-  it("writes sizes, runs, fits with their verdicts and extrapolations, and the checks", () => {
-    const parsed = JSON.parse(scaleJson(runs, fits, machine, machineChecks(fits, machine))) as Record<string, unknown> & {
+  it("writes whether hosts had Docker providers, sizes, runs, fits with their verdicts and extrapolations, and the checks", () => {
+    const parsed = JSON.parse(scaleJson(runs, fits, machine, machineChecks(fits, machine), false)) as Record<string, unknown> & {
       fits: { step: ScaleStep; figure: string; verdict: string; quadratic?: unknown; at: { hosts: number; line: number; quadratic?: number }[] }[];
     };
-    assert.deepEqual(Object.keys(parsed), ["machine", "sizes", "rule", "runs", "fits", "checks"]);
+    assert.deepEqual(Object.keys(parsed), ["machine", "docker_providers", "sizes", "rule", "runs", "fits", "checks"]);
+    assert.equal(parsed.docker_providers, false);
     assert.deepEqual(parsed.machine, { cores: 2, memory_bytes: 24 * 2 ** 30 });
     assert.deepEqual(parsed.sizes, [3, 7, 15, 25]);
     assert.deepEqual(parsed.runs, runs);
@@ -107,11 +108,13 @@ describe("bench scale results", () => {
     assert.deepEqual(wall?.at.map((a) => Object.keys(a)), [["hosts", "line"], ["hosts", "line"]]);
   });
 
-  it("prints a row per step and figure: the sizes, what a host adds, the verdict, and the extrapolations", () => {
-    const lines = scaleTable(runs, fits).trimEnd().split("\n");
-    assert.equal(lines.length, 1 + 24 + 1);
-    assert.match(lines[0], /^step +figure +3 hosts +7 hosts +15 hosts +25 hosts +per host +growth +at 50 +at 100$/);
-    assert.match(lines[1], /^cold up +wall time +6\.5 s +8\.5 s +12\.5 s +17\.5 s +\+0\.50 s +linear 1\.00x +30\.0 s +55\.0 s$/);
+  it("prints a row per step and figure under whether hosts had Docker providers: the sizes, what a host adds, the verdict, and the extrapolations", () => {
+    const lines = scaleTable(runs, fits, true).trimEnd().split("\n");
+    assert.equal(lines.length, 1 + 1 + 24 + 1);
+    assert.equal(lines[0], "Docker providers on (clipper-swarm:dockerProviders: true)");
+    assert.equal(scaleTable(runs, fits, false).split("\n")[0], "Docker providers off (clipper-swarm:dockerProviders: false)");
+    assert.match(lines[1], /^step +figure +3 hosts +7 hosts +15 hosts +25 hosts +per host +growth +at 50 +at 100$/);
+    assert.match(lines[2], /^cold up +wall time +6\.5 s +8\.5 s +12\.5 s +17\.5 s +\+0\.50 s +linear 1\.00x +30\.0 s +55\.0 s$/);
     const written = lines.find((l) => l.startsWith("cold up") && l.includes("CLI's writes"));
     // 1 KiB times the hosts squared: 9, 49, 225 and 625 KiB; 28.34 KiB a host by least squares; slopes 22 and 40 KiB a host from 7 to 25.
     assert.match(written ?? "", / 625\.0 KiB +\+28\.34 KiB +faster 1\.82x +[\d.]+ MiB \/ 2\.4 MiB +[\d.]+ MiB \/ 9\.8 MiB$/);

@@ -23,11 +23,13 @@ function errorOf(values: Record<string, string | undefined>, stack = "dev"): Sta
 }
 
 describe("readStackSettings", () => {
-  test("leaves every setting but the TLS choice to the component's defaults when unset", () => {
+  test("leaves every setting but the TLS choice and Docker providers to the component's defaults when unset", () => {
+    // Providers stay on, as the stack had them before the setting; the component's default is off.
     assert.deepEqual(readStackSettings(config({}), "dev"), {
       inventoryFile: "hosts/dev.yaml",
       daemonTls: false,
       networkEncrypted: false,
+      dockerProviders: true,
     });
     assert.equal(readStackSettings(config({ daemonTls: "true" }), "dev").daemonPort, undefined, "the component's default, for the mode");
   });
@@ -51,6 +53,7 @@ describe("readStackSettings", () => {
       testHost: "host2",
       joinTokenRotation: "2026-11-26",
       networkEncrypted: "true",
+      dockerProviders: "false",
     };
     assert.deepEqual(readStackSettings(config(values), "prod"), {
       inventoryFile: "hosts/prod.yaml",
@@ -63,15 +66,17 @@ describe("readStackSettings", () => {
       testHost: "host2",
       joinTokenRotation: "2026-11-26",
       networkEncrypted: true,
+      dockerProviders: false,
     });
   });
 
-  test("a rotation without a value, and encryption neither true nor false", () => {
+  test("a rotation without a value, and encryption or Docker providers neither true nor false", () => {
     assert.equal(
       errorOf({ joinTokenRotation: " " }).message,
       "Pulumi.dev.yaml: clipper-swarm:joinTokenRotation: must be a value that changes with each rotation, such as a date, not empty",
     );
     assert.equal(errorOf({ networkEncrypted: "yes" }).message, 'Pulumi.dev.yaml: clipper-swarm:networkEncrypted: "yes" is not true or false');
+    assert.equal(errorOf({ dockerProviders: "off" }).message, 'Pulumi.dev.yaml: clipper-swarm:dockerProviders: "off" is not true or false');
   });
 
   test("an image reference that a shell would split", () => {
