@@ -83,7 +83,9 @@ export interface ScriptSteps {
  * The standard input of a command whose steps are scripts kept on the host in
  * `folder` (see scriptsInstall): the values, exported for the script, then
  * the script of the step that the first argument names. A delete whose
- * version the host no longer holds runs the version it holds.
+ * version the host no longer holds runs the version it holds; on a host
+ * without the folder of this tool's records and scripts (a fresh system in
+ * its place), there is nothing of this tool's to take away.
  */
 export function stepsInput(steps: ScriptSteps, values: Record<string, ScriptValue>, folder: string): string {
   return [
@@ -91,8 +93,11 @@ export function stepsInput(steps: ScriptSteps, values: Record<string, ScriptValu
     `export ${Object.keys(values).join(" ")}`,
     `scripts=${shellQuote(folder)}`,
     `case "\${1:-}" in create | update) step=${steps.create} ;;${steps.delete ? ` delete) step=${steps.delete} ;;` : ""} *) echo "unknown step '\${1:-}'" >&2; exit 2 ;; esac`,
-    `if [ "\${1:-}" = delete ] && [ ! -d "$scripts" ]; then for held in "\${scripts%/*}"/*/; do scripts=\${held%/}; done; fi`,
-    `[ -r "$scripts/$step.sh" ] || { echo "clipper-swarm's scripts are not in $scripts; run pulumi up, which puts them there, then try again" >&2; exit 1; }`,
+    `if [ "\${1:-}" = delete ] && [ ! -d "$scripts" ]; then`,
+    `  if [ ! -e "\${scripts%/scripts/*}" ]; then echo "$HOST: no \${scripts%/scripts/*}: nothing of clipper-swarm's to take away" >&2; exit 0; fi`,
+    `  for held in "\${scripts%/*}"/*/; do scripts=\${held%/}; done`,
+    "fi",
+    `[ -r "$scripts/$step.sh" ] || { echo "$HOST: error: clipper-swarm's scripts are not in $scripts; run pulumi up, which puts them there before any step, then run this again" >&2; exit 1; }`,
     'exec sh "$scripts/$step.sh"',
   ].join("\n");
 }

@@ -16,6 +16,8 @@ export interface DriftCase {
   finds: RegExp;
   /** The drift is of no host's own setup, so no engine anywhere may restart and no node change. */
   spansHosts?: boolean;
+  /** What destroy stops with, where the drift took what it needs: it names the host and the way out, an up first. */
+  stopsDestroy?: RegExp;
 }
 
 const rebuilt = /engine endpoint: drop-in \S+ is missing/;
@@ -32,6 +34,6 @@ export const driftCases: DriftCase[] = [
   { name: "(g) the host rebuilt: a fresh system at the same address", host: 1, drift: "reset", finds: rebuilt },
   { name: "(g) the first host rebuilt", host: 0, drift: "reset", finds: rebuilt },
   { name: "(i) the drop-in edited to hand docker no socket of ours, and docker restarted", host: 1, drift: `printf '[Service]\\n' >${dropInPath}; systemctl daemon-reload; systemctl stop docker.service clipper-swarm-tcp.socket; systemctl start docker`, finds: /engine endpoint: drop-in \S+ is not tcp:\/\/\S+:2375 over the packaged ExecStart; docker does not answer/ },
-  { name: "(j) the scripts that the commands run removed", host: 1, drift: `rm -rf ${scriptsHome}`, finds: /engine endpoint: clipper-swarm's scripts \S+ are missing/ },
+  { name: "(j) the scripts that the commands run removed", host: 1, drift: `rm -rf ${scriptsHome}`, finds: /engine endpoint: clipper-swarm's scripts \S+ are missing/, stopsDestroy: /: error: clipper-swarm's scripts are not in \S+; run pulumi up, which puts them there before any step, then run this again/ },
 ];
 

@@ -72,9 +72,9 @@ function runStep(stdin: string, step: string) {
 describe("a command's input, which runs the scripts a host keeps", () => {
   /** A folder of two versions' scripts; each prints its name, version and the values it was given. */
   function keptScripts(): { home: string; folder: string } {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "kept-scripts-"));
+    const home = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kept-scripts-")), "scripts");
     for (const version of ["v1", "v2"]) {
-      fs.mkdirSync(path.join(home, version));
+      fs.mkdirSync(path.join(home, version), { recursive: true });
       for (const name of ["make", "unmake"]) {
         fs.writeFileSync(path.join(home, version, `${name}.sh`), `echo "${name} ${version} HOST=$HOST PEERS=$PEERS"\n`);
       }
@@ -95,14 +95,21 @@ describe("a command's input, which runs the scripts a host keeps", () => {
   });
 
   it("deletes with the version the host holds once its own is gone, and creates with none but its own", () => {
-    const { home, folder } = keptScripts();
+    const { home } = keptScripts();
     const stdin = stepsInput(steps, values, path.join(home, "v0"));
     assert.equal(runStep(stdin, "delete").stdout, "unmake v2 HOST=h1 PEERS=tcp://a:2375 tcp://b:2375\n");
     const create = runStep(stdin, "create");
     assert.equal(create.status, 1);
-    assert.match(create.stderr, /^clipper-swarm's scripts are not in .*\/v0; run pulumi up, which puts them there, then try again$/m);
-    fs.rmSync(path.dirname(folder), { recursive: true });
-    assert.match(runStep(stdin, "delete").stderr, /clipper-swarm's scripts are not in .*; run pulumi up/, "a host that holds none says so");
+    assert.match(create.stderr, /^h1: error: clipper-swarm's scripts are not in .*\/v0; run pulumi up, which puts them there before any step, then run this again$/m);
+    fs.rmSync(home, { recursive: true });
+    const none = runStep(stdin, "delete");
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /clipper-swarm's scripts are not in .*; run pulumi up/, "a host with records and no scripts says so");
+    fs.rmSync(path.dirname(home), { recursive: true });
+    const fresh = runStep(stdin, "delete");
+    assert.equal(fresh.status, 0, "a fresh system in the host's place holds nothing to take away");
+    assert.match(fresh.stderr, /^h1: no .*kept-scripts-\w+: nothing of clipper-swarm's to take away$/m);
+    assert.equal(runStep(stdin, "create").status, 1, "and a create still needs the scripts");
   });
 
   it("stores values and the folder, not the scripts", () => {
