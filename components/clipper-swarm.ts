@@ -218,6 +218,9 @@ export class ClipperSwarm extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // A run that the owner gate or the quorum guard refuses touches no host.
+    probe.holdChangesUntil(pulumi.all([owned, swarm.departed]));
+
     // A host left out of the inventory while its node was down keeps its
     // endpoint's records as a gone host's, until they are forgotten (Swarm.departed).
     swarm.departed.apply((departed) =>

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { types } from "@pulumi/command";
-import { scriptsCheck, scriptsInstall, scriptsLine, scriptsPlacedLine } from "./installed-scripts";
+import { scriptsCheck, scriptsInstall, scriptsLine, scriptsMissingLine, scriptsPlacedLine } from "./installed-scripts";
 import { HostKeyMismatch, openSsh, scanHostCertificate, scanHostKey, SshLogin, SshSession } from "./ssh-exec";
 import { failRun } from "../outputs/run-failure";
 
@@ -72,19 +72,37 @@ interface HostBatch {
 export class HostProbe {
   private readonly batches = new Map<string, HostBatch>();
   private readonly folders = new Map<string, pulumi.Output<string>>();
+  private changesHeld: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Holds back every change the probe makes, the scripts it puts on hosts,
+   * until `checks` settle: checks of the whole cluster that may refuse the
+   * run, which then touches no host.
+   */
+  holdChangesUntil(checks: pulumi.Output<unknown>): void {
+    this.changesHeld = new Promise((resolve) => checks.apply(resolve));
+  }
 
   /**
    * The folder of this version's scripts on the host, once they are in place
-   * there: an update puts them there before any step, in the host's first
-   * batch (the endpoint's check tells a preview where they are missing).
-   * Every command that runs them waits for this.
+   * there. The host's first batch looks; where they are missing, an update
+   * puts them there in a session of its own, once the run's checks have
+   * passed (see holdChangesUntil), and a preview leaves them missing (the
+   * endpoint's check shows it). Every command that runs them waits for this.
    */
   scripts(target: ProbeTarget): pulumi.Output<string> {
     let folder = this.folders.get(target.hostName);
     if (!folder) {
-      const dryRun = pulumi.runtime.isDryRun();
-      const lines = this.read(target, "scripts", dryRun ? scriptsCheck() : scriptsInstall());
-      folder = lines.apply((found) => scriptsFound(target.hostName, found));
+      const lines = this.read(target, "scripts", scriptsCheck());
+      folder = pulumi.all([lines, target.connection]).apply(async ([found, login]) => {
+        const checked = scriptsFound(target.hostName, found);
+        if (!found.includes(scriptsMissingLine) || pulumi.runtime.isDryRun()) return checked;
+        await this.changesHeld;
+        const installed = await installScripts(target.hostName, login as SshLogin);
+        return scriptsFound(target.hostName, installed);
+      });
+      // What a host's folder is, is no secret, though the connection that found it holds a key.
+      folder = pulumi.unsecret(folder);
       this.folders.set(target.hostName, folder);
     }
     return folder;
@@ -131,9 +149,20 @@ export class HostProbe {
   }
 }
 
+/** Puts this version's scripts on the host in a session of its own: the lines the install printed. */
+async function installScripts(hostName: string, login: SshLogin): Promise<string[]> {
+  const session = await probeTransport.open(login).catch((err: Error) => failRun(`${hostName}: cannot log in to put clipper-swarm's scripts there: ${err.message}`));
+  const run = await session
+    .run(scriptsInstall(), checkSeconds)
+    .catch((err: Error) => failRun(`${hostName}: cannot put clipper-swarm's scripts there: ${err.message}`))
+    .finally(() => session.close());
+  if (run.code !== 0) return failRun(`${hostName}: cannot put clipper-swarm's scripts there: ${run.stderr.trim().split("\n").pop() || `exit status ${run.code}`}`);
+  return run.stdout.split("\n").map((l) => l.trim()).filter(Boolean);
+}
+
 /** The scripts' folder that a host's `scripts` check printed, after saying what it found. */
 function scriptsFound(hostName: string, lines: string[]): Promise<string> {
-  const folder = lines.find((l) => l.startsWith(scriptsLine) && l !== scriptsPlacedLine)?.slice(scriptsLine.length);
+  const folder = lines.find((l) => l.startsWith(scriptsLine) && l !== scriptsPlacedLine && l !== scriptsMissingLine)?.slice(scriptsLine.length);
   if (!folder) return failRun(`${hostName}: cannot tell where clipper-swarm's scripts are: ${lines.join("; ") || "the check printed nothing"}`);
   if (lines.includes(scriptsPlacedLine)) pulumi.log.info(`${hostName}: put this version of clipper-swarm's scripts in ${folder}`);
   return Promise.resolve(folder);

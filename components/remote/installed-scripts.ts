@@ -13,6 +13,9 @@ export const scriptsHome = "/var/lib/clipper-swarm/scripts";
 /** What the probe prints of a host's scripts: the folder they are in, after this prefix. */
 export const scriptsLine = "scripts: ";
 
+/** What the probe prints where this version's scripts are not in place, whole. */
+export const scriptsMissingLine = "scripts: missing";
+
 /** What the probe prints where it put them in place on such a host. */
 export const scriptsPlacedLine = "scripts: put in place";
 
@@ -58,17 +61,18 @@ function scriptsInPlace(folder: string): string {
 const worked = `find '${path.dirname(scriptsHome)}' -mindepth 1 -maxdepth 1 ! -name '${path.basename(scriptsHome)}' 2>/dev/null | grep -q .`;
 
 /**
- * What the probe runs on a host in a preview, which changes nothing: prints
- * the scripts' folder. Whether they are there is for the endpoint's check to
- * say (endpoint-check.sh), so that a plan shows it as a change to make.
+ * What the probe runs in its look at a host, which changes nothing: prints
+ * `scripts: missing` where this version's scripts are not in place, whole,
+ * then their folder.
  */
 export function scriptsCheck(): string {
-  return `echo '${scriptsLine}${scriptsFolder()}'`;
+  const folder = scriptsFolder();
+  return [`if ! ${scriptsInPlace(folder)}; then echo '${scriptsMissingLine}'; fi`, `echo '${scriptsLine}${folder}'`].join("\n");
 }
 
 /**
- * What the probe runs on a host in an update, before any step: puts this
- * version's scripts in place where they are not (whole, or not at all), and
+ * What the probe runs on a host in an update where they are missing, before
+ * any step: puts this version's scripts in place (whole, or not at all), and
  * removes other versions; a delete whose own version is gone runs this one's.
  * Prints the folder, after `scripts: put in place` where it put them on a
  * host that this tool has worked on.

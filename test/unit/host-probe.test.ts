@@ -6,7 +6,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { probed, valueOf } from "../support/mocks";
+import { scriptsFolder } from "../../components/remote/installed-scripts";
 import type { SshSession } from "../../components/remote/ssh-exec";
 import { batchScript, parseBatch, probeHost, HostProbe, probeTransport, observationOf, asConfigured } from "../../components/remote/host-probe";
 
@@ -68,6 +70,33 @@ describe("HostProbe", () => {
     }
     assert.deepEqual(logins.sort(), ["10.9.0.1", "10.9.0.2"]);
     assert.ok(!probed.has("10.9.0.1"));
+  });
+
+  it("puts missing scripts on a host in an update, and only once the run's checks have passed", async () => {
+    const installs: string[] = [];
+    const mocked = probeTransport.open;
+    // This machine stands for a host without the scripts; their install is only recorded.
+    probeTransport.open = async (login) => ({
+      async run(script, limitSeconds) {
+        if (!script.includes('"$new/SHA256SUMS"')) return localSh.run(script, limitSeconds);
+        installs.push(login.host);
+        return { code: 0, stdout: `scripts: ${scriptsFolder()}\n`, stderr: "" };
+      },
+      close() {},
+    });
+    try {
+      const probe = new HostProbe();
+      let pass!: (value: string) => void;
+      probe.holdChangesUntil(pulumi.output(new Promise<string>((resolve) => (pass = resolve))));
+      const folder = probe.scripts(target("s", "10.9.0.7"));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(installs, [], "nothing goes on a host while a check of the cluster may still refuse the run");
+      pass("passed");
+      assert.equal(await valueOf(folder), scriptsFolder());
+      assert.deepEqual(installs, ["10.9.0.7"]);
+    } finally {
+      probeTransport.open = mocked;
+    }
   });
 
   it("names the host and the concern when a check fails, and the host when it cannot log in", async () => {
