@@ -6,6 +6,7 @@ import { describe, it, before, after } from "node:test";
 import * as assert from "node:assert/strict";
 import { labHosts, ssh, dockerAt, run, Run, swarmMembers } from "../support/cli";
 import { renderScript } from "../../components/remote/remote-script";
+import { scriptsFolder, scriptsInstall } from "../../components/remote/installed-scripts";
 import { dropInPath, hostPort, probeAddress, tcpSocketPath } from "../../components/daemon-endpoint";
 import { swarmPort } from "../../components/swarm";
 import { memberLabel } from "../../components/cluster/swarm-quorum";
@@ -28,7 +29,7 @@ function ok(r: Run, what: string): Run {
 /** The run the steps record on the host, as the audit gives it. */
 const GENERATION = "test-run";
 const endpointFiles = { DROPIN: dropInPath, TCP_SOCKET: tcpSocketPath };
-const endpoint = (h: HostSpec) => ({ LISTEN: hostPort(h.address, port), PROBE: hostPort(h.address, port), ...endpointFiles, GENERATION });
+const endpoint = (h: HostSpec) => ({ LISTEN: hostPort(h.address, port), PROBE: hostPort(h.address, port), ...endpointFiles, SCRIPTS: scriptsFolder(), GENERATION });
 const dockerStarted = (h: HostSpec) => ssh(h, "systemctl show -p ActiveEnterTimestampMonotonic --value docker").stdout.trim();
 const networks = (h: HostSpec) => ok(ssh(h, "docker network ls --format '{{.Name}}' | sort"), "network ls").stdout;
 const networksBefore = new Map<string, string>();
@@ -99,6 +100,8 @@ describe("remote scripts on the lab hosts", () => {
       const state = ssh(h, "docker info --format '{{.Swarm.LocalNodeState}}'; test -e " + dropInPath + " && echo dropin");
       assert.equal(state.stdout.trim(), "inactive", `${h.name} must start clean (no swarm, no drop-in): npm run lab -- down, then up`);
       networksBefore.set(h.name, networks(h));
+      // The scripts as an update puts them there, which the endpoint's check looks for.
+      assert.match(ok(ssh(h, "sh -s", scriptsInstall()), `${h.name}: scripts`).stdout, new RegExp(`^scripts: ${scriptsFolder()}$`, "m"));
     }
   });
   after(tearDown);
