@@ -98,8 +98,10 @@ export class HostProbe {
         const checked = scriptsFound(target.hostName, found);
         if (!found.includes(scriptsMissingLine) || pulumi.runtime.isDryRun()) return checked;
         await this.changesHeld;
-        const installed = await installScripts(target.hostName, login as SshLogin);
-        return scriptsFound(target.hostName, installed);
+        // In a session of its own, as a probe's batch of one.
+        const installed = await probeHost(target.hostName, probeTransport.open(login as SshLogin), [{ concern: "scripts", script: scriptsInstall() }])
+          .catch((err: Error) => failRun(err.message));
+        return scriptsFound(target.hostName, installed.scripts);
       });
       // What a host's folder is, is no secret, though the connection that found it holds a key.
       folder = pulumi.unsecret(folder);
@@ -147,17 +149,6 @@ export class HostProbe {
     }
     return batch;
   }
-}
-
-/** Puts this version's scripts on the host in a session of its own: the lines the install printed. */
-async function installScripts(hostName: string, login: SshLogin): Promise<string[]> {
-  const session = await probeTransport.open(login).catch((err: Error) => failRun(`${hostName}: cannot log in to put clipper-swarm's scripts there: ${err.message}`));
-  const run = await session
-    .run(scriptsInstall(), checkSeconds)
-    .catch((err: Error) => failRun(`${hostName}: cannot put clipper-swarm's scripts there: ${err.message}`))
-    .finally(() => session.close());
-  if (run.code !== 0) return failRun(`${hostName}: cannot put clipper-swarm's scripts there: ${run.stderr.trim().split("\n").pop() || `exit status ${run.code}`}`);
-  return run.stdout.split("\n").map((l) => l.trim()).filter(Boolean);
 }
 
 /** The scripts' folder that a host's `scripts` check printed, after saying what it found. */
