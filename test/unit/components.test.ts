@@ -301,7 +301,7 @@ describe("Swarm", () => {
       Status: { Addr: addr },
       ManagerStatus: { Addr: `${addr}:2377`, Reachability: "reachable" },
     }));
-    checkAnswers.push({ address: "10.0.9.1", check: /localhost\/nodes/, lines: [`nodes: ${JSON.stringify(nodes)}`] });
+    checkAnswers.push({ address: "10.0.9.1", check: /nodes: %s/, lines: [`nodes: ${JSON.stringify(nodes)}`] });
     new Swarm("found", { members: [member("p1", "10.0.9.1"), member("p2", "10.0.9.2"), member("p3", "10.0.9.3")], probe },
       { transformations: [record] });
     await settled();
@@ -329,7 +329,7 @@ describe("Swarm", () => {
     for (const r of registered.values()) {
       assert.doesNotMatch(JSON.stringify(r.inputs), /SWMTKN/, `${r.name} carries no token`);
     }
-    assert.match(get("swarm-member-host2").script, /swarm join-token -q "\$ROLE" \|/, "the token goes through a pipe");
+    assert.match(get("swarm-member-host2").script, /join_token "\$1" "\$ROLE" \|/, "the token goes through a pipe");
   });
 
   it("refuses a host list without a live manager", () => {
@@ -356,7 +356,7 @@ describe("Swarm", () => {
       const admitted = get(`mixed-admit-${host}`);
       assert.match(JSON.stringify(admitted.inputs.connection), /"host":"10\.0\.2\.2"/, `the first manager admits ${host}`);
       assert.match(admitted.script, new RegExp(`^TARGET='tcp://${address.replace(/\./g, "\\.")}:2375'$`, "m"), "through the worker's engine");
-      assert.match(admitted.script, /swarm join-token -q worker \|/, "with the worker token, through a pipe");
+      assert.match(admitted.script, /join_token unix:\/\/\/var\/run\/docker.sock worker \|/, "with the worker token, through a pipe");
       assert.deepEqual(await namesOf(admitted.opts.dependsOn), [`mixed-member-${host}`]);
     }
     assert.equal(registered.has("mixed-admit-m2"), false, "a manager joins on its own");
@@ -365,8 +365,8 @@ describe("Swarm", () => {
     assert.deepEqual(await namesOf(w2.opts.dependsOn), ["w2-endpoint", "mixed-member-m1", "mixed-member-m2"],
       "workers do not count in raft, so they join side by side");
     assert.match(probed.get("10.0.2.1") ?? "", /^ROLE='worker'$/m, "the audit knows the role it checks");
-    assert.doesNotMatch(probed.get("10.0.2.1") ?? "", /\/nodes/, "only managers list the swarm's nodes");
-    assert.match(probed.get("10.0.2.2") ?? "", /http:\/\/localhost\/nodes/);
+    assert.doesNotMatch(probed.get("10.0.2.1") ?? "", /nodes: %s/, "only managers list the swarm's nodes");
+    assert.match(probed.get("10.0.2.2") ?? "", /nodes: %s/);
   });
 
   it("admits at most admissionLanes workers at once through the first manager", async () => {
@@ -405,7 +405,7 @@ describe("Swarm", () => {
         ManagerStatus: { Addr: `${addr}:2377`, Reachability: reachability },
       }),
     );
-    checkAnswers.push({ address: "10.0.4.1", check: /localhost\/nodes/, lines: [`nodes: ${JSON.stringify(nodes)}`] });
+    checkAnswers.push({ address: "10.0.4.1", check: /nodes: %s/, lines: [`nodes: ${JSON.stringify(nodes)}`] });
     // host2 leaves the inventory while host3 is down.
     const failure = await runFailure(() => {
       new Swarm("q", { members: [member("host1", "10.0.4.1"), member("host3", "10.0.4.3")], probe }, { transformations: [record] });
@@ -417,7 +417,7 @@ describe("Swarm", () => {
 
   it("refuses every membership change while the swarm has no leader, saying what to do", async () => {
     const noLeader = "rpc error: code = Unknown desc = The swarm does not have a leader. It's possible that too few managers are online.";
-    checkAnswers.push({ address: "10.0.8.1", check: /localhost\/nodes/, lines: [`unavailable: ${JSON.stringify({ message: noLeader })}`] });
+    checkAnswers.push({ address: "10.0.8.1", check: /nodes: %s/, lines: [`unavailable: ${JSON.stringify({ message: noLeader })}`] });
     const failure = await runFailure(() => {
       new Swarm("nl", { members: [member("l1", "10.0.8.1"), member("l2", "10.0.8.2")], probe }, { transformations: [record] });
     });

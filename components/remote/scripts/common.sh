@@ -36,11 +36,15 @@ SWARM_STEP_SECONDS=60
 tls_flags() {
   printf -- '--tlsverify --tlscacert %s/ca.pem --tlscert %s/cert.pem --tlskey %s/key.pem' "$ENGINE_TLS" "$ENGINE_TLS" "$ENGINE_TLS"
 }
+# Stops where this host holds no client certificate (under mutual TLS).
+client_certificate() {
+  [ -s "$ENGINE_TLS/client.pem" ] || fail "no client certificate in $ENGINE_TLS: only a manager calls another engine"
+}
 # The flags of a call to a peer's engine under mutual TLS: a manager's client
 # certificate, beside its engine's key. The engine's own certificate is a
 # server's, and a worker holds no client one: it calls no other engine.
 client_flags() {
-  [ -s "$ENGINE_TLS/client.pem" ] || fail "no client certificate in $ENGINE_TLS: only a manager calls another engine"
+  client_certificate
   printf -- '--tlsverify --tlscacert %s/ca.pem --tlscert %s/client.pem --tlskey %s/key.pem' "$ENGINE_TLS" "$ENGINE_TLS" "$ENGINE_TLS"
 }
 # Docker on engine $1: this host's socket, or a peer's TCP endpoint, with this
@@ -58,6 +62,26 @@ engine() {
   esac
   docker -H "$at" "$@"
 }
+# Runs curl, with the remaining arguments, on path $2 of engine $1's API:
+# this host's socket, or a peer's TCP endpoint, with this manager's client
+# certificate under mutual TLS. A call with curl costs a host a fraction of a
+# docker call's CPU.
+engine_curl() {
+  at=$1 path=$2; shift 2
+  case "$at" in
+    unix://*) curl -g "$@" --unix-socket "${at#unix://}" "http://localhost$path" ;;
+    tcp://*) if [ -n "${ENGINE_TLS:-}" ]; then
+      client_certificate
+      curl -g "$@" --cacert "$ENGINE_TLS/ca.pem" --cert "$ENGINE_TLS/client.pem" --key "$ENGINE_TLS/key.pem" "https://${at#tcp://}$path"
+    else
+      curl -g "$@" "http://${at#tcp://}$path"
+    fi ;;
+    *) fail "no engine at $at" ;;
+  esac
+}
+# GETs path $2 of engine $1's API within $3 seconds; fails where the engine
+# does not answer or refuses (curl's exit 28: not within $3 s).
+engine_get() { engine_curl "$1" "$2" -sS --fail -m "$3"; }
 # The first engine among $PEERS, in order, for which `$1 ENGINE` succeeds, or
 # nothing. The first peer (mostly the first manager, which answers) is asked
 # alone; the others at once, as asking each in turn adds a round trip to the
@@ -215,13 +239,14 @@ certificates_differ() {
 # --- the swarm ---
 # Sets state (inactive, active, pending, ...), manager (true/false), node (this
 # host's node ID, none outside a swarm) and cluster (the swarm's ID, known to
-# managers only), from one docker info, as each call costs CPU.
+# managers only), from engine_swarm, as a docker call costs a host several
+# times the CPU of a curl.
 # swarm_state fails when docker does not answer; read_swarm stops the script then.
-# With $1, docker info gets that many seconds, after which all four are unknown.
+# With $1, the engine gets that many seconds, after which all four are unknown.
 swarm_state() {
-  if found=$(${1:+timeout "$1"} docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeID}} {{if .Swarm.Cluster}}{{.Swarm.Cluster.ID}}{{end}}' 2>/dev/null); then
+  if found=$(engine_swarm unix:///var/run/docker.sock "${1:-$DOCKER_SECONDS}" 2>/dev/null); then
     :
-  elif [ "$?" -eq 124 ] && [ -n "${1:-}" ]; then
+  elif [ "$?" -eq 28 ] && [ -n "${1:-}" ]; then
     found=
   else
     return 1
@@ -229,6 +254,32 @@ swarm_state() {
   # shellcheck disable=SC2086  # the fields, as words
   set -- $found
   state=${1:-} manager=${2:-false} node=${3:-} cluster=${4:-}
+}
+# What engine $1 says of its swarm, within $2 seconds, as swarm_fields prints
+# it: from its /info, read with curl, or from docker info where the answer
+# does not read as Docker's API writes it. Fails where the engine does not
+# answer (curl's exit 28: not within $2 s).
+engine_swarm() {
+  info=$(engine_get "$1" /info "$2") || return
+  found=$(printf '%s\n' "$info" | swarm_fields)
+  [ -n "$found" ] ||
+    found=$(engine "$1" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeID}} {{if .Swarm.Cluster}}{{.Swarm.Cluster.ID}}{{end}}') || return
+  printf '%s\n' "$found"
+}
+# The swarm's fields of an /info answer on stdin, in compact JSON, as
+# swarm_state sets them: `STATE MANAGER NODE CLUSTER`; nothing where they are
+# not there. Only the swarm has a Cluster; its NodeID comes first in it.
+swarm_fields() {
+  sed -n 'h
+    s/.*"Cluster":{"ID":"\([^"]*\)".*/\1/; t cluster
+    s/.*//
+    :cluster
+    x
+    s/.*"Swarm":{"NodeID":"\([^"]*\)".*"LocalNodeState":"\([a-z]*\)".*"ControlAvailable":\([a-z]*\).*/\2 \3 \1/; t swarm
+    b
+    :swarm
+    G
+    s/\n/ /p'
 }
 # A node whose role just changed (a leader that demoted itself) reports itself a
 # manager of no swarm for a few seconds: read again, up to 15 s, until it says
@@ -270,22 +321,20 @@ label_self() {
   wait_for 15 engine "$api" node update --label-add "$LABEL=$HOST" "$node" ||
     engine "$api" node update --label-add "$LABEL=$HOST" "$node" >/dev/null
 }
-# The IDs of the nodes that manager engine $1 lists at address $2, asked in two
-# calls whatever the swarm's size; none when it cannot list them.
+# The IDs of the nodes that manager engine $1 lists at address $2, from one
+# answer whatever the swarm's size; none when it cannot list them. In Docker's
+# compact JSON each node starts with its ID, and its status's Addr is the one
+# without a port.
 nodes_at() {
-  ids=$(engine "$1" node ls -q 2>/dev/null) || return 0
-  [ -n "$ids" ] || return 0
-  # shellcheck disable=SC2086  # a word list of node IDs
-  engine "$1" node inspect --format '{{.ID}} {{.Status.Addr}}' $ids 2>/dev/null | while read -r id addr; do
-    [ "$addr" != "$2" ] || printf '%s\n' "$id"
-  done
+  nodes=$(engine_get "$1" /nodes "$DOCKER_SECONDS" 2>/dev/null) || return 0
+  printf '%s\n' "$nodes" | sed 's/{"ID":"/\n/g' | grep -F "\"Addr\":\"$2\"" | cut -d '"' -f 1
 }
 # Whether node $2, as manager engine $1 lists it, is a member of raft (a manager that counts in the quorum).
-in_raft() { [ -n "$(engine "$1" node inspect "$2" --format '{{if .ManagerStatus}}raft{{end}}')" ]; }
+in_raft() { case "$(node_record "$1" "$2")" in *'"ManagerStatus":'*) true ;; *) false ;; esac; }
 # Whether manager engine $1 sees node $2 as Ready.
-node_ready() { [ "$(engine "$1" node inspect "$2" --format '{{.Status.State}}')" = ready ]; }
-# The ID of the swarm that engine $1 manages.
-swarm_id_of() { engine "$1" info --format '{{.Swarm.Cluster.ID}}'; }
+node_ready() { case "$(node_record "$1" "$2")" in *'"Status":{"State":"ready"'*) true ;; *) false ;; esac; }
+# Node $2's record, as manager engine $1 keeps it, in compact JSON; fails where it has none.
+node_record() { engine_get "$1" "/nodes/$2" "$DOCKER_SECONDS" 2>/dev/null; }
 # Leaving a swarm keeps the bridge that swarm made for its containers' outside
 # traffic; remove it so the host is as it was before (it stays while in use).
 drop_gwbridge() {
@@ -354,9 +403,18 @@ leave_marked_swarm() {
 # The first engine among $PEERS that manages a swarm this tool made, or
 # nothing: the stack's swarm (STACK_SWARM) where the program names it.
 live_manager() { first_peer is_live_manager; }
+# Whether engine $1 is a manager of the stack's swarm (any this tool made,
+# where the program does not name it) that raft reaches, its node labelled by
+# this tool: asked with curl, its /info, then its node's record.
 is_live_manager() {
-  [ "$(engine "$1" node inspect self --format "{{.ManagerStatus.Reachability}} {{with index .Spec.Labels \"$LABEL\"}}labelled{{end}}" 2>/dev/null)" = "reachable labelled" ] &&
-    { [ -z "${STACK_SWARM:-}" ] || [ "$(swarm_id_of "$1" 2>/dev/null)" = "$STACK_SWARM" ]; }
+  peer_swarm=$(engine_swarm "$1" "$DOCKER_SECONDS" 2>/dev/null) || return 1
+  # shellcheck disable=SC2086  # the fields, as words: STATE MANAGER NODE CLUSTER
+  set -- "$1" $peer_swarm
+  [ "${3:-}" = true ] && [ -n "${4:-}" ] || return 1
+  [ -z "${STACK_SWARM:-}" ] || [ "${5:-}" = "$STACK_SWARM" ] || return 1
+  peer_node=$(node_record "$1" "$4") || return 1
+  case "$peer_node" in *'"Reachability":"reachable"'*) ;; *) return 1 ;; esac
+  [ -n "$(printf '%s\n' "$peer_node" | sed -n "s/.*\"Spec\":{[^{}]*\"Labels\":{[^}]*\"$LABEL\":.*/labelled/p")" ]
 }
 # Why no engine among $PEERS is a live manager of the stack's swarm: each
 # peer, and what it answered, for a message.
@@ -384,21 +442,26 @@ peer_answers_report() {
 join_body() {
   read -r token && printf '{"ListenAddr":"%s","AdvertiseAddr":"%s","RemoteAddrs":[%s],"JoinToken":"%s"}' "$LISTEN_ADDR" "$ADVERTISE" "$1" "$token"
 }
-# Posts the join body on stdin to the engine API that the curl arguments name
-# (the socket, or a peer's endpoint), and fails with the engine's answer when
-# it refuses.
+# Posts the join body on stdin to engine $1's API (this host's socket, or a
+# peer's endpoint), and fails with the engine's answer when it refuses.
 post_join() {
-  reply=$(curl -sS -m "$SWARM_STEP_SECONDS" -H 'Content-Type: application/json' --data-binary @- -w '\n%{http_code}' "$@") ||
+  reply=$(engine_curl "$1" /swarm/join -sS -m "$SWARM_STEP_SECONDS" -H 'Content-Type: application/json' --data-binary @- -w '\n%{http_code}') ||
     fail "the engine's API did not take the join within $SWARM_STEP_SECONDS s"
   code=$(printf '%s\n' "$reply" | tail -n 1)
   [ "$code" = 200 ] || fail "join refused ($code): $(printf '%s\n' "$reply" | sed '$d')"
+}
+# The token that joins a node to the swarm of manager engine $1 in role $2
+# (worker or manager), on stdout for a pipe: never a process argument.
+join_token() {
+  case "$2" in worker) token_role=Worker ;; *) token_role=Manager ;; esac
+  engine_get "$1" /swarm "$DOCKER_SECONDS" | sed -n "s/.*\"JoinTokens\":{[^}]*\"$token_role\":\"\([^\"]*\)\".*/\1/p"
 }
 # The managers that a host joining through manager engine $1 may dial, for
 # join_body: every one but the joining host's own old entry (LISTEN_ADDR),
 # should one be left, which nothing answers.
 join_remotes() {
   remotes=
-  for addr in $(engine "$1" info --format '{{range .Swarm.RemoteManagers}}{{.Addr}} {{end}}'); do
+  for addr in $(engine_get "$1" /info "$DOCKER_SECONDS" | sed -n 's/.*"RemoteManagers":\[\([^]]*\)\].*/\1/p' | tr '{' '\n' | sed -n 's/.*"Addr":"\([^"]*\)".*/\1/p'); do
     [ "$addr" = "$LISTEN_ADDR" ] || remotes="${remotes:+$remotes,}\"$addr\""
   done
   printf '%s\n' "$remotes"
@@ -408,7 +471,7 @@ join_through() {
   command -v curl >/dev/null || fail "curl is required to join without putting the token on a command line"
   remotes=$(join_remotes "$1")
   say "joining the swarm as a $ROLE through $1"
-  engine "$1" swarm join-token -q "$ROLE" | join_body "$remotes" | post_join --unix-socket /var/run/docker.sock http://localhost/swarm/join
+  join_token "$1" "$ROLE" | join_body "$remotes" | post_join unix:///var/run/docker.sock
   # The node and swarm IDs, from the certificate the join brought: docker info
   # is slow on a manager that has just joined beside another, and the
   # certificate answers at once. docker info answers where it cannot be read.

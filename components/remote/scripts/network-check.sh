@@ -9,7 +9,11 @@
 set -eu
 # shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
-manages() { [ "$(engine "$1" info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ]; }
+manages() {
+  # shellcheck disable=SC2046  # the fields, as words: STATE MANAGER NODE CLUSTER
+  set -- $(engine_swarm "$1" "$DOCKER_SECONDS" 2>/dev/null)
+  [ "${2:-}" = true ]
+}
 has_network() { engine "$1" network inspect "$NETWORK" >/dev/null 2>&1; }
 if manages unix:///var/run/docker.sock; then
   manager=unix:///var/run/docker.sock

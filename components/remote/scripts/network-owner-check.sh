@@ -8,6 +8,10 @@
 set -eu
 # shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
+# Where no network's name holds NETWORK, as on most hosts, one answer of the
+# engine's API tells it, for a fraction of a docker call's CPU.
+listed=$(engine_get unix:///var/run/docker.sock "/networks?filters=%7B%22name%22%3A%7B%22$NETWORK%22%3Atrue%7D%7D" "$DOCKER_SECONDS" 2>/dev/null) || listed=
+[ "$listed" != "[]" ] || exit 0
 docker network ls --format '{{.ID}} {{.Name}}' | while read -r id name; do
   [ "$name" = "$NETWORK" ] || continue
   owner=$(docker network inspect "$id" --format '{{.Driver}} {{.Scope}} {{with .Labels}}{{with index . "clipper-swarm.stack"}}{{.}}{{end}}{{end}}')

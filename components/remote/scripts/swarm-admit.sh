@@ -17,13 +17,12 @@ wait_for "$SWARM_STEP_SECONDS" manages_swarm ||
   fail "$ADMITTER is not a manager of a swarm with a leader, so it cannot admit $HOST"
 # The target's state, node and manager role, as its engine tells them.
 target_state() {
-  found=$(engine "$TARGET" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}') ||
-    fail "its engine does not answer $ADMITTER on $TARGET"
+  found=$(engine_swarm "$TARGET" "$DOCKER_SECONDS") || fail "its engine does not answer $ADMITTER on $TARGET"
   # shellcheck disable=SC2086  # the fields, as words
   set -- $found
-  t_state=${1:-} t_node=${2:-} t_manager=${3:-false}
+  t_state=${1:-} t_manager=${2:-false} t_node=${3:-}
 }
-known() { [ -n "$t_node" ] && docker node inspect "$t_node" >/dev/null 2>&1; }
+known() { [ -n "$t_node" ] && node_record unix:///var/run/docker.sock "$t_node" >/dev/null; }
 target_state
 if [ "$t_state" = pending ] || [ "$t_state" = error ] || { [ "$t_state" = active ] && ! known; }; then
   # Its host recorded this swarm (swarm-member refuses any other), and the
@@ -36,13 +35,7 @@ if [ "$t_state" = inactive ]; then
   command -v curl >/dev/null || fail "curl is required on $ADMITTER to join without putting the token on a command line"
   remotes=$(join_remotes unix:///var/run/docker.sock)
   say "joining the swarm as a worker through $ADMITTER"
-  if [ -n "${ENGINE_TLS:-}" ]; then
-    client_flags >/dev/null
-    set -- --cacert "$ENGINE_TLS/ca.pem" --cert "$ENGINE_TLS/client.pem" --key "$ENGINE_TLS/key.pem" "https://${TARGET#tcp://}/swarm/join"
-  else
-    set -- "http://${TARGET#tcp://}/swarm/join"
-  fi
-  docker_within "$SWARM_STEP_SECONDS" swarm join-token -q worker | join_body "$remotes" | post_join "$@"
+  join_token unix:///var/run/docker.sock worker | join_body "$remotes" | post_join "$TARGET"
   target_state
   known || fail "joined, but $ADMITTER does not list node $t_node"
 fi

@@ -8,7 +8,7 @@ set -eu
 . "$(dirname "$0")/common.sh"
 command -v curl >/dev/null || fail "curl is required"
 # Through the engine's API, which answers far sooner than the docker CLI.
-reply=$(curl -sS -m "$DOCKER_SECONDS" --unix-socket /var/run/docker.sock -w '\n%{http_code}' http://localhost/nodes 2>/dev/null) || exit 0
+reply=$(engine_curl unix:///var/run/docker.sock /nodes -sS -m "$DOCKER_SECONDS" -w '\n%{http_code}' 2>/dev/null) || exit 0
 code=$(printf '%s\n' "$reply" | tail -n 1)
 body=$(printf '%s\n' "$reply" | sed '$d')
 # A manager without a leader answers 500 on Docker 20.10 and 503 on later engines.
