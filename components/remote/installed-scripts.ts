@@ -1,7 +1,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { scriptsDir } from "./remote-script";
+import { scriptsDir, shellQuote } from "./remote-script";
 
 /**
  * Where a host keeps the remote scripts, a folder per version. Each command
@@ -31,10 +31,8 @@ let scriptSet: ScriptSet | undefined;
 function scripts(): ScriptSet {
   if (!scriptSet) {
     const names = fs.readdirSync(scriptsDir).filter((f) => f.endsWith(".sh")).sort();
-    // A here-document ends its text with a newline, so each file gets one.
     const files = names.map((name) => {
-      const raw = fs.readFileSync(path.join(scriptsDir, name), "utf8");
-      const text = raw.endsWith("\n") ? raw : `${raw}\n`;
+      const text = fs.readFileSync(path.join(scriptsDir, name), "utf8");
       return { name, text, sha256: createHash("sha256").update(text).digest("hex") };
     });
     const digest = createHash("sha256");
@@ -48,9 +46,6 @@ function scripts(): ScriptSet {
 export function scriptsFolder(): string {
   return `${scriptsHome}/${scripts().version}`;
 }
-
-/** Ends each file's here-document; no script holds this line. */
-const endOfFile = "CLIPPER_SWARM_END_OF_FILE";
 
 /** Shell that succeeds where the scripts of `folder` are in place, whole. */
 function scriptsInPlace(folder: string): string {
@@ -80,7 +75,8 @@ export function scriptsCheck(): string {
 export function scriptsInstall(): string {
   const { files } = scripts();
   const folder = scriptsFolder();
-  const writes = files.flatMap((f) => [`cat >"$new/${f.name}" <<'${endOfFile}'`, f.text + endOfFile]);
+  // With the shell's own printf: a file costs the host no process.
+  const writes = files.map((f) => `printf '%s' ${shellQuote(f.text)} >"$new/${f.name}"`);
   const sums = files.map((f) => `${f.sha256}  ${f.name}`).join("\n");
   return [
     `if ! ${scriptsInPlace(folder)}; then`,
