@@ -49,6 +49,12 @@ interface PendingCheck {
   check: pulumi.Input<string>;
 }
 
+/** A check to run on a host: the script, and the concern it looks at, which names it in messages. */
+interface HostCheck {
+  concern: string;
+  script: string;
+}
+
 /** Each check's lines, by concern. */
 type CheckLines = Record<string, string[]>;
 
@@ -72,6 +78,8 @@ interface HostBatch {
 export class HostProbe {
   private readonly batches = new Map<string, HostBatch>();
   private readonly folders = new Map<string, pulumi.Output<string>>();
+  /** The sessions of hosts whose scripts are missing, kept open to put them there. */
+  private readonly kept = new Map<string, SshSession>();
   private changesHeld: Promise<unknown> = Promise.resolve();
 
   /**
@@ -86,9 +94,9 @@ export class HostProbe {
   /**
    * The folder of this version's scripts on the host, once they are in place
    * there. The host's first batch looks; where they are missing, an update
-   * puts them there in a session of its own, once the run's checks have
-   * passed (see holdChangesUntil), and a preview leaves them missing (the
-   * endpoint's check shows it). Every command that runs them waits for this.
+   * puts them there in the same session, once the run's checks have passed
+   * (see holdChangesUntil), and a preview leaves them missing (the endpoint's
+   * check shows it). Every command that runs them waits for this.
    */
   scripts(target: ProbeTarget): pulumi.Output<string> {
     let folder = this.folders.get(target.hostName);
@@ -98,9 +106,7 @@ export class HostProbe {
         const checked = scriptsFound(target.hostName, found);
         if (!found.includes(scriptsMissingLine) || pulumi.runtime.isDryRun()) return checked;
         await this.changesHeld;
-        // In a session of its own, as a probe's batch of one.
-        const installed = await probeHost(target.hostName, probeTransport.open(login as SshLogin), [{ concern: "scripts", script: scriptsInstall() }])
-          .catch((err: Error) => failRun(err.message));
+        const installed = await this.install(target.hostName, login as SshLogin).catch((err: Error) => failRun(err.message));
         return scriptsFound(target.hostName, installed.scripts);
       });
       // What a host's folder is, is no secret, though the connection that found it holds a key.
@@ -108,6 +114,35 @@ export class HostProbe {
       this.folders.set(target.hostName, folder);
     }
     return folder;
+  }
+
+  /** Puts this version's scripts on a host, as a batch of one: in its probe's session, or a new one where that has dropped. */
+  private async install(hostName: string, login: SshLogin): Promise<CheckLines> {
+    const batch = [{ concern: "scripts", script: scriptsInstall() }];
+    const kept = this.kept.get(hostName);
+    this.kept.delete(hostName);
+    if (kept) {
+      const installed = await probeHost(hostName, Promise.resolve(kept), batch).catch(() => undefined);
+      if (installed) return installed;
+    }
+    return probeHost(hostName, probeTransport.open(login), batch);
+  }
+
+  /**
+   * Runs a host's checks in one session. An update that will put the scripts
+   * there keeps the session for it (see install); it holds the host nothing
+   * meanwhile, nor the program.
+   */
+  private async look(hostName: string, login: SshLogin, checks: HostCheck[]): Promise<CheckLines> {
+    const session = await reach(hostName, probeTransport.open(login));
+    let found: CheckLines | undefined;
+    try {
+      found = await runChecks(hostName, session, checks);
+      return found;
+    } finally {
+      if (found?.scripts?.includes(scriptsMissingLine) && !pulumi.runtime.isDryRun()) this.kept.set(hostName, session);
+      else session.close();
+    }
   }
 
   /** What `check` finds on the host. */
@@ -137,7 +172,7 @@ export class HostProbe {
       const found = pulumi.output(
         asked.then(() =>
           pulumi.all([pulumi.output(target.connection), pulumi.all(checks.map((c) => c.check))]).apply(([login, scripts]) =>
-            probeHost(target.hostName, probeTransport.open(login as SshLogin), checks.map((c, i) => ({ concern: c.concern, script: scripts[i] })))
+            this.look(target.hostName, login as SshLogin, checks.map((c, i) => ({ concern: c.concern, script: scripts[i] })))
               // A host that cannot be looked at fails the run with one message, and nothing waits on it.
               .catch((err: Error) => failRun(err.message)),
           ),
@@ -202,22 +237,29 @@ export function parseBatch(stdout: string): { lines: string[]; status: number }[
  */
 export const checkSeconds = 60;
 
-/** Runs a host's checks in one session: the lines each printed, by concern. */
+/** Runs a host's checks in one session, then ends it: the lines each printed, by concern. */
 export async function probeHost(
   hostName: string,
   login: Promise<SshSession>,
-  checks: { concern: string; script: string }[],
+  checks: HostCheck[],
 ): Promise<CheckLines> {
-  const session = await login.catch((err: Error) => {
+  const session = await reach(hostName, login);
+  return runChecks(hostName, session, checks).finally(() => session.close());
+}
+
+/** The session of a login, or an error that names the host and the way out. */
+function reach(hostName: string, login: Promise<SshSession>): Promise<SshSession> {
+  return login.catch((err: Error) => {
     const wayOut = err instanceof HostKeyMismatch ? "" : ". If it is gone for good, take it out of the inventory, or mark it gone: true (hosts/README.md)";
     throw new pulumi.RunError(`${hostName}: cannot look at the host: ${err.message}${wayOut}`);
   });
-  const run = await session
-    .run(batchScript(checks.map((c) => c.script)), checkSeconds)
-    .catch((err: Error) => {
-      throw new pulumi.RunError(`${hostName}: cannot run the checks: ${err.message}`);
-    })
-    .finally(() => session.close());
+}
+
+/** Runs a host's checks in its session: the lines each printed, by concern. */
+async function runChecks(hostName: string, session: SshSession, checks: HostCheck[]): Promise<CheckLines> {
+  const run = await session.run(batchScript(checks.map((c) => c.script)), checkSeconds).catch((err: Error) => {
+    throw new pulumi.RunError(`${hostName}: cannot run the checks: ${err.message}`);
+  });
   const results = parseBatch(run.stdout);
   const found: CheckLines = {};
   for (const [i, { concern }] of checks.entries()) {

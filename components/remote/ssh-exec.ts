@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { connect as tcpConnect } from "node:net";
 import { Client, ServerHostKeyAlgorithm, SyncHostVerifier } from "ssh2";
 
 /** Where and how to log in; the fields of `remote.Command`'s connection that a probe uses. */
@@ -42,7 +43,7 @@ export interface SshSession {
    * has not ended within `limitSeconds`.
    */
   run(script: string, limitSeconds: number): Promise<ScriptRun>;
-  /** Ends the connection. */
+  /** Ends the connection; one left idle does not keep the program running. */
   close(): void;
 }
 
@@ -155,6 +156,8 @@ function connect(login: SshLogin): Promise<SshSession> {
     // Keys compared as their base64 blobs, as an OpenSSH key line holds them.
     const pinned = login.hostKey?.split(" ")[1];
     let shown: string | undefined;
+    // An idle session does not keep the program running: a run holds it with its own time limit.
+    const sock = tcpConnect({ host: login.host, port: login.port ?? 22 }).unref();
     client
       .on("ready", () => resolve({ run: (script, limit) => runAsRoot(client, login.user, script, limit), close: () => client.end() }))
       .on("error", (err) => {
@@ -165,6 +168,7 @@ function connect(login: SshLogin): Promise<SshSession> {
         }
       })
       .connect({
+        sock,
         host: login.host,
         port: login.port ?? 22,
         username: login.user ?? "root",

@@ -72,18 +72,28 @@ describe("HostProbe", () => {
     assert.ok(!probed.has("10.9.0.1"));
   });
 
-  it("puts missing scripts on a host in an update, and only once the run's checks have passed", async () => {
+  /**
+   * Has the probe put the scripts on a host that lacks them, with this machine
+   * standing for the host and the install only recorded; `dropped`: the
+   * probe's session is gone by the time of the install.
+   */
+  async function putScripts(dropped: boolean) {
     const installs: string[] = [];
+    const logins: string[] = [];
     const mocked = probeTransport.open;
-    // This machine stands for a host without the scripts; their install is only recorded.
-    probeTransport.open = async (login) => ({
-      async run(script, limitSeconds) {
-        if (!script.includes('"$new/SHA256SUMS"')) return localSh.run(script, limitSeconds);
-        installs.push(login.host);
-        return { code: 0, stdout: `scripts: ${scriptsFolder()}\n@@clipper-swarm-check 0 0\n`, stderr: "" };
-      },
-      close() {},
-    });
+    probeTransport.open = async (login) => {
+      logins.push(login.host);
+      const first = logins.length === 1;
+      return {
+        async run(script, limitSeconds) {
+          if (!script.includes('"$new/SHA256SUMS"')) return localSh.run(script, limitSeconds);
+          if (dropped && first) throw new Error("Not connected");
+          installs.push(login.host);
+          return { code: 0, stdout: `scripts: ${scriptsFolder()}\n@@clipper-swarm-check 0 0\n`, stderr: "" };
+        },
+        close() {},
+      };
+    };
     try {
       const probe = new HostProbe();
       let pass!: (value: string) => void;
@@ -93,10 +103,18 @@ describe("HostProbe", () => {
       assert.deepEqual(installs, [], "nothing goes on a host while a check of the cluster may still refuse the run");
       pass("passed");
       assert.equal(await valueOf(folder), scriptsFolder());
-      assert.deepEqual(installs, ["10.9.0.7"]);
+      return { installs, logins };
     } finally {
       probeTransport.open = mocked;
     }
+  }
+
+  it("puts missing scripts on a host in an update, in the probe's session, once the run's checks have passed", async () => {
+    assert.deepEqual(await putScripts(false), { installs: ["10.9.0.7"], logins: ["10.9.0.7"] });
+  });
+
+  it("puts them there in a new session where the probe's has dropped", async () => {
+    assert.deepEqual(await putScripts(true), { installs: ["10.9.0.7"], logins: ["10.9.0.7", "10.9.0.7"] });
   });
 
   it("names the host and the concern when a check fails, and the host when it cannot log in", async () => {
