@@ -109,7 +109,7 @@ export const benchStackName = "bench";
 export interface StackOptions {
   tls: boolean;
   managers?: number;
-  /** Each host gets a Docker provider, and Pulumi a Docker plugin for it (`clipper-swarm:dockerProviders`); true unless said, as the stack's default. */
+  /** Each host gets a Docker provider, and Pulumi a Docker plugin for it (`clipper-swarm:dockerProviders`); false unless said, as the stack's default. */
   dockerProviders?: boolean;
 }
 
@@ -120,7 +120,7 @@ function inventoryText(hosts: string[], managers: number): string {
 }
 
 /** A stack of the program on `hosts`, with a backend of its own. */
-export function benchStack(hosts: string[], { tls, managers = hosts.length, dockerProviders = true }: StackOptions) {
+export function benchStack(hosts: string[], { tls, managers = hosts.length, dockerProviders = false }: StackOptions) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-bench-"));
   const env = { ...process.env, PULUMI_BACKEND_URL: `file://${dir}`, PULUMI_CONFIG_PASSPHRASE: "bench", PULUMI_STACK: benchStackName };
   const inventory = path.join(dir, "hosts.yaml");

@@ -43,7 +43,8 @@ export interface StackSettings {
   knownHosts?: string;
   /**
    * Give each live host a Docker provider, to place containers there; each
-   * starts a Docker plugin process (config `dockerProviders`).
+   * starts a Docker plugin process (config `dockerProviders`). Off unless set:
+   * the stack places nothing on the hosts.
    */
   dockerProviders: boolean;
 }
@@ -125,8 +126,7 @@ export function readStackSettings(config: ConfigSource, stack: string): StackSet
   }
 
   const networkEncrypted = flag("networkEncrypted", config.get("networkEncrypted") ?? "false");
-  // On unless said: the stack gave each host a provider before this setting existed.
-  const dockerProviders = flag("dockerProviders", config.get("dockerProviders") ?? "true");
+  const dockerProviders = flag("dockerProviders", config.get("dockerProviders") ?? "false");
 
   const knownHosts = config.get("knownHosts");
   if (knownHosts !== undefined && knownHosts.trim() === "") fail("knownHosts", "must name a known_hosts file, not be empty");

@@ -73,6 +73,8 @@ describe("secrets hygiene: no secret value shows anywhere", { skip: missingPlugi
     lab.stack.env.SSH_AUTH_SOCK = agent.socket;
     lab.inventory("agent-key", (t) => t.replace(/path: .*/, "agent: true"));
     set("daemonTls", "true");
+    // Providers read the client key from files this machine keeps: they are scanned too.
+    set("dockerProviders", "true");
     const keys = run("node", ["build/bin/tls.js", "keys", "--config-file", lab.configFile], { env });
     assert.equal(keys.status, 0, keys.stderr);
     secrets.push(keySecret("SSH key", labKey), keySecret("encrypted SSH key", encryptedKey), wholeSecret("SSH key passphrase", passphrase));

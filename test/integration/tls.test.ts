@@ -58,6 +58,8 @@ describe("mutual TLS on the lab: only clients with the stack's certificate reach
 
   before(() => {
     setTls("true");
+    // Each host's provider reads the operator's client files, which the stack writes.
+    assert.equal(lab.cli(["config", "set", "clipper-swarm:dockerProviders", "true"]).status, 0);
     const keys = tlsHelper(["keys", "--config-file", lab.configFile]);
     assert.equal(keys.status, 0, keys.stderr);
     assert.match(keys.stdout, /made clipper-swarm:tlsCaKey .*\n.*made clipper-swarm:tlsClientKey/);

@@ -5,12 +5,12 @@ import * as assert from "node:assert/strict";
 import { scaleOptions, scaleUsage } from "../../bench/scale";
 
 describe("bench scale options", () => {
-  it("runs one round with Docker providers on unless said", () => {
-    assert.deepEqual(scaleOptions([]), { rounds: 1, dockerProviders: true });
+  it("runs one round with Docker providers off unless said, as the stack has them", () => {
+    assert.deepEqual(scaleOptions([]), { rounds: 1, dockerProviders: false });
   });
 
   it("takes rounds and Docker providers in either order", () => {
-    assert.deepEqual(scaleOptions(["--rounds", "3"]), { rounds: 3, dockerProviders: true });
+    assert.deepEqual(scaleOptions(["--rounds", "3"]), { rounds: 3, dockerProviders: false });
     assert.deepEqual(scaleOptions(["--docker-providers", "off"]), { rounds: 1, dockerProviders: false });
     assert.deepEqual(scaleOptions(["--rounds", "5", "--docker-providers", "off"]), { rounds: 5, dockerProviders: false });
     assert.deepEqual(scaleOptions(["--docker-providers", "on", "--rounds", "9"]), { rounds: 9, dockerProviders: true });

@@ -23,13 +23,12 @@ function errorOf(values: Record<string, string | undefined>, stack = "dev"): Sta
 }
 
 describe("readStackSettings", () => {
-  test("leaves every setting but the TLS choice and Docker providers to the component's defaults when unset", () => {
-    // Providers stay on, as the stack had them before the setting; the component's default is off.
+  test("leaves every setting but the TLS choice to the component's defaults when unset", () => {
     assert.deepEqual(readStackSettings(config({}), "dev"), {
       inventoryFile: "hosts/dev.yaml",
       daemonTls: false,
       networkEncrypted: false,
-      dockerProviders: true,
+      dockerProviders: false,
     });
     assert.equal(readStackSettings(config({ daemonTls: "true" }), "dev").daemonPort, undefined, "the component's default, for the mode");
   });
@@ -53,7 +52,7 @@ describe("readStackSettings", () => {
       testHost: "host2",
       joinTokenRotation: "2026-11-26",
       networkEncrypted: "true",
-      dockerProviders: "false",
+      dockerProviders: "true",
     };
     assert.deepEqual(readStackSettings(config(values), "prod"), {
       inventoryFile: "hosts/prod.yaml",
@@ -66,7 +65,7 @@ describe("readStackSettings", () => {
       testHost: "host2",
       joinTokenRotation: "2026-11-26",
       networkEncrypted: true,
-      dockerProviders: false,
+      dockerProviders: true,
     });
   });
 
