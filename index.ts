@@ -54,6 +54,8 @@ const cluster = new ClipperSwarm("cluster", {
   ...tls,
   ...(settings.knownHosts !== undefined && { knownHostsFiles: [settings.knownHosts] }),
   dockerProviders: settings.dockerProviders,
+  // With TLS, npm run verify, shell and tls -- client read them.
+  clientFiles: settings.daemonTls,
 });
 
 export const dockerHosts = cluster.dockerHosts;

@@ -1,6 +1,6 @@
 /**
  * The client files of a stack in mutual TLS mode, as its last run on this
- * machine wrote them for its Docker providers (see providerClientFolder).
+ * machine wrote them (index.ts asks for them; see providerClientFolder).
  */
 import { ClientMaterial, providerClientFolder, readClientFiles } from "../components/tls/engine-client";
 import { pulumiCli, projectName, stackName } from "./pulumi-cli";

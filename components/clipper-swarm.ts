@@ -112,6 +112,14 @@ export interface ClipperSwarmArgs {
   tlsPreviousCaKey?: pulumi.Input<string>;
   /** Give each live host a Docker provider (see `dockerProvider`), to place containers there. Defaults to false. */
   dockerProviders?: boolean;
+  /**
+   * With `daemonTls`, write the operator's client files (`ca.pem`, `cert.pem`
+   * and `key.pem`, mode 600) on the machine that runs Pulumi, in
+   * `~/.clipper-swarm/engine-clients/PROJECT.STACK.NAME`, for docker clients
+   * (`DOCKER_CERT_PATH`); destroy removes them. Defaults to false;
+   * `dockerProviders` writes them too, as the providers read them there.
+   */
+  clientFiles?: boolean;
   /** The known_hosts files that vouch for hosts' keys. Defaults to OpenSSH's: `~/.ssh/known_hosts`, then `/etc/ssh/ssh_known_hosts`. */
   knownHostsFiles?: string[];
 }
@@ -160,7 +168,7 @@ export class ClipperSwarm extends pulumi.ComponentResource {
     const plan = planned(hosts, args.testHost);
     const port = args.daemonPort ?? defaultDaemonPort(args.daemonTls);
     if (!args.daemonTls) warnOfPlainTcp(args.bindAddress, plan.live.map((h) => h.advertiseAddress), port, this);
-    const ca = args.daemonTls ? engineCa(name, args, !!args.dockerProviders, this) : undefined;
+    const ca = args.daemonTls ? engineCa(name, args, !!(args.clientFiles || args.dockerProviders), this) : undefined;
 
     // One look at each host per run, and one order of engine restarts, for this cluster alone.
     const probe = new HostProbe();
@@ -434,7 +442,7 @@ function warnOfPlainTcp(bind: pulumi.Input<string> | undefined, addresses: pulum
 }
 
 /** The cluster's CA in mutual TLS mode, from the keys the arguments give. */
-function engineCa(name: string, args: ClipperSwarmArgs, providers: boolean, parent: pulumi.Resource): EngineCa {
+function engineCa(name: string, args: ClipperSwarmArgs, clientFiles: boolean, parent: pulumi.Resource): EngineCa {
   const key = (field: "tlsCaKey" | "tlsClientKey") => {
     const value = args[field];
     if (value === undefined) throw argsError(field, "daemonTls is true, and needs it: make the CA and client keys once (npm run tls -- keys) and keep them as secrets");
@@ -452,6 +460,6 @@ function engineCa(name: string, args: ClipperSwarmArgs, providers: boolean, pare
     clientKey: key("tlsClientKey"),
     nextCaKey: replacing("tlsNextCaKey"),
     previousCaKey: replacing("tlsPreviousCaKey"),
-    ...(providers && { clientFolder: { path: providerClientFolder(pulumi.getProject(), pulumi.getStack(), name), name: `${name}-client-files`, parent } }),
+    ...(clientFiles && { clientFolder: { path: providerClientFolder(pulumi.getProject(), pulumi.getStack(), name), name: `${name}-client-files`, parent } }),
   });
 }

@@ -19,8 +19,9 @@ export interface ClientMaterial {
 }
 
 /**
- * Where the Docker providers of cluster `cluster` (a ClipperSwarm's name) in
- * stack `stack` of project `project` find their client files on this machine:
+ * Where cluster `cluster` (a ClipperSwarm's name) in stack `stack` of project
+ * `project` writes the operator's client files on this machine, for its
+ * Docker providers and docker clients:
  * kept between runs, since `pulumi destroy` configures the providers from the
  * state without running the program.
  */

@@ -4,9 +4,13 @@ import { describe, it, beforeEach } from "node:test";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { createPublicKey, X509Certificate } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { ClipperSwarm, ClipperSwarmArgs } from "../../components/clipper-swarm";
 import { checkAnswers, registered, record, valueOf, settled, runFailure , newHosts, mayStart, joinsAny } from "../support/mocks";
 import { ecKey } from "../support/tls-keys";
+import { providerClientFolder } from "../../components/tls/engine-client";
 
 const key = pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n-----END OPENSSH PRIVATE KEY-----\n");
 
@@ -136,6 +140,23 @@ describe("ClipperSwarm", () => {
     assert.equal(await valueOf(c.testCommand), "docker --tlsverify -H tcp://198.51.100.1:2376 run -it --rm --net clipper_network busybox:latest");
     await settled();
     assert.equal(registered.has("tls-client-files"), false, "no Docker providers, so no client files to write or remove");
+  });
+
+  it("writes the operator's client files where asked, with no Docker provider", async (t) => {
+    const home = mkdtempSync(path.join(os.tmpdir(), "clipper-swarm-unit-home-"));
+    const realHome = process.env.HOME;
+    process.env.HOME = home;
+    t.after(() => {
+      process.env.HOME = realHome;
+      rmSync(home, { recursive: true, force: true });
+    });
+    const clientKey = ecKey();
+    cluster("files", ["f"], { daemonTls: true, clientFiles: true, tlsCaKey: pulumi.secret(ecKey()), tlsClientKey: pulumi.secret(clientKey) });
+    await settled();
+    const folder = providerClientFolder(pulumi.getProject(), pulumi.getStack(), "files");
+    assert.equal(registered.get("files-client-files")?.inputs.delete, `rm -rf -- '${folder}'`, "destroy removes them");
+    assert.equal(readFileSync(path.join(folder, "key.pem"), "utf8"), clientKey);
+    assert.deepEqual([...registered.values()].filter((r) => r.type === "pulumi:providers:docker"), []);
   });
 
   it("replaces the CA in two passes: engines trust both, then the new alone, and the operator both until the end", async () => {
