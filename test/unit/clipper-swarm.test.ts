@@ -151,7 +151,9 @@ describe("ClipperSwarm", () => {
       rmSync(home, { recursive: true, force: true });
     });
     const clientKey = ecKey();
-    cluster("files", ["f"], { daemonTls: true, clientFiles: true, tlsCaKey: pulumi.secret(ecKey()), tlsClientKey: pulumi.secret(clientKey) });
+    const c = cluster("files", ["f"], { daemonTls: true, clientFiles: true, tlsCaKey: pulumi.secret(ecKey()), tlsClientKey: pulumi.secret(clientKey) });
+    // The files are written once the client certificate is made.
+    await valueOf(c.engineTls!);
     await settled();
     const folder = providerClientFolder(pulumi.getProject(), pulumi.getStack(), "files");
     assert.equal(registered.get("files-client-files")?.inputs.delete, `rm -rf -- '${folder}'`, "destroy removes them");
